@@ -1,0 +1,53 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { companionList } from '../../shared/transport';
+
+const show = { show: { operation: ['query'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { operation: ['query'], returnAll: [false] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		displayOptions: show,
+		options: [
+			{ displayName: 'Action', name: 'action', type: 'string', default: '', placeholder: 'environment.*', description: 'An action, or a prefix ending in .*' },
+			{ displayName: 'Actor', name: 'actor', type: 'string', default: '', description: 'User email, token name, or their ID' },
+			{ displayName: 'Environment ID', name: 'environmentId', type: 'string', default: '' },
+			{ displayName: 'From', name: 'from', type: 'dateTime', default: '', description: 'Entries at or after this time' },
+			{ displayName: 'Resource ID', name: 'resourceId', type: 'string', default: '' },
+			{ displayName: 'Resource Type', name: 'resourceType', type: 'string', default: '' },
+			{ displayName: 'To', name: 'to', type: 'dateTime', default: '', description: 'Entries before this time' },
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
+	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const qs: IDataObject = {};
+	for (const [key, value] of Object.entries(filters)) {
+		if (value === '' || value === undefined) continue;
+		qs[key] = key === 'from' || key === 'to' ? new Date(String(value)).toISOString() : value;
+	}
+	return companionList.call(this, { path: '/audit', qs, itemIndex }, limit);
+}

@@ -1,0 +1,8 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { companionRequest } from '../../shared/transport';
+
+export const description: INodeProperties[] = [];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	return [await companionRequest.call(this, { method: 'GET', path: '/audit/verify', itemIndex })];
+}

@@ -1,0 +1,73 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IN8nHttpFullResponse,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+export const CREDENTIAL_TYPE = 'workflowOpsApi';
+
+interface CompanionRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+	itemIndex: number;
+}
+
+/**
+ * The one way nodes talk to the companion: `/api/v1` + path with the credential's token, the running
+ * workflow and execution ids attached for the audit log, and the companion's error body turned into a
+ * NodeApiError carrying its message.
+ */
+export async function companionRequest(this: IExecuteFunctions, request: CompanionRequest): Promise<IDataObject> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, request.itemIndex);
+	const baseUrl = String(credentials.baseUrl).replace(/\/+$/, '');
+	const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
+		method: request.method,
+		url: `${baseUrl}/api/v1${request.path}`,
+		body: request.body,
+		qs: request.qs,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		headers: {
+			'X-WorkflowOps-N8n-Workflow-Id': String(this.getWorkflow().id ?? ''),
+			'X-WorkflowOps-N8n-Execution-Id': String(this.getExecutionId() ?? ''),
+		},
+	})) as IN8nHttpFullResponse;
+	const body = (response.body ?? {}) as IDataObject;
+	if (response.statusCode >= 400) {
+		const error = (body.error ?? { message: `The companion answered HTTP ${response.statusCode}` }) as JsonObject;
+		throw new NodeApiError(this.getNode(), error, {
+			message: String(error.message),
+			description: error.details ? JSON.stringify(error.details) : undefined,
+			httpCode: String(response.statusCode),
+			itemIndex: request.itemIndex,
+		});
+	}
+	return body;
+}
+
+/** Follows `nextCursor` until `limit` items are read (or all of them when limit is undefined). */
+export async function companionList(
+	this: IExecuteFunctions,
+	request: Omit<CompanionRequest, 'method'>,
+	limit?: number,
+): Promise<IDataObject[]> {
+	const items: IDataObject[] = [];
+	let cursor: string | undefined;
+	do {
+		const pageSize = Math.min(250, limit === undefined ? 250 : limit - items.length);
+		const page = await companionRequest.call(this, {
+			...request,
+			method: 'GET',
+			qs: { ...request.qs, limit: pageSize, ...(cursor && { cursor }) },
+		});
+		items.push(...((page.data ?? []) as IDataObject[]));
+		cursor = (page.nextCursor as string | null) ?? undefined;
+	} while (cursor && (limit === undefined || items.length < limit));
+	return limit === undefined ? items : items.slice(0, limit);
+}

@@ -1,0 +1,94 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z
+	.string()
+	.optional()
+	.transform((value) => (value === '' ? undefined : value));
+
+const environmentSchema = z.object({
+	WORKFLOWOPS_PORT: z.coerce
+		.number({ error: 'must be a whole number between 1 and 65535' })
+		.int('must be a whole number between 1 and 65535')
+		.min(1, 'must be a whole number between 1 and 65535')
+		.max(65535, 'must be a whole number between 1 and 65535')
+		.default(5690),
+	WORKFLOWOPS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+	WORKFLOWOPS_DATA_DIR: optionalText,
+	WORKFLOWOPS_ENCRYPTION_KEY: optionalText.refine(
+		(value) => value === undefined || decodeKey(value) !== undefined,
+		'must be 32 bytes written as 64 hex characters or as base64',
+	),
+	WORKFLOWOPS_LOG_LEVEL: z
+		.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+		.default('info'),
+	WORKFLOWOPS_PUBLIC_URL: optionalText.refine(
+		(value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
+		'must be an http:// or https:// URL',
+	),
+	WORKFLOWOPS_ADMIN_EMAIL: optionalText.refine(
+		(value) => value === undefined || z.email().safeParse(value).success,
+		'must be an email address',
+	),
+	WORKFLOWOPS_ADMIN_PASSWORD: optionalText.refine(
+		(value) => value === undefined || value.length >= 10,
+		'must be at least 10 characters',
+	),
+});
+
+export interface Config {
+	port: number;
+	host: string;
+	dataDir: string;
+	databaseFile: string;
+	/** From WORKFLOWOPS_ENCRYPTION_KEY; undefined means "use or create the key file in dataDir". */
+	encryptionKey: Buffer | undefined;
+	logLevel: (typeof LOG_LEVELS)[number];
+	publicUrl: string;
+	secureCookies: boolean;
+	initialAdmin: { email: string; password: string } | undefined;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the environment; throws a ConfigError whose message has one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+	const parsed = environmentSchema.safeParse(env);
+	if (!parsed.success) {
+		const lines = parsed.error.issues.map((issue) => {
+			const name = String(issue.path[0]);
+			return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? '')})`;
+		});
+		throw new ConfigError(lines.join('\n'));
+	}
+	const values = parsed.data;
+	const email = values.WORKFLOWOPS_ADMIN_EMAIL;
+	const password = values.WORKFLOWOPS_ADMIN_PASSWORD;
+	if ((email === undefined) !== (password === undefined)) {
+		throw new ConfigError(
+			'WORKFLOWOPS_ADMIN_EMAIL and WORKFLOWOPS_ADMIN_PASSWORD: set both to create the first admin, or neither',
+		);
+	}
+	const dataDir = path.resolve(values.WORKFLOWOPS_DATA_DIR ?? path.join(os.homedir(), '.workflowops'));
+	const publicUrl = (values.WORKFLOWOPS_PUBLIC_URL ?? `http://localhost:${values.WORKFLOWOPS_PORT}`).replace(/\/+$/, '');
+	return {
+		port: values.WORKFLOWOPS_PORT,
+		host: values.WORKFLOWOPS_HOST,
+		dataDir,
+		databaseFile: path.join(dataDir, 'workflowops.sqlite'),
+		encryptionKey: values.WORKFLOWOPS_ENCRYPTION_KEY ? decodeKey(values.WORKFLOWOPS_ENCRYPTION_KEY) : undefined,
+		logLevel: values.WORKFLOWOPS_LOG_LEVEL,
+		publicUrl,
+		secureCookies: publicUrl.startsWith('https://'),
+		initialAdmin: email && password ? { email, password } : undefined,
+	};
+}
+
+export function decodeKey(text: string): Buffer | undefined {
+	const trimmed = text.trim();
+	const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+	return key.length === 32 ? key : undefined;
+}

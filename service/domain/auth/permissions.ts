@@ -1,0 +1,26 @@
+import type { Role } from '../../db/schema';
+
+export const ROLES: readonly Role[] = ['viewer', 'developer', 'admin'];
+
+/**
+ * Who may do what: each permission names the least role that has it; a higher role has everything a
+ * lower one has. Viewer reads everything but the audit log and secrets; developer also acts on
+ * environments (tests, and later snapshots, drift checks and promotion requests); admin also manages
+ * environments, users and tokens and reads the audit log.
+ */
+export const PERMISSIONS = {
+	'me.read': 'viewer',
+	'environments.read': 'viewer',
+	'environments.test': 'developer',
+	'environments.manage': 'admin',
+	'audit.write': 'developer',
+	'audit.read': 'admin',
+	'users.manage': 'admin',
+	'tokens.manage': 'admin',
+} as const satisfies Record<string, Role>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+	return ROLES.indexOf(role) >= ROLES.indexOf(PERMISSIONS[permission]);
+}

@@ -1,0 +1,177 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { EnvironmentClass, EnvironmentRow } from '../../db/schema';
+import type { ConnectionReport, N8nClient, N8nTarget } from '../../n8n/client';
+import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { conflict, notFound } from '../errors';
+import type { SecretBox } from '../secrets';
+
+export const ENVIRONMENT_CLASSES: readonly EnvironmentClass[] = ['dev', 'staging', 'prod'];
+
+const baseUrlSchema = z
+	.string()
+	.trim()
+	.url('must be a URL such as https://n8n.example.com')
+	.refine((value) => /^https?:\/\//i.test(value), 'must start with http:// or https://')
+	// People paste the API URL; the base is the instance root.
+	.transform((value) => value.replace(/\/+$/, '').replace(/\/api\/v1$/i, ''));
+
+const environmentFields = {
+	name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+	baseUrl: baseUrlSchema,
+	class: z.enum(ENVIRONMENT_CLASSES as [EnvironmentClass, ...EnvironmentClass[]], { error: 'must be dev, staging or prod' }),
+	apiKey: z.string().trim().min(1, 'must not be empty').max(4096, 'is too long'),
+	notes: z.string().max(2000, 'must be at most 2000 characters'),
+};
+
+export const newEnvironmentSchema = z.object({ ...environmentFields, notes: environmentFields.notes.default('') });
+export const environmentPatchSchema = z.object(environmentFields).partial();
+export type NewEnvironment = z.infer<typeof newEnvironmentSchema>;
+export type EnvironmentPatch = z.infer<typeof environmentPatchSchema>;
+
+export interface Environment {
+	id: string;
+	name: string;
+	baseUrl: string;
+	class: EnvironmentClass;
+	notes: string;
+	createdAt: string;
+	updatedAt: string;
+	lastTest: (ConnectionReport & { at: string }) | null;
+}
+
+export interface EnvironmentDeps {
+	db: Db;
+	secrets: SecretBox;
+	n8nClient: (target: N8nTarget) => N8nClient;
+}
+
+/** The public view: everything but the API key. */
+export function toEnvironment(row: EnvironmentRow): Environment {
+	return {
+		id: row.id,
+		name: row.name,
+		baseUrl: row.base_url,
+		class: row.class,
+		notes: row.notes,
+		createdAt: row.created_at,
+		updatedAt: row.updated_at,
+		lastTest: row.last_test_at && row.last_test_result ? { ...(JSON.parse(row.last_test_result) as ConnectionReport), at: row.last_test_at } : null,
+	};
+}
+
+export async function listEnvironments(db: Db): Promise<Environment[]> {
+	const rows = await db.selectFrom('environments').selectAll().orderBy('name').execute();
+	return rows.map(toEnvironment);
+}
+
+export async function getEnvironmentRow(db: Db, id: string): Promise<EnvironmentRow> {
+	const row = await db.selectFrom('environments').selectAll().where('id', '=', id).executeTakeFirst();
+	if (!row) throw notFound('Environment');
+	return row;
+}
+
+export async function createEnvironment(deps: EnvironmentDeps, context: AuditContext, input: NewEnvironment): Promise<Environment> {
+	const now = new Date().toISOString();
+	const row: EnvironmentRow = {
+		id: crypto.randomUUID(),
+		name: input.name,
+		base_url: input.baseUrl,
+		class: input.class,
+		api_key_sealed: deps.secrets.seal(input.apiKey),
+		notes: input.notes,
+		created_at: now,
+		updated_at: now,
+		last_test_at: null,
+		last_test_result: null,
+	};
+	await deps.db.transaction().execute(async (trx) => {
+		await assertNameFree(trx, row.name);
+		await trx.insertInto('environments').values(row).execute();
+		await appendAudit(trx, context, {
+			action: 'environment.create',
+			resourceType: 'environment',
+			resourceId: row.id,
+			environmentId: row.id,
+			metadata: { name: row.name, baseUrl: row.base_url, class: row.class },
+		});
+	});
+	return toEnvironment(row);
+}
+
+export async function updateEnvironment(
+	deps: EnvironmentDeps,
+	context: AuditContext,
+	id: string,
+	patch: EnvironmentPatch,
+): Promise<Environment> {
+	return deps.db.transaction().execute(async (trx) => {
+		const current = await getEnvironmentRow(trx, id);
+		if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase()) await assertNameFree(trx, patch.name);
+		const changes: Partial<EnvironmentRow> = {
+			...(patch.name !== undefined && { name: patch.name }),
+			...(patch.baseUrl !== undefined && { base_url: patch.baseUrl }),
+			...(patch.class !== undefined && { class: patch.class }),
+			...(patch.notes !== undefined && { notes: patch.notes }),
+			...(patch.apiKey !== undefined && { api_key_sealed: deps.secrets.seal(patch.apiKey) }),
+		};
+		const updated = { ...current, ...changes, updated_at: new Date().toISOString() };
+		await trx.updateTable('environments').set(updated).where('id', '=', id).execute();
+		const { apiKey, ...visible } = patch;
+		await appendAudit(trx, context, {
+			action: 'environment.update',
+			resourceType: 'environment',
+			resourceId: id,
+			environmentId: id,
+			metadata: { name: updated.name, changed: { ...visible, ...(apiKey !== undefined && { apiKey: '(replaced)' }) } },
+		});
+		return toEnvironment(updated);
+	});
+}
+
+/** Deletes the environment; its audit entries stay (they keep its id and, in metadata, its name). */
+export async function deleteEnvironment(db: Db, context: AuditContext, id: string): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		const current = await getEnvironmentRow(trx, id);
+		await trx.deleteFrom('environments').where('id', '=', id).execute();
+		await appendAudit(trx, context, {
+			action: 'environment.delete',
+			resourceType: 'environment',
+			resourceId: id,
+			environmentId: id,
+			metadata: { name: current.name, baseUrl: current.base_url, class: current.class },
+		});
+	});
+}
+
+export function n8nTarget(deps: Pick<EnvironmentDeps, 'secrets'>, row: EnvironmentRow): N8nTarget {
+	return { name: row.name, baseUrl: row.base_url, apiKey: deps.secrets.open(row.api_key_sealed) };
+}
+
+/** Test connection: probes the instance and records the result on the environment. */
+export async function testEnvironment(deps: EnvironmentDeps, context: AuditContext, id: string): Promise<Environment> {
+	const row = await getEnvironmentRow(deps.db, id);
+	const report = await deps.n8nClient(n8nTarget(deps, row)).probe();
+	const at = new Date().toISOString();
+	await deps.db.transaction().execute(async (trx) => {
+		await trx.updateTable('environments').set({ last_test_at: at, last_test_result: JSON.stringify(report) }).where('id', '=', id).execute();
+		await appendAudit(trx, context, {
+			action: 'environment.test',
+			resourceType: 'environment',
+			resourceId: id,
+			environmentId: id,
+			metadata: { ok: report.ok, errorKind: report.errorKind, version: report.version },
+		});
+	});
+	return { ...toEnvironment(row), lastTest: { ...report, at } };
+}
+
+async function assertNameFree(db: Db, name: string): Promise<void> {
+	const taken = await db
+		.selectFrom('environments')
+		.select('id')
+		.where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+		.executeTakeFirst();
+	if (taken) throw conflict(`An environment named "${name}" already exists`);
+}

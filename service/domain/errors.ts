@@ -1,0 +1,22 @@
+export type ErrorCode =
+	| 'invalid_request'
+	| 'unauthenticated'
+	| 'forbidden'
+	| 'not_found'
+	| 'conflict'
+	| 'unprocessable'
+	| 'rate_limited';
+
+/** An error a caller can act on; its message is shown to them as it is, so it never holds a secret. */
+export class DomainError extends Error {
+	constructor(
+		readonly code: ErrorCode,
+		message: string,
+		readonly details?: unknown,
+	) {
+		super(message);
+	}
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} was not found`);
+export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { DomainError } from './errors';
+
+export interface Page<T> {
+	data: T[];
+	nextCursor: string | null;
+}
+
+export const pageQuerySchema = z.object({
+	limit: z.coerce.number().int().min(1).max(250).default(50),
+	cursor: z.string().min(1).optional(),
+});
+
+/** Cursors are opaque to callers: base64url of the last id of the page before. */
+export function encodeCursor(id: number): string {
+	return Buffer.from(String(id)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+	const id = Number(Buffer.from(cursor, 'base64url').toString());
+	if (!Number.isSafeInteger(id) || id < 0) {
+		throw new DomainError('invalid_request', 'cursor is not one this API returned');
+	}
+	return id;
+}

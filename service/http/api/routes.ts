@@ -1,0 +1,16 @@
+import type { AppDeps } from '../deps';
+import type { ApiRoute } from '../route';
+import { auditRoutes } from './audit.routes';
+import { environmentRoutes } from './environments.routes';
+import { meRoutes } from './me.routes';
+import { tokenRoutes } from './tokens.routes';
+import { userRoutes } from './users.routes';
+
+/** Every authenticated JSON route under /api/v1. */
+export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
+	...meRoutes,
+	...userRoutes(deps),
+	...tokenRoutes(deps),
+	...environmentRoutes(deps),
+	...auditRoutes(deps),
+];

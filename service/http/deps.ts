@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/database';
+import type { SecretBox } from '../domain/secrets';
+import type { N8nClient, N8nTarget } from '../n8n/client';
+
+export interface LoginLimits {
+	windowMs: number;
+	/** Failed sign-ins per email address per window. */
+	perAccount: number;
+	/** Failed sign-ins per client address per window. */
+	perIp: number;
+}
+
+/** Everything the app needs from outside; tests build it on a temp-file SQLite. */
+export interface AppDeps {
+	db: Db;
+	secrets: SecretBox;
+	logger: Logger;
+	n8nClient: (target: N8nTarget) => N8nClient;
+	publicUrl: string;
+	loginLimits: LoginLimits;
+}

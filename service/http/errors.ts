@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { DomainError, type ErrorCode } from '../domain/errors';
+
+const STATUS: Record<ErrorCode, number> = {
+	invalid_request: 400,
+	unauthenticated: 401,
+	forbidden: 403,
+	not_found: 404,
+	conflict: 409,
+	unprocessable: 422,
+	rate_limited: 429,
+};
+
+export interface ErrorBody {
+	error: { code: string; message: string; details?: unknown };
+}
+
+/** Turns any thrown error into a status and the error body of DESIGN.md; unknown errors hide their cause. */
+export function describeError(error: unknown, requestId: string): { status: number; body: ErrorBody } {
+	if (error instanceof DomainError) {
+		return { status: STATUS[error.code], body: { error: { code: error.code, message: error.message, details: error.details } } };
+	}
+	const bodyParser = error as { type?: string; status?: number };
+	if (bodyParser.type === 'entity.parse.failed') {
+		return { status: 400, body: { error: { code: 'invalid_request', message: 'The request body is not valid JSON' } } };
+	}
+	if (bodyParser.type === 'entity.too.large') {
+		return { status: 413, body: { error: { code: 'too_large', message: 'The request body is too large' } } };
+	}
+	if (bodyParser.type && bodyParser.status && bodyParser.status < 500) {
+		return { status: bodyParser.status, body: { error: { code: 'invalid_request', message: 'The request body could not be read' } } };
+	}
+	return {
+		status: 500,
+		body: { error: { code: 'internal', message: `Something went wrong on our side; the companion's log has the details (request ${requestId})` } },
+	};
+}
+
+export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+	return (error, req, res, next) => {
+		if (res.headersSent) return next(error);
+		const { status, body } = describeError(error, String(req.id));
+		if (status >= 500) logger.error({ err: error, requestId: req.id }, 'request failed');
+		res.status(status).json(body);
+	};
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { verifyAuditChain } from '../../domain/audit/audit-log';
+import { auditFilterSchema, exportAudit, queryAudit } from '../../domain/audit/audit-query';
+import { pageQuerySchema } from '../../domain/pagination';
+import { streamExport } from '../api/audit.routes';
+import type { AppDeps } from '../deps';
+import { parseForm } from './forms';
+import type { UiRoute } from './ui-route';
+import { render } from './views';
+
+const localTime = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'must be a date and time')
+	.transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : `${value}Z`).toISOString());
+
+/** The audit page's filter form: the API's filters, with date-time inputs read as UTC. */
+const auditFormSchema = auditFilterSchema.extend({ from: localTime.optional(), to: localTime.optional() }).extend(pageQuerySchema.shape);
+
+export const auditPages = ({ db }: AppDeps): UiRoute[] => [
+	{
+		method: 'get',
+		path: '/audit',
+		permission: 'audit.read',
+		handler: async (req, res) => {
+			const form = parseForm(auditFormSchema, req.query);
+			const filters = Object.fromEntries(Object.entries(req.query).filter(([key, value]) => key !== 'cursor' && typeof value === 'string' && value !== ''));
+			if (form.errors) {
+				return render(req, res, 'pages/audit', { page: { data: [], nextCursor: null }, filters, errors: form.errors }, { partial: 'partials/audit-table', status: 422 });
+			}
+			const { limit, cursor, ...filter } = form.data;
+			const page = await queryAudit(db, filter, limit, cursor);
+			render(req, res, 'pages/audit', { page, filters, errors: {} }, { partial: 'partials/audit-table' });
+		},
+	},
+	{
+		method: 'get',
+		path: '/audit/export',
+		permission: 'audit.read',
+		handler: async (req, res) => {
+			const form = parseForm(auditFormSchema.extend({ format: z.enum(['csv', 'jsonl']).default('csv') }), req.query);
+			if (form.errors) return res.redirect(303, '/audit');
+			const { limit: _limit, cursor: _cursor, format, ...filter } = form.data;
+			await streamExport(res, format, exportAudit(db, filter));
+		},
+	},
+	{
+		method: 'get',
+		path: '/audit/verify',
+		permission: 'audit.read',
+		handler: async (req, res) => render(req, res, 'partials/verify-result', { result: await verifyAuditChain(db) }),
+	},
+];

@@ -1,0 +1,133 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+	ENVIRONMENT_CLASSES,
+	createEnvironment,
+	deleteEnvironment,
+	environmentPatchSchema,
+	getEnvironmentRow,
+	listEnvironments,
+	n8nTarget,
+	newEnvironmentSchema,
+	testEnvironment,
+	toEnvironment,
+	updateEnvironment,
+} from '../../domain/environments/environments';
+import { DomainError } from '../../domain/errors';
+import { auditContext } from '../caller';
+import type { AppDeps } from '../deps';
+import { echo, type FormErrors, parseForm } from './forms';
+import type { UiRoute } from './ui-route';
+import { render, wantsPartial } from './views';
+
+const draftSchema = z.object({
+	baseUrl: newEnvironmentSchema.shape.baseUrl,
+	apiKey: z.string().optional(),
+	id: z.string().optional(),
+});
+
+export const environmentPages = (deps: AppDeps): UiRoute[] => {
+	const showForm = (req: Request, res: Response, environmentId: string | null, errors: FormErrors, status: number) =>
+		render(
+			req,
+			res,
+			'pages/environment-form',
+			{ environmentId, values: echo(req.body, ['apiKey']), errors, classes: ENVIRONMENT_CLASSES },
+			{ status },
+		);
+
+	/** Saves the form, or shows it again with what was wrong (422) or the name taken (409). */
+	const save = async (req: Request, res: Response, environmentId: string | null) => {
+		const form = environmentId ? parseForm(environmentPatchSchema, req.body) : parseForm(newEnvironmentSchema, req.body);
+		if (form.errors) return showForm(req, res, environmentId, form.errors, 422);
+		try {
+			if (environmentId) await updateEnvironment(deps, auditContext(req), environmentId, form.data);
+			else await createEnvironment(deps, auditContext(req), form.data as z.infer<typeof newEnvironmentSchema>);
+		} catch (error) {
+			if (error instanceof DomainError && error.code === 'conflict') return showForm(req, res, environmentId, { name: error.message }, 409);
+			throw error;
+		}
+		res.redirect(303, '/environments');
+	};
+
+	return [
+		{
+			method: 'get',
+			path: '/environments',
+			permission: 'environments.read',
+			handler: async (req, res) =>
+				render(req, res, 'pages/environments', { environments: await listEnvironments(deps.db) }, { partial: 'partials/environment-list' }),
+		},
+		{
+			method: 'get',
+			path: '/environments/new',
+			permission: 'environments.manage',
+			handler: async (req, res) =>
+				render(req, res, 'pages/environment-form', { environmentId: null, values: { class: 'prod' }, errors: {}, classes: ENVIRONMENT_CLASSES }),
+		},
+		{
+			method: 'post',
+			path: '/environments',
+			permission: 'environments.manage',
+			handler: (req, res) => save(req, res, null),
+		},
+		{
+			method: 'post',
+			path: '/environments/test-connection',
+			permission: 'environments.manage',
+			handler: async (req, res) => {
+				const form = parseForm(draftSchema, req.body);
+				if (form.errors) return render(req, res, 'partials/test-result', { result: null, error: `Base URL ${form.errors.baseUrl}` });
+				const { baseUrl, apiKey, id } = form.data;
+				const stored = id && !apiKey ? n8nTarget(deps, await getEnvironmentRow(deps.db, id)).apiKey : undefined;
+				const key = apiKey ?? stored;
+				if (!key) return render(req, res, 'partials/test-result', { result: null, error: 'Enter the API key to test the connection' });
+				const result = await deps.n8nClient({ name: 'draft', baseUrl, apiKey: key }).probe();
+				render(req, res, 'partials/test-result', { result, error: null });
+			},
+		},
+		{
+			method: 'get',
+			path: '/environments/:id/edit',
+			permission: 'environments.manage',
+			handler: async (req, res) => {
+				const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
+				render(req, res, 'pages/environment-form', {
+					environmentId: environment.id,
+					values: { name: environment.name, baseUrl: environment.baseUrl, class: environment.class, notes: environment.notes },
+					errors: {},
+					classes: ENVIRONMENT_CLASSES,
+				});
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id',
+			permission: 'environments.manage',
+			handler: async (req, res) => {
+				await getEnvironmentRow(deps.db, String(req.params.id));
+				await save(req, res, String(req.params.id));
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/delete',
+			permission: 'environments.manage',
+			handler: async (req, res) => {
+				await deleteEnvironment(deps.db, auditContext(req), String(req.params.id));
+				if (wantsPartial(req)) res.status(200).send('');
+				else res.redirect(303, '/environments');
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/test',
+			permission: 'environments.test',
+			handler: async (req, res) => {
+				const environment = await testEnvironment(deps, auditContext(req), String(req.params.id));
+				if (!wantsPartial(req)) return res.redirect(303, '/environments');
+				render(req, res, 'partials/test-result', { result: environment.lastTest, error: null });
+			},
+		},
+	];
+};

@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+import { fieldErrors } from '../validate';
+
+export type FormErrors = Record<string, string>;
+
+/** Parses a submitted form: blank fields count as absent; errors come back keyed by field name. */
+export function parseForm<T>(schema: z.ZodType<T>, body: unknown): { data: T; errors?: undefined } | { data?: undefined; errors: FormErrors } {
+	const fields = Object.fromEntries(
+		Object.entries((body ?? {}) as Record<string, unknown>).filter(([, value]) => typeof value === 'string' && value.trim() !== ''),
+	);
+	const result = schema.safeParse(fields);
+	if (result.success) return { data: result.data };
+	const errors: FormErrors = {};
+	for (const { field, message } of fieldErrors(result.error)) errors[field || 'form'] ??= message;
+	return { errors };
+}
+
+/** What was typed, to put back into a form shown again; secrets are never echoed. */
+export function echo(body: unknown, omit: string[] = []): Record<string, string> {
+	return Object.fromEntries(
+		Object.entries((body ?? {}) as Record<string, unknown>).filter(
+			(entry): entry is [string, string] => typeof entry[1] === 'string' && !omit.includes(entry[0]),
+		),
+	);
+}

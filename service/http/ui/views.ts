@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { Eta } from 'eta';
+import type { Request, Response } from 'express';
+import { can, type Permission } from '../../domain/auth/permissions';
+import { packageRoot } from '../../package-root';
+import { CSRF_FIELD } from '../session';
+
+const eta = new Eta({ views: path.join(packageRoot(), 'views'), autoEscape: true, cache: process.env.NODE_ENV !== 'development' });
+
+/** A request is asking for a fragment when htmx sent it (and did not boost a whole page). */
+export const wantsPartial = (req: Request) => req.get('hx-request') === 'true' && req.get('hx-boosted') !== 'true';
+
+/**
+ * The htmx contact app's rule: one URL, the full page normally, its partial for htmx. Templates get
+ * the page data plus who is signed in, what they may do and the CSRF token.
+ */
+export function render(
+	req: Request,
+	res: Response,
+	page: string,
+	data: Record<string, unknown>,
+	options: { partial?: string; status?: number } = {},
+): void {
+	res.vary('HX-Request');
+	const caller = req.caller;
+	const view = {
+		...data,
+		caller,
+		can: (permission: Permission) => Boolean(caller && can(caller.role, permission)),
+		csrfToken: res.locals.csrfToken as string,
+		csrfField: CSRF_FIELD,
+		path: req.path,
+	};
+	const template = options.partial && wantsPartial(req) ? options.partial : page;
+	res.status(options.status ?? 200).type('html').send(eta.render(`./${template}`, view));
+}

@@ -1,0 +1,183 @@
+import { N8nError, transportErrorKind } from './errors';
+
+export interface N8nTarget {
+	/** The environment's name, used in error messages. */
+	name: string;
+	baseUrl: string;
+	apiKey: string;
+}
+
+export interface N8nClientOptions {
+	timeoutMs?: number;
+	/** Further attempts after the first, for 429, 5xx (idempotent methods) and network errors. */
+	retries?: number;
+	backoffMs?: number;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+	query?: Query;
+	body?: unknown;
+	retries?: number;
+}
+
+export interface ConnectionReport {
+	ok: boolean;
+	reachable: boolean;
+	authenticated: boolean;
+	version: string | null;
+	errorKind: N8nError['kind'] | null;
+	message: string;
+}
+
+export const PAGE_SIZE = 250;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/** Typed client of one n8n instance's public REST API (`<baseUrl>/api/v1`). */
+export class N8nClient {
+	private readonly timeoutMs: number;
+	private readonly retries: number;
+	private readonly backoffMs: number;
+
+	constructor(
+		private readonly target: N8nTarget,
+		options: N8nClientOptions = {},
+	) {
+		this.timeoutMs = options.timeoutMs ?? 15_000;
+		this.retries = options.retries ?? 3;
+		this.backoffMs = options.backoffMs ?? 250;
+	}
+
+	async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+		const retries = options.retries ?? this.retries;
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return await this.attempt<T>(method, path, options);
+			} catch (error) {
+				const retryable =
+					error instanceof N8nError &&
+					error.retryable &&
+					(error.status === undefined || error.status === 429 || IDEMPOTENT.has(method)) &&
+					error.kind !== 'dns';
+				if (!retryable || attempt >= retries) throw error;
+				await sleep(this.backoffMs * 2 ** attempt * (1 + Math.random() / 2));
+			}
+		}
+	}
+
+	/** Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time. */
+	async *pages<T>(path: string, query: Query = {}): AsyncGenerator<T[]> {
+		let cursor: string | undefined;
+		do {
+			const page = await this.request<{ data: T[]; nextCursor?: string | null }>('GET', path, {
+				query: { ...query, limit: PAGE_SIZE, cursor },
+			});
+			yield page.data;
+			cursor = page.nextCursor ?? undefined;
+		} while (cursor);
+	}
+
+	async listAll<T>(path: string, query: Query = {}): Promise<T[]> {
+		const items: T[] = [];
+		for await (const page of this.pages<T>(path, query)) items.push(...page);
+		return items;
+	}
+
+	/** Test connection: reachable, authenticated, n8n version. Never throws; one attempt, no retries. */
+	async probe(): Promise<ConnectionReport> {
+		const endpoint = 'GET /api/v1/workflows';
+		let body: { data?: unknown };
+		try {
+			body = await this.request('GET', '/workflows', { query: { limit: 1 }, retries: 0 });
+		} catch (error) {
+			const failure = error instanceof N8nError ? error : new N8nError('network', this.target.name, endpoint);
+			// A JSON 404 on the workflow list means some other API lives at this URL.
+			const notN8n = failure.kind === 'http' && failure.status === 404;
+			return failedReport(notN8n ? new N8nError('not_n8n', this.target.name, endpoint, 'HTTP 404', 404) : failure);
+		}
+		if (!Array.isArray(body?.data)) {
+			return failedReport(new N8nError('not_n8n', this.target.name, endpoint, 'the answer holds no workflow list'));
+		}
+		const version = await this.version();
+		return {
+			ok: true,
+			reachable: true,
+			authenticated: true,
+			version,
+			errorKind: null,
+			message: `Connected to n8n${version ? ` ${version}` : ''}`,
+		};
+	}
+
+	/** n8n's version from its front-end settings (served without auth), or null if it does not say. */
+	async version(): Promise<string | null> {
+		try {
+			const response = await fetch(`${this.target.baseUrl}/rest/settings`, { signal: AbortSignal.timeout(this.timeoutMs) });
+			const body = (await response.json()) as { data?: { versionCli?: unknown } };
+			return typeof body.data?.versionCli === 'string' ? body.data.versionCli : null;
+		} catch {
+			return null;
+		}
+	}
+
+	private async attempt<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+		const url = new URL(`${this.target.baseUrl}/api/v1${path}`);
+		for (const [key, value] of Object.entries(options.query ?? {})) {
+			if (value !== undefined) url.searchParams.set(key, String(value));
+		}
+		const endpoint = `${method} /api/v1${path}`;
+		let response: Response;
+		try {
+			response = await fetch(url, {
+				method,
+				headers: {
+					'X-N8N-API-KEY': this.target.apiKey,
+					Accept: 'application/json',
+					...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+				},
+				body: options.body === undefined ? undefined : JSON.stringify(options.body),
+				signal: AbortSignal.timeout(this.timeoutMs),
+			});
+		} catch (error) {
+			throw new N8nError(transportErrorKind(error), this.target.name, endpoint);
+		}
+		const text = await response.text().catch(() => '');
+		const body = parseJson(text);
+		if (response.ok) {
+			if (body === undefined) throw new N8nError('not_n8n', this.target.name, endpoint, `HTTP ${response.status} without JSON`);
+			return body as T;
+		}
+		const detail = `HTTP ${response.status}${messageOf(body)}`;
+		if (response.status === 401) throw new N8nError('unauthorized', this.target.name, endpoint, undefined, 401);
+		if (response.status === 403) throw new N8nError('forbidden', this.target.name, endpoint, undefined, 403);
+		if (body === undefined) throw new N8nError('not_n8n', this.target.name, endpoint, detail, response.status);
+		throw new N8nError('http', this.target.name, endpoint, detail, response.status);
+	}
+}
+
+function failedReport(failure: N8nError): ConnectionReport {
+	return {
+		ok: false,
+		reachable: !['dns', 'refused', 'timeout', 'network'].includes(failure.kind),
+		authenticated: false,
+		version: null,
+		errorKind: failure.kind,
+		message: failure.message,
+	};
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+function messageOf(body: unknown): string {
+	const message = (body as { message?: unknown } | undefined)?.message;
+	return typeof message === 'string' ? `: ${message.slice(0, 300)}` : '';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,69 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import { WorkflowOpsApi } from '../../credentials/WorkflowOpsApi.credentials';
+
+export interface NodeRun {
+	node: INodeType;
+	/** Parameters per input item (n8n resolves expressions per item; here each item gets its own object). */
+	parameters: IDataObject[];
+	credentials: { baseUrl: string; apiToken: string };
+	continueOnFail?: boolean;
+	workflowId?: string;
+	executionId?: string;
+}
+
+/**
+ * Runs a node's execute() the way n8n calls it, with n8n's HTTP helper replaced by real HTTP: the
+ * credential's own `authenticate` header is applied and the request goes to the real companion.
+ */
+export async function runNode(run: NodeRun): Promise<INodeExecutionData[][]> {
+	const credential = new WorkflowOpsApi();
+	const context = {
+		getInputData: () => run.parameters.map((_, index) => ({ json: { index } })),
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+			const value = run.parameters[itemIndex]?.[name];
+			if (value === undefined && fallback === undefined) throw new Error(`Could not get parameter "${name}"`);
+			return value ?? fallback;
+		},
+		getNode: () => ({ id: 'node-1', name: 'Audit Log', type: 'n8n-nodes-workflowops.auditLog', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getCredentials: async (type: string) => {
+			if (type !== credential.name) throw new Error(`Unknown credential type ${type}`);
+			return run.credentials;
+		},
+		getWorkflow: () => ({ id: run.workflowId ?? 'wf-test', name: 'Test workflow', active: false }),
+		getExecutionId: () => run.executionId ?? 'exec-test',
+		continueOnFail: () => Boolean(run.continueOnFail),
+		helpers: {
+			httpRequestWithAuthentication: async (type: string, options: IHttpRequestOptions) => {
+				if (type !== credential.name) throw new Error(`Unknown credential type ${type}`);
+				const headers = { ...(options.headers as Record<string, string>), ...renderHeaders(credential, run.credentials) };
+				return httpRequest({ ...options, headers });
+			},
+		},
+	};
+	return run.node.execute!.call(context as unknown as IExecuteFunctions) as Promise<INodeExecutionData[][]>;
+}
+
+function renderHeaders(credential: WorkflowOpsApi, values: Record<string, string>): Record<string, string> {
+	const headers = (credential.authenticate.properties.headers ?? {}) as Record<string, string>;
+	return Object.fromEntries(
+		Object.entries(headers).map(([name, template]) => [
+			name,
+			template.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => values[key] ?? ''),
+		]),
+	);
+}
+
+/** The subset of n8n's httpRequest the transport uses: json, qs, returnFullResponse, ignoreHttpStatusErrors. */
+async function httpRequest(options: IHttpRequestOptions) {
+	const url = new URL(options.url);
+	for (const [key, value] of Object.entries(options.qs ?? {})) url.searchParams.set(key, String(value));
+	const response = await fetch(url, {
+		method: options.method ?? 'GET',
+		headers: { ...(options.headers as Record<string, string>), ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
+		body: options.body ? JSON.stringify(options.body) : undefined,
+	});
+	const text = await response.text();
+	const body = text ? JSON.parse(text) : {};
+	if (!options.ignoreHttpStatusErrors && !response.ok) throw new Error(`HTTP ${response.status}`);
+	return options.returnFullResponse ? { body, headers: {}, statusCode: response.status, statusMessage: response.statusText } : body;
+}

@@ -1,0 +1,82 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createApp } from '../../service/app';
+import { type Db, migrateToLatest, openDatabase } from '../../service/db/database';
+import { createToken } from '../../service/domain/auth/api-tokens';
+import { createUser } from '../../service/domain/auth/users';
+import type { Role } from '../../service/db/schema';
+import { SecretBox } from '../../service/domain/secrets';
+import type { AppDeps, LoginLimits } from '../../service/http/deps';
+import { N8nClient } from '../../service/n8n/client';
+import { CLI_CONTEXT } from '../../service/runtime';
+
+export interface Companion {
+	url: string;
+	db: Db;
+	dataDir: string;
+	databaseFile: string;
+	logLines: string[];
+	/** A fresh API token of that role. */
+	token(role: Role): Promise<string>;
+	/** fetch against the companion with a bearer token. */
+	api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+	close(): Promise<void>;
+}
+
+/** Starts the real companion on loopback over a temp-file SQLite, as `workflowops serve` would. */
+export async function startCompanion(options: { loginLimits?: Partial<LoginLimits>; withAdmin?: boolean } = {}): Promise<Companion> {
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
+	const databaseFile = path.join(dataDir, 'workflowops.sqlite');
+	const db = openDatabase(databaseFile);
+	await migrateToLatest(db);
+	const logLines: string[] = [];
+	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+	const deps: AppDeps = {
+		db,
+		secrets: new SecretBox(crypto.randomBytes(32)),
+		logger,
+		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0 }),
+		publicUrl: 'http://127.0.0.1',
+		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
+	};
+	if (options.withAdmin) await createUser(db, CLI_CONTEXT, { email: 'owner@example.com', password: 'correct horse battery', role: 'admin' });
+	const server = createApp(deps).listen(0, '127.0.0.1');
+	await new Promise((resolve) => server.once('listening', resolve));
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+	const api: Companion['api'] = async (token, method, apiPath, body) => {
+		const response = await fetch(url + apiPath, {
+			method,
+			headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+		});
+		const text = await response.text();
+		let parsed: unknown = text;
+		try {
+			parsed = text ? JSON.parse(text) : undefined;
+		} catch {
+			// not JSON: keep the text
+		}
+		return { status: response.status, body: parsed, headers: response.headers };
+	};
+
+	return {
+		url,
+		db,
+		dataDir,
+		databaseFile,
+		logLines,
+		token: async (role) => (await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
+		api,
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise((resolve) => server.close(resolve));
+			await db.destroy();
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		},
+	};
+}

@@ -12,8 +12,7 @@ export const ENVIRONMENT_CLASSES: readonly EnvironmentClass[] = ['dev', 'staging
 const baseUrlSchema = z
 	.string()
 	.trim()
-	.url('must be a URL such as https://n8n.example.com')
-	.refine((value) => /^https?:\/\//i.test(value), 'must start with http:// or https://')
+	.refine(isHttpUrl, 'must be an http:// or https:// URL such as https://n8n.example.com')
 	// People paste the API URL; the base is the instance root.
 	.transform((value) => value.replace(/\/+$/, '').replace(/\/api\/v1$/i, ''));
 
@@ -174,4 +173,8 @@ async function assertNameFree(db: Db, name: string): Promise<void> {
 		.where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
 		.executeTakeFirst();
 	if (taken) throw conflict(`An environment named "${name}" already exists`);
+}
+
+function isHttpUrl(value: string): boolean {
+	return /^https?:\/\//i.test(value) && URL.canParse(value);
 }

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { verifyAuditChain } from '../../domain/audit/audit-log';
@@ -67,15 +66,25 @@ export const CSV_COLUMNS = [
 export async function streamExport(res: Response, format: 'jsonl' | 'csv', entries: AsyncIterable<AuditEntry>): Promise<void> {
 	const stamp = new Date().toISOString().slice(0, 10);
 	res.status(200);
-	res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
 	res.attachment(`workflowops-audit-${stamp}.${format}`);
+	res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
 	if (format === 'csv') res.write(CSV_COLUMNS.join(',') + '\r\n');
 	for await (const entry of entries) {
 		if (res.destroyed) return;
 		const line = format === 'csv' ? csvLine(entry) : JSON.stringify(entry) + '\n';
-		if (!res.write(line)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+		if (!res.write(line)) await drainedOrClosed(res);
 	}
 	res.end();
+}
+
+function drainedOrClosed(res: Response): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			res.off('drain', done).off('close', done);
+			resolve();
+		};
+		res.once('drain', done).once('close', done);
+	});
 }
 
 function csvLine(entry: AuditEntry): string {

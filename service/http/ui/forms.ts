@@ -11,7 +11,7 @@ export function parseForm<T>(schema: z.ZodType<T>, body: unknown): { data: T; er
 	const result = schema.safeParse(fields);
 	if (result.success) return { data: result.data };
 	const errors: FormErrors = {};
-	for (const { field, message } of fieldErrors(result.error)) errors[field || 'form'] ??= message;
+	for (const { field, message } of fieldErrors(result.error, fields)) errors[field || 'form'] ??= message;
 	return { errors };
 }
 

@@ -1,0 +1,141 @@
+import { N8nClient } from '../../service/n8n/client';
+import { N8nError } from '../../service/n8n/errors';
+import { closedPort, type FakeHandler, startFakeN8n } from '../support/fake-n8n';
+
+const API_KEY = 'n8n-secret-key-do-not-leak';
+
+async function withFake(handler: FakeHandler, run: (client: N8nClient, fake: Awaited<ReturnType<typeof startFakeN8n>>) => Promise<void>) {
+	const fake = await startFakeN8n(handler);
+	try {
+		await run(new N8nClient({ name: 'prod', baseUrl: fake.url, apiKey: API_KEY }, { timeoutMs: 500, retries: 2, backoffMs: 5 }), fake);
+	} finally {
+		await fake.close();
+	}
+}
+
+test('sends the API key header and reads JSON', async () => {
+	await withFake(
+		() => ({ status: 200, body: { id: '1' } }),
+		async (client, fake) => {
+			expect(await client.request('GET', '/workflows/1')).toEqual({ id: '1' });
+			expect(fake.requests[0].headers['x-n8n-api-key']).toBe(API_KEY);
+			expect(fake.requests[0].url.pathname).toBe('/api/v1/workflows/1');
+		},
+	);
+});
+
+test('pages follow nextCursor with limit 250', async () => {
+	const all = Array.from({ length: 600 }, (_, i) => ({ id: String(i) }));
+	await withFake(
+		(_req, url) => {
+			const offset = Number(url.searchParams.get('cursor') ?? 0);
+			const limit = Number(url.searchParams.get('limit'));
+			const next = offset + limit < all.length ? String(offset + limit) : null;
+			return { status: 200, body: { data: all.slice(offset, offset + limit), nextCursor: next } };
+		},
+		async (client, fake) => {
+			const items = await client.listAll<{ id: string }>('/workflows');
+			expect(items).toEqual(all);
+			expect(fake.requests.map((r) => r.url.searchParams.get('limit'))).toEqual(['250', '250', '250']);
+			expect(fake.requests.map((r) => r.url.searchParams.get('cursor'))).toEqual([null, '250', '500']);
+		},
+	);
+});
+
+test.each([429, 502, 503])('retries GET on %i, then succeeds', async (status) => {
+	let calls = 0;
+	await withFake(
+		() => (++calls < 3 ? { status, body: { message: 'busy' } } : { status: 200, body: { ok: true } }),
+		async (client) => {
+			expect(await client.request('GET', '/workflows')).toEqual({ ok: true });
+			expect(calls).toBe(3);
+		},
+	);
+});
+
+test('gives up after the retries with the last error', async () => {
+	await withFake(
+		() => ({ status: 503, body: { message: 'down for maintenance' } }),
+		async (client, fake) => {
+			await expect(client.request('GET', '/workflows')).rejects.toThrow('n8n "prod" (GET /api/v1/workflows): n8n answered with an error — HTTP 503: down for maintenance');
+			expect(fake.requests).toHaveLength(3);
+		},
+	);
+});
+
+test('does not retry a POST on 5xx (it may have been applied), but does on 429', async () => {
+	await withFake(
+		() => ({ status: 500, body: {} }),
+		async (client, fake) => {
+			await expect(client.request('POST', '/workflows', { body: {} })).rejects.toThrow(N8nError);
+			expect(fake.requests).toHaveLength(1);
+		},
+	);
+	let calls = 0;
+	await withFake(
+		() => (++calls === 1 ? { status: 429, body: {} } : { status: 200, body: { id: 'new' } }),
+		async (client) => expect(await client.request('POST', '/workflows', { body: {} })).toEqual({ id: 'new' }),
+	);
+});
+
+test.each([
+	[400, 'http'],
+	[401, 'unauthorized'],
+	[403, 'forbidden'],
+	[404, 'http'],
+])('HTTP %i is not retried and is classified %s', async (status, kind) => {
+	await withFake(
+		() => ({ status, body: { message: 'nope' } }),
+		async (client, fake) => {
+			const error = await client.request('GET', '/workflows/9').catch((e: N8nError) => e);
+			expect(error).toBeInstanceOf(N8nError);
+			expect((error as N8nError).kind).toBe(kind);
+			expect((error as N8nError).status).toBe(status);
+			expect(fake.requests).toHaveLength(1);
+		},
+	);
+});
+
+describe('probe (test connection)', () => {
+	const probe = (baseUrl: string) => new N8nClient({ name: 'prod', baseUrl, apiKey: API_KEY }, { timeoutMs: 300 }).probe();
+
+	test('reports version and success', async () => {
+		await withFake(
+			(_req, url) => (url.pathname === '/rest/settings' ? { status: 200, body: { data: { versionCli: '2.40.7' } } } : { status: 200, body: { data: [], nextCursor: null } }),
+			async (_client, fake) => {
+				expect(await probe(fake.url)).toEqual({ ok: true, reachable: true, authenticated: true, version: '2.40.7', errorKind: null, message: 'Connected to n8n 2.40.7' });
+			},
+		);
+	});
+
+	test.each([
+		['wrong key', { status: 401, body: { message: 'unauthorized' } }, 'unauthorized', true, /rejected the API key \(401\)/],
+		['missing scope', { status: 403, body: { message: 'Forbidden' } }, 'forbidden', true, /not allowed to do this \(403\)/],
+		['an HTML page', { status: 200, raw: '<html>hello</html>' }, 'not_n8n', true, /not as n8n’s public API does/],
+		['a JSON 404', { status: 404, body: { error: 'no route' } }, 'not_n8n', true, /not as n8n’s public API does/],
+		['JSON without a workflow list', { status: 200, body: { hello: 'world' } }, 'not_n8n', true, /holds no workflow list/],
+		['a slow server', { status: 200, body: { data: [] }, delayMs: 1000 }, 'timeout', false, /did not answer in time/],
+	])('%s', async (_name, answer, kind, reachable, message) => {
+		await withFake(
+			() => answer,
+			async (_client, fake) => {
+				const report = await probe(fake.url);
+				expect(report).toMatchObject({ ok: false, reachable, authenticated: false, errorKind: kind });
+				expect(report.message).toMatch(message);
+				expect(report.message).not.toContain(API_KEY);
+			},
+		);
+	});
+
+	test('nothing listening: refused', async () => {
+		const report = await probe(`http://127.0.0.1:${await closedPort()}`);
+		expect(report).toMatchObject({ ok: false, reachable: false, errorKind: 'refused' });
+		expect(report.message).toMatch(/connection was refused/);
+	});
+
+	test('a host that does not resolve: dns', async () => {
+		const report = await probe('http://no-such-host.invalid');
+		expect(report).toMatchObject({ ok: false, reachable: false, errorKind: 'dns' });
+		expect(report.message).toMatch(/does not resolve/);
+	});
+});

@@ -114,12 +114,14 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 			server.closeAllConnections();
 		}, 10_000);
 		force.unref();
+		// Keep-alive connections go idle as their last response is sent; close each one as it does.
+		const sweep = setInterval(() => server.closeIdleConnections(), 100);
 		server.close(async () => {
+			clearInterval(sweep);
 			await runtime.db.destroy();
 			logger.info('stopped');
 			process.exit(0);
 		});
-		server.closeIdleConnections();
 	};
 	process.on('SIGTERM', () => stop('SIGTERM'));
 	process.on('SIGINT', () => stop('SIGINT'));

@@ -140,7 +140,8 @@ export class N8nClient {
 				signal: AbortSignal.timeout(this.timeoutMs),
 			});
 		} catch (error) {
-			throw new N8nError(transportErrorKind(error), this.target.name, endpoint);
+			const kind = transportErrorKind(error);
+			throw new N8nError(kind, this.target.name, endpoint, kind === 'network' ? causeOf(error) : undefined);
 		}
 		const text = await response.text().catch(() => '');
 		const body = parseJson(text);
@@ -165,6 +166,11 @@ function failedReport(failure: N8nError): ConnectionReport {
 		errorKind: failure.kind,
 		message: failure.message,
 	};
+}
+
+function causeOf(error: unknown): string | undefined {
+	const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+	return typeof cause === 'string' ? cause : undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -28,7 +28,9 @@ export interface Companion {
 }
 
 /** Starts the real companion on loopback over a temp-file SQLite, as `workflowops serve` would. */
-export async function startCompanion(options: { loginLimits?: Partial<LoginLimits>; withAdmin?: boolean } = {}): Promise<Companion> {
+export async function startCompanion(
+	options: { loginLimits?: Partial<LoginLimits>; withAdmin?: boolean; publicUrl?: string } = {},
+): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
 	const databaseFile = path.join(dataDir, 'workflowops.sqlite');
 	const db = openDatabase(databaseFile);
@@ -40,7 +42,7 @@ export async function startCompanion(options: { loginLimits?: Partial<LoginLimit
 		secrets: new SecretBox(crypto.randomBytes(32)),
 		logger,
 		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0 }),
-		publicUrl: 'http://127.0.0.1',
+		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
 	};
 	if (options.withAdmin) await createUser(db, CLI_CONTEXT, { email: 'owner@example.com', password: 'correct horse battery', role: 'admin' });

@@ -21,6 +21,7 @@ import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
 
 const draftSchema = z.object({
+	name: z.string().optional(),
 	baseUrl: newEnvironmentSchema.shape.baseUrl,
 	apiKey: z.string().optional(),
 	id: z.string().optional(),
@@ -78,11 +79,11 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			handler: async (req, res) => {
 				const form = parseForm(draftSchema, req.body);
 				if (form.errors) return render(req, res, 'partials/test-result', { result: null, error: `Base URL ${form.errors.baseUrl}` });
-				const { baseUrl, apiKey, id } = form.data;
+				const { name, baseUrl, apiKey, id } = form.data;
 				const stored = id && !apiKey ? n8nTarget(deps, await getEnvironmentRow(deps.db, id)).apiKey : undefined;
 				const key = apiKey ?? stored;
 				if (!key) return render(req, res, 'partials/test-result', { result: null, error: 'Enter the API key to test the connection' });
-				const result = await deps.n8nClient({ name: 'draft', baseUrl, apiKey: key }).probe();
+				const result = await deps.n8nClient({ name: name ?? 'new environment', baseUrl, apiKey: key }).probe();
 				render(req, res, 'partials/test-result', { result, error: null });
 			},
 		},

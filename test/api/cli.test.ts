@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closedPort, startFakeN8n } from '../support/fake-n8n';
+
+const ROOT = path.resolve(__dirname, '../..');
+let dataDir: string;
+
+beforeEach(() => {
+	dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-cli-'));
+});
+afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string } {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts', ...args], {
+		cwd: ROOT,
+		env: { PATH: process.env.PATH, HOME: dataDir, WORKFLOWOPS_DATA_DIR: dataDir, WORKFLOWOPS_LOG_LEVEL: 'warn', ...env },
+	});
+	let output = '';
+	child.stdout!.on('data', (chunk) => (output += chunk));
+	child.stderr!.on('data', (chunk) => (output += chunk));
+	return Object.assign(child, { output: () => output });
+}
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+	const child = start(args, env);
+	const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+	return { code, output: child.output() };
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+test('a bad variable stops start-up with one line naming it', async () => {
+	const { code, output } = await run(['serve'], { WORKFLOWOPS_PORT: 'eighty' });
+	expect(code).toBe(1);
+	expect(output.trim()).toBe('Configuration error:\nWORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "eighty")');
+});
+
+test('migrate, user add, token create and check', async () => {
+	expect(await run(['migrate'])).toEqual({ code: 0, output: 'Applied 0001_initial\n' });
+	expect(await run(['migrate'])).toEqual({ code: 0, output: 'The database is up to date\n' });
+
+	const added = await run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin']);
+	expect(added.code).toBe(0);
+	expect(added.output).toMatch(/^Added ops@example.com \(admin\)\nPassword \(shown once\): \S{20}\n$/);
+	const duplicate = await run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin', '--password', 'a long password']);
+	expect(duplicate).toEqual({ code: 1, output: 'A user with the email ops@example.com already exists\n' });
+	const badRole = await run(['user', 'add', '--email', 'x@example.com', '--role', 'boss']);
+	expect(badRole).toEqual({ code: 1, output: '--role: must be viewer, developer or admin\n' });
+
+	const token = await run(['token', 'create', '--name', 'n8n prod', '--role', 'developer']);
+	expect(token.output).toMatch(/^Created token "n8n prod" \(developer\)\. It is shown this once:\nwfo_[\w-]{43}\n$/);
+
+	const check = await run(['check']);
+	expect(check.code).toBe(0);
+	expect(check.output).toContain('Configuration OK');
+	expect(check.output).toContain('schema up to date, 1 user(s)');
+
+	expect(await run(['frobnicate'])).toMatchObject({ code: 1, output: expect.stringContaining('Unknown command "frobnicate"') });
+});
+
+test('serve: creates the key file (0600) and the headless admin, says where to go, and shuts down gracefully', async () => {
+	const port = await closedPort();
+	const fake = await startFakeN8n(() => ({ status: 200, body: { data: [] }, delayMs: 1500 }));
+	const server = start(['serve'], {
+		WORKFLOWOPS_PORT: String(port),
+		WORKFLOWOPS_ADMIN_EMAIL: 'boot@example.com',
+		WORKFLOWOPS_ADMIN_PASSWORD: 'a long password',
+	});
+	try {
+		await waitFor(() => server.output().includes('Sign in at'), 'the companion to start');
+		expect(server.output()).toContain(`WorkflowOps companion is running on http://localhost:${port}`);
+		expect(fs.statSync(path.join(dataDir, 'encryption.key')).mode & 0o777).toBe(0o600);
+
+		const token = (await run(['token', 'create', '--name', 'shutdown', '--role', 'admin'])).output.trim().split('\n')[1];
+		const api = (method: string, apiPath: string, body?: unknown) =>
+			fetch(`http://127.0.0.1:${port}/api/v1${apiPath}`, {
+				method,
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: body && JSON.stringify(body),
+			});
+		const users = await (await api('GET', '/users')).json();
+		expect(users.data.map((u: { email: string }) => u.email)).toEqual(['boot@example.com']);
+		const environment = await (await api('POST', '/environments', { name: 'slow', baseUrl: fake.url, class: 'prod', apiKey: 'k' })).json();
+
+		// A slow request is in flight when SIGTERM arrives: it finishes, then the process exits cleanly.
+		const inFlight = api('POST', `/environments/${environment.id}/test`);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		server.kill('SIGTERM');
+		const response = await inFlight;
+		expect(response.status).toBe(200);
+		expect((await response.json()).ok).toBe(true);
+		const code = await new Promise((resolve) => server.on('exit', resolve));
+		expect(code).toBe(0);
+		// The database was closed cleanly: the WAL was checkpointed and removed.
+		expect(fs.existsSync(path.join(dataDir, 'workflowops.sqlite-wal'))).toBe(false);
+	} finally {
+		server.kill('SIGKILL');
+		await fake.close();
+	}
+}, 30_000);
+
+test('serve on a fresh data dir points to the owner set-up', async () => {
+	const port = await closedPort();
+	const server = start(['serve'], { WORKFLOWOPS_PORT: String(port) });
+	try {
+		await waitFor(() => server.output().includes('Next:'), 'the companion to start');
+		expect(server.output()).toContain(`Next: open http://localhost:${port}/setup to create the owner account`);
+	} finally {
+		server.kill('SIGTERM');
+		await new Promise((resolve) => server.on('exit', resolve));
+	}
+});

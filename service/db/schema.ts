@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 
 export type Role = 'viewer' | 'developer' | 'admin';
 export type EnvironmentClass = 'dev' | 'staging' | 'prod';
@@ -78,5 +78,3 @@ export type User = Selectable<UsersTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type EnvironmentRow = Selectable<EnvironmentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
-export type NewAuditRow = Insertable<AuditLogTable>;
-export type { Generated };

@@ -109,6 +109,16 @@ test('an export of many entries streams in batches', async () => {
 	expect(JSON.parse(lines[2499]).metadata.i).toBe(2499);
 });
 
+test('concurrent custom entries are committed together, each returned with its own id, the chain intact', async () => {
+	const responses = await Promise.all(
+		Array.from({ length: 120 }, (_, i) => companion.api(developer, 'POST', '/api/v1/audit', { action: 'burst', metadata: { i } })),
+	);
+	expect(responses.every((response) => response.status === 201)).toBe(true);
+	expect(new Set(responses.map((response) => response.body.id)).size).toBe(120);
+	expect(responses.map((response) => response.body.metadata.i)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+	expect((await get('/verify')).body.valid).toBe(true);
+});
+
 test('verify reports the whole chain valid', async () => {
 	const { body } = await get('/verify');
 	expect(body.valid).toBe(true);

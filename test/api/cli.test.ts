@@ -84,11 +84,11 @@ test('serve: creates the key file (0600) and the headless admin, says where to g
 			fetch(`http://127.0.0.1:${port}/api/v1${apiPath}`, {
 				method,
 				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-				body: body && JSON.stringify(body),
+				body: body === undefined ? undefined : JSON.stringify(body),
 			});
-		const users = await (await api('GET', '/users')).json();
+		const users = (await (await api('GET', '/users')).json()) as any;
 		expect(users.data.map((u: { email: string }) => u.email)).toEqual(['boot@example.com']);
-		const environment = await (await api('POST', '/environments', { name: 'slow', baseUrl: fake.url, class: 'prod', apiKey: 'k' })).json();
+		const environment = (await (await api('POST', '/environments', { name: 'slow', baseUrl: fake.url, class: 'prod', apiKey: 'k' })).json()) as any;
 
 		// A slow request is in flight when SIGTERM arrives: it finishes, then the process exits cleanly.
 		const inFlight = api('POST', `/environments/${environment.id}/test`);
@@ -96,7 +96,7 @@ test('serve: creates the key file (0600) and the headless admin, says where to g
 		server.kill('SIGTERM');
 		const response = await inFlight;
 		expect(response.status).toBe(200);
-		expect((await response.json()).ok).toBe(true);
+		expect(((await response.json()) as any).ok).toBe(true);
 		const code = await new Promise((resolve) => server.on('exit', resolve));
 		expect(code).toBe(0);
 		// The database was closed cleanly: the WAL was checkpointed and removed.

@@ -30,7 +30,7 @@ test('an unknown API route is a JSON 404', async () => {
 test('no credentials and bad credentials are 401 with a message saying what to send', async () => {
 	const anonymous = await fetch(`${companion.url}/api/v1/me`);
 	expect(anonymous.status).toBe(401);
-	expect((await anonymous.json()).error.message).toMatch(/Authorization: Bearer <token>/);
+	expect(((await anonymous.json()) as any).error.message).toMatch(/Authorization: Bearer <token>/);
 	const wrong = await companion.api('wfo_wrong', 'GET', '/api/v1/me');
 	expect(wrong.status).toBe(401);
 	expect(wrong.body.error.message).toBe('The API token is unknown or revoked');
@@ -78,7 +78,7 @@ test('request logs never hold tokens, API keys, passwords or cookies', async () 
 
 test('OpenAPI document: every route, request schemas from zod, no auth needed', async () => {
 	const response = await fetch(`${companion.url}/api/v1/openapi.json`);
-	const doc = await response.json();
+	const doc = (await response.json()) as any;
 	expect(doc.openapi).toBe('3.1.0');
 	expect(Object.keys(doc.paths)).toEqual(
 		expect.arrayContaining(['/api/v1/me', '/api/v1/environments', '/api/v1/environments/{id}', '/api/v1/environments/{id}/test', '/api/v1/audit', '/api/v1/audit/verify', '/api/v1/users', '/api/v1/tokens/{id}']),

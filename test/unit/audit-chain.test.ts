@@ -96,3 +96,13 @@ test('an entry rolled back with its change leaves no trace in the chain', async 
 	expect(await verifyAuditChain(db)).toEqual({ valid: true, checked: 3 });
 	await remove();
 });
+
+test('many entries appended at once are chained in order, across insert chunks', async () => {
+	const { appendAuditEntries } = await import('../../service/domain/audit/audit-log');
+	const { db, remove } = await seeded(1);
+	const entries = Array.from({ length: 1200 }, (_, i) => ({ context, event: { action: 'bulk', metadata: { i } } }));
+	const rows = await db.transaction().execute((trx) => appendAuditEntries(trx, entries));
+	expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 2));
+	expect(await verifyAuditChain(db)).toEqual({ valid: true, checked: 1201 });
+	await remove();
+});

@@ -1,4 +1,4 @@
-import { Kysely, sql } from 'kysely';
+import { type Generated, Kysely, sql } from 'kysely';
 import sqlite3 from 'sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import { Sqlite3Dialect } from '../../service/db/sqlite3-dialect';
 
 interface Schema {
 	counter: { id: number; value: number };
-	items: { id: number; name: string };
+	items: { id: Generated<number>; name: string };
 }
 
 let dir: string;

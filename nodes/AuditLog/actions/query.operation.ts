@@ -30,7 +30,8 @@ export const description: INodeProperties[] = [
 		displayOptions: show,
 		options: [
 			{ displayName: 'Action', name: 'action', type: 'string', default: '', placeholder: 'environment.*', description: 'An action, or a prefix ending in .*' },
-			{ displayName: 'Actor', name: 'actor', type: 'string', default: '', description: 'User email, token name, or their ID' },
+			{ displayName: 'Actor', name: 'actor', type: 'string', default: '', description: 'User email or token name' },
+			{ displayName: 'Actor ID', name: 'actorId', type: 'string', default: '', description: 'User or token ID' },
 			{ displayName: 'Environment ID', name: 'environmentId', type: 'string', default: '' },
 			{ displayName: 'From', name: 'from', type: 'dateTime', default: '', description: 'Entries at or after this time' },
 			{ displayName: 'Resource ID', name: 'resourceId', type: 'string', default: '' },

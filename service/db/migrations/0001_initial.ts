@@ -68,7 +68,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn('prev_hash', 'text', (col) => col.notNull())
 		.addColumn('hash', 'text', (col) => col.notNull())
 		.execute();
-	for (const column of ['action', 'actor_id', 'actor_name', 'environment_id', 'resource_type', 'at']) {
+	for (const column of ['action', 'actor_id', 'actor_name', 'environment_id', 'resource_type', 'resource_id', 'at']) {
 		await db.schema.createIndex(`audit_log_${column}`).on('audit_log').columns([column, 'id']).execute();
 	}
 	await sql`create trigger audit_log_no_update before update on audit_log

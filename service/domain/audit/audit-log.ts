@@ -27,6 +27,8 @@ export interface AuditEvent {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
+/** Rows per INSERT: 16 columns each stays well under SQLite's limit of 32,766 bound variables. */
+const INSERT_CHUNK = 500;
 
 /**
  * Appends one entry. Takes a transaction so the entry commits or rolls back with the change it records,
@@ -38,29 +40,44 @@ export async function appendAudit(
 	event: AuditEvent,
 	now = new Date(),
 ): Promise<AuditRow> {
-	const head = await trx.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-	// Ids come from sqlite_sequence, not from the head, so a deleted tail leaves a gap that verify sees.
-	const sequence = await lastIssuedId(trx);
-	const fields = {
-		id: Math.max(sequence, head?.id ?? 0) + 1,
-		at: now.toISOString(),
-		actor_type: context.actor.type,
-		actor_id: context.actor.id,
-		actor_name: context.actor.name,
-		n8n_workflow_id: context.n8n?.workflowId ?? null,
-		n8n_execution_id: context.n8n?.executionId ?? null,
-		action: event.action,
-		resource_type: event.resourceType ?? null,
-		resource_id: event.resourceId ?? null,
-		environment_id: event.environmentId ?? null,
-		metadata: JSON.stringify(event.metadata ?? {}),
-		ip: context.ip,
-		user_agent: context.userAgent,
-		prev_hash: head?.hash ?? GENESIS_HASH,
-	};
-	const row: AuditRow = { ...fields, hash: entryHash(fields) };
-	await trx.insertInto('audit_log').values(row).execute();
+	const [row] = await appendAuditEntries(trx, [{ context, event }], now);
 	return row;
+}
+
+/** Appends entries in order, each linked to the one before: one read of the head, one insert. */
+export async function appendAuditEntries(
+	trx: Transaction<Database>,
+	entries: Array<{ context: AuditContext; event: AuditEvent }>,
+	now = new Date(),
+): Promise<AuditRow[]> {
+	const head = await chainHead(trx);
+	let previous = { id: head.lastIssuedId, hash: head.hash ?? GENESIS_HASH };
+	const rows = entries.map(({ context, event }) => {
+		const fields = {
+			id: previous.id + 1,
+			at: now.toISOString(),
+			actor_type: context.actor.type,
+			actor_id: context.actor.id,
+			actor_name: context.actor.name,
+			n8n_workflow_id: context.n8n?.workflowId ?? null,
+			n8n_execution_id: context.n8n?.executionId ?? null,
+			action: event.action,
+			resource_type: event.resourceType ?? null,
+			resource_id: event.resourceId ?? null,
+			environment_id: event.environmentId ?? null,
+			metadata: JSON.stringify(event.metadata ?? {}),
+			ip: context.ip,
+			user_agent: context.userAgent,
+			prev_hash: previous.hash,
+		};
+		const row: AuditRow = { ...fields, hash: entryHash(fields) };
+		previous = row;
+		return row;
+	});
+	for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+		await trx.insertInto('audit_log').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+	}
+	return rows;
 }
 
 /** SHA-256 over every stored field but the hash itself, prev_hash included, in a fixed order. */
@@ -85,9 +102,15 @@ export function entryHash(row: Omit<AuditRow, 'hash'>): string {
 	return crypto.createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-async function lastIssuedId(db: Kysely<Database>): Promise<number> {
-	const { rows } = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'audit_log'`.execute(db);
-	return rows[0]?.seq ?? 0;
+/**
+ * The hash to link to and the last id ever issued, in one statement. Ids come from sqlite_sequence,
+ * not from the last row, so a deleted tail leaves a gap that verify sees.
+ */
+async function chainHead(db: Kysely<Database>): Promise<{ hash: string | null; lastIssuedId: number }> {
+	const { rows } = await sql<{ hash: string | null; lastIssuedId: number | null }>`
+		select (select hash from audit_log order by id desc limit 1) as hash,
+		       (select seq from sqlite_sequence where name = 'audit_log') as lastIssuedId`.execute(db);
+	return { hash: rows[0]?.hash ?? null, lastIssuedId: rows[0]?.lastIssuedId ?? 0 };
 }
 
 export interface VerifyResult {
@@ -124,8 +147,8 @@ export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
 		}
 		if (batch.length < VERIFY_BATCH) break;
 	}
-	const issued = await lastIssuedId(db);
-	if (issued > previous.id) {
+	const { lastIssuedId } = await chainHead(db);
+	if (lastIssuedId > previous.id) {
 		return { valid: false, checked, firstBrokenId: previous.id + 1, reason: `entries after ${previous.id} are missing` };
 	}
 	return { valid: true, checked };

@@ -5,7 +5,8 @@ import type { AuditRow, Database } from '../../db/schema';
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 
 export const auditFilterSchema = z.object({
-	actor: z.string().min(1).optional().describe('user email, token name, or their id'),
+	actor: z.string().min(1).optional().describe('user email or token name'),
+	actorId: z.string().min(1).optional().describe('user or token id'),
 	action: z
 		.string()
 		.min(1)
@@ -66,10 +67,8 @@ function applyFilter<O>(
 	filter: AuditFilter,
 ): SelectQueryBuilder<Database, 'audit_log', O> {
 	let q = query;
-	if (filter.actor) {
-		const actor = filter.actor;
-		q = q.where((eb) => eb.or([eb('actor_id', '=', actor), eb('actor_name', '=', actor)]));
-	}
+	if (filter.actor) q = q.where('actor_name', '=', filter.actor);
+	if (filter.actorId) q = q.where('actor_id', '=', filter.actorId);
 	if (filter.action?.endsWith('.*')) {
 		const prefix = filter.action.slice(0, -1);
 		q = q.where('action', '>=', prefix).where('action', '<', prefix.slice(0, -1) + '/');

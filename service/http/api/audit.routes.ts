@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { verifyAuditChain } from '../../domain/audit/audit-log';
 import { type AuditEntry, auditFilterSchema, exportAudit, queryAudit } from '../../domain/audit/audit-query';
-import { appendCustomEntry, customEntrySchema } from '../../domain/audit/custom-entries';
+import { customEntrySchema, customEntryWriter } from '../../domain/audit/custom-entries';
 import { pageQuerySchema } from '../../domain/pagination';
 import type { AppDeps } from '../deps';
 import { apiRoute } from '../route';
@@ -11,7 +11,9 @@ const auditQuerySchema = auditFilterSchema.extend(pageQuerySchema.shape).extend(
 	format: z.enum(['json', 'jsonl', 'csv']).default('json').describe('jsonl and csv stream every match as a download'),
 });
 
-export const auditRoutes = ({ db }: AppDeps) => [
+export const auditRoutes = ({ db }: AppDeps) => {
+	const appendCustomEntry = customEntryWriter(db);
+	return [
 	apiRoute({
 		method: 'get',
 		path: '/audit',
@@ -32,7 +34,7 @@ export const auditRoutes = ({ db }: AppDeps) => [
 		permission: 'audit.write',
 		body: customEntrySchema,
 		status: 201,
-		handler: async ({ body, audit }) => appendCustomEntry(db, audit, body),
+		handler: async ({ body, audit }) => appendCustomEntry(audit, body),
 	}),
 	apiRoute({
 		method: 'get',
@@ -41,7 +43,8 @@ export const auditRoutes = ({ db }: AppDeps) => [
 		permission: 'audit.read',
 		handler: async () => verifyAuditChain(db),
 	}),
-];
+	];
+};
 
 export const CSV_COLUMNS = [
 	'id',

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Companion, startCompanion } from '../support/companion';
+import { startFakeN8n } from '../support/fake-n8n';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.SCREENSHOT_DIR;
+
+let companion: Companion;
+let browser: Browser;
+let page: Page;
+let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
+
+beforeAll(async () => {
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run "apt-get install chromium" (or set CHROMIUM_PATH)`);
+	companion = await startCompanion();
+	n8n = await startFakeN8n((req, url) => {
+		if (url.pathname === '/rest/settings') return { status: 200, body: { data: { versionCli: '2.40.7' } } };
+		return req.headers['x-n8n-api-key'] === 'good-key' ? { status: 200, body: { data: [], nextCursor: null } } : { status: 401, body: {} };
+	});
+	browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	page = await browser.newPage();
+	page.on('dialog', (dialog) => void dialog.accept());
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await n8n?.close();
+	await companion?.close();
+});
+
+const shot = async (name: string) => {
+	if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+};
+
+test('a newcomer sets up the owner, signs in, adds an environment, tests it and reads the audit log', async () => {
+	await page.goto(companion.url);
+	await page.waitForURL('**/setup');
+	await page.fill('input[name=email]', 'owner@example.com');
+	await page.fill('input[name=password]', 'correct horse battery');
+	await page.fill('input[name=confirm]', 'correct horse battery');
+	await shot('1-setup');
+	await page.click('button:has-text("Create owner account")');
+	await page.waitForURL('**/environments');
+	await page.getByText('No n8n instance is governed yet.').waitFor();
+
+	await page.click('button:has-text("Sign out")');
+	await page.waitForURL('**/login');
+	await page.fill('input[name=email]', 'owner@example.com');
+	await page.fill('input[name=password]', 'wrong password');
+	await page.click('button:has-text("Sign in")');
+	await page.getByText('The email or the password is wrong').waitFor();
+	await page.fill('input[name=password]', 'correct horse battery');
+	await page.click('button:has-text("Sign in")');
+	await page.waitForURL('**/environments');
+
+	await page.click('text=Add environment');
+	await page.fill('input[name=name]', 'prod');
+	await page.fill('input[name=baseUrl]', n8n.url);
+	await page.selectOption('select[name=class]', 'prod');
+	await page.fill('input[name=apiKey]', 'wrong-key');
+	await page.click('button:has-text("Test connection")');
+	await page.locator('#form-test-result').getByText('n8n rejected the API key (401)').waitFor();
+	await page.fill('input[name=apiKey]', 'good-key');
+	await page.click('button:has-text("Test connection")');
+	await page.locator('#form-test-result').getByText('✓ Connected to n8n 2.40.7').waitFor();
+	await shot('2-environment-form');
+	await page.click('button:has-text("Save")');
+	await page.waitForURL('**/environments');
+
+	const row = page.locator('tr', { hasText: 'prod' });
+	await row.getByText('Not tested yet').waitFor();
+	await row.locator('button:has-text("Test connection")').click();
+	await row.getByText('✓ Connected to n8n 2.40.7').waitFor();
+	await shot('3-environments');
+
+	await page.click('nav >> text=Audit log');
+	await page.waitForURL('**/audit');
+	for (const action of ['environment.test', 'environment.create', 'auth.login', 'auth.login_failed', 'user.create']) {
+		await page.locator('td.mono', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }).first().waitFor();
+	}
+	await page.fill('input[name=action]', 'environment.*');
+	await page.click('button:has-text("Filter")');
+	await page.waitForURL(/action=environment/);
+	await page.locator('#audit-table td.mono', { hasText: /^auth\.login$/ }).waitFor({ state: 'detached' });
+	expect(await page.locator('#audit-table tbody tr').count()).toBe(2);
+	await page.click('button:has-text("Verify chain")');
+	await page.getByText(/Chain intact: \d+ entries checked/).waitFor();
+	await shot('4-audit');
+});
+
+test('the new token is shown once on the tokens page', async () => {
+	await page.click('nav >> text=Tokens');
+	await page.fill('input[name=name]', 'n8n prod');
+	await page.click('button:has-text("Create token")');
+	const token = await page.inputValue('#new-token');
+	expect(token).toMatch(/^wfo_/);
+	await page.click('nav >> text=Tokens');
+	expect(await page.locator('#new-token').count()).toBe(0);
+	await page.getByText('n8n prod').waitFor();
+});

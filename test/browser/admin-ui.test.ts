@@ -3,6 +3,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 
+jest.setTimeout(60_000);
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOT_DIR;
 

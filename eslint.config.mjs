@@ -22,7 +22,16 @@ export default tseslint.config(
 	{
 		files: ['**/*.js'],
 		extends: [js.configs.recommended],
-		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+		languageOptions: {
+			sourceType: 'commonjs',
+			globals: {
+				require: 'readonly',
+				module: 'writable',
+				process: 'readonly',
+				console: 'readonly',
+				__dirname: 'readonly',
+			},
+		},
 	},
 	// The n8n side is held to n8n's community-node rules, as `@n8n/node-cli` applies them.
 	{

@@ -9,12 +9,6 @@ const project = (name) => ({
 });
 
 module.exports = {
-	projects: [
-		project('unit'),
-		project('api'),
-		project('nodes'),
-		project('browser'),
-		project('e2e'),
-	],
+	projects: [project('unit'), project('api'), project('nodes'), project('browser'), project('e2e')],
 	reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -26,7 +26,11 @@ export function createApp(deps: AppDeps): Express {
 			genReqId: () => crypto.randomUUID(),
 			// Only method, path and status are logged: headers (tokens, cookies) and bodies never are.
 			serializers: {
-				req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+				req: (req: { id: string; method: string; url: string }) => ({
+					id: req.id,
+					method: req.method,
+					url: req.url.split('?')[0],
+				}),
 				res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
 			},
 		}),

@@ -22,9 +22,7 @@ const environmentSchema = z.object({
 		(value) => value === undefined || decodeKey(value) !== undefined,
 		'must be 32 bytes written as 64 hex characters or as base64',
 	),
-	WORKFLOWOPS_LOG_LEVEL: z
-		.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
-		.default('info'),
+	WORKFLOWOPS_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 	WORKFLOWOPS_PUBLIC_URL: optionalText.refine(
 		(value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
 		'must be an http:// or https:// URL',
@@ -73,7 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		);
 	}
 	const dataDir = path.resolve(values.WORKFLOWOPS_DATA_DIR ?? path.join(os.homedir(), '.workflowops'));
-	const publicUrl = (values.WORKFLOWOPS_PUBLIC_URL ?? `http://localhost:${values.WORKFLOWOPS_PORT}`).replace(/\/+$/, '');
+	const publicUrl = (values.WORKFLOWOPS_PUBLIC_URL ?? `http://localhost:${values.WORKFLOWOPS_PORT}`).replace(
+		/\/+$/,
+		'',
+	);
 	return {
 		port: values.WORKFLOWOPS_PORT,
 		host: values.WORKFLOWOPS_HOST,

@@ -60,7 +60,9 @@ async function main(argv: string[]): Promise<void> {
 			const { db } = await openRuntime(config);
 			try {
 				const user = await createUser(db, CLI_CONTEXT, input);
-				console.log(`Added ${user.email} (${user.role})${values.password ? '' : `\nPassword (shown once): ${password}`}`);
+				console.log(
+					`Added ${user.email} (${user.role})${values.password ? '' : `\nPassword (shown once): ${password}`}`,
+				);
 			} finally {
 				await db.destroy();
 			}
@@ -101,7 +103,11 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 	const hasUsers = await countUsers(runtime.db);
 	logger.info({ url: config.publicUrl, dataDir: config.dataDir }, 'WorkflowOps companion listening');
 	console.log(`\nWorkflowOps companion is running on ${config.publicUrl}`);
-	console.log(hasUsers ? `Sign in at ${config.publicUrl}/login` : `Next: open ${config.publicUrl}/setup to create the owner account`);
+	console.log(
+		hasUsers
+			? `Sign in at ${config.publicUrl}/login`
+			: `Next: open ${config.publicUrl}/setup to create the owner account`,
+	);
 	console.log(`Data: ${config.dataDir}\n`);
 
 	let stopping = false;
@@ -132,7 +138,8 @@ class UsageError extends Error {}
 main(process.argv.slice(2)).catch((error: unknown) => {
 	if (error instanceof ConfigError) console.error(`Configuration error:\n${error.message}`);
 	else if (error instanceof UsageError) console.error(error.message);
-	else if (error instanceof z.ZodError) console.error(error.issues.map((issue) => `--${String(issue.path[0])}: ${issue.message}`).join('\n'));
+	else if (error instanceof z.ZodError)
+		console.error(error.issues.map((issue) => `--${String(issue.path[0])}: ${issue.message}`).join('\n'));
 	else if (error instanceof DomainError) console.error(error.message);
 	else console.error(error instanceof Error ? error.message : String(error));
 	process.exit(1);

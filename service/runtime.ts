@@ -7,7 +7,11 @@ import { loadOrCreateKeyFile, SecretBox } from './domain/secrets';
 import type { AppDeps } from './http/deps';
 import { N8nClient } from './n8n/client';
 
-export const CLI_CONTEXT: AuditContext = { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: null };
+export const CLI_CONTEXT: AuditContext = {
+	actor: { type: 'system', id: null, name: 'cli' },
+	ip: null,
+	userAgent: null,
+};
 
 /** Opens the database (migrated) and the secret box the config points at. */
 export async function openRuntime(config: Config): Promise<{ db: Db; secrets: SecretBox }> {

@@ -27,9 +27,24 @@ export class AuditLog implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Query', value: 'query', action: 'Query audit entries', description: 'Find entries by actor, action, resource, environment or time' },
-					{ name: 'Verify Chain', value: 'verify', action: 'Verify the audit chain', description: 'Check that no entry was altered or removed' },
-					{ name: 'Write', value: 'write', action: 'Write an audit entry', description: 'Record what this workflow did' },
+					{
+						name: 'Query',
+						value: 'query',
+						action: 'Query audit entries',
+						description: 'Find entries by actor, action, resource, environment or time',
+					},
+					{
+						name: 'Verify Chain',
+						value: 'verify',
+						action: 'Verify the audit chain',
+						description: 'Check that no entry was altered or removed',
+					},
+					{
+						name: 'Write',
+						value: 'write',
+						action: 'Write an audit entry',
+						description: 'Record what this workflow did',
+					},
 				],
 				default: 'write',
 			},

@@ -8,7 +8,8 @@ import { Sqlite3Dialect } from './sqlite3-dialect';
 export type Db = Kysely<Database>;
 
 export function openDatabase(filename: string): Db {
-	if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+	// Private: the database holds password and token hashes and the sealed API keys.
+	if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 });
 	return new Kysely<Database>({ dialect: new Sqlite3Dialect({ filename }) });
 }
 

@@ -122,9 +122,7 @@ class Sqlite3Connection implements DatabaseConnection {
 		const values = parameters as unknown[];
 		if (returnsRows(compiledQuery)) {
 			return new Promise((resolve, reject) => {
-				this.database.all(sql, values, (error: Error | null, rows: R[]) =>
-					error ? reject(error) : resolve({ rows }),
-				);
+				this.database.all(sql, values, (error: Error | null, rows: R[]) => (error ? reject(error) : resolve({ rows })));
 			});
 		}
 		return new Promise((resolve, reject) => {

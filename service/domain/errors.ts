@@ -1,11 +1,5 @@
 export type ErrorCode =
-	| 'invalid_request'
-	| 'unauthenticated'
-	| 'forbidden'
-	| 'not_found'
-	| 'conflict'
-	| 'unprocessable'
-	| 'rate_limited';
+	'invalid_request' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'rate_limited';
 
 /** An error a caller can act on; its message is shown to them as it is, so it never holds a secret. */
 export class DomainError extends Error {

@@ -14,7 +14,9 @@ export class SecretBox {
 		const iv = crypto.randomBytes(12);
 		const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);
 		const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-		return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(':');
+		return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(
+			':',
+		);
 	}
 
 	open(sealed: string): string {

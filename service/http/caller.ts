@@ -25,7 +25,9 @@ export function auditContext(req: Request): AuditContext {
 	const workflowId = shortHeader(req, N8N_WORKFLOW_HEADER);
 	const executionId = shortHeader(req, N8N_EXECUTION_HEADER);
 	return {
-		actor: caller ? { type: caller.kind, id: caller.id, name: caller.name } : { type: 'system', id: null, name: 'anonymous' },
+		actor: caller
+			? { type: caller.kind, id: caller.id, name: caller.name }
+			: { type: 'system', id: null, name: 'anonymous' },
 		ip: req.ip ?? null,
 		userAgent: shortHeader(req, 'user-agent') ?? null,
 		...((workflowId || executionId) && { n8n: { workflowId, executionId } }),

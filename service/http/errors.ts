@@ -19,7 +19,10 @@ export interface ErrorBody {
 /** Turns any thrown error into a status and the error body of DESIGN.md; unknown errors hide their cause. */
 export function describeError(error: unknown, requestId: string): { status: number; body: ErrorBody } {
 	if (error instanceof DomainError) {
-		return { status: STATUS[error.code], body: { error: { code: error.code, message: error.message, details: error.details } } };
+		return {
+			status: STATUS[error.code],
+			body: { error: { code: error.code, message: error.message, details: error.details } },
+		};
 	}
 	const bodyParser = error as { type?: string; status?: number };
 	if (bodyParser.type === 'entity.parse.failed') {
@@ -29,11 +32,19 @@ export function describeError(error: unknown, requestId: string): { status: numb
 		return { status: 413, body: { error: { code: 'too_large', message: 'The request body is too large' } } };
 	}
 	if (bodyParser.type && bodyParser.status && bodyParser.status < 500) {
-		return { status: bodyParser.status, body: { error: { code: 'invalid_request', message: 'The request body could not be read' } } };
+		return {
+			status: bodyParser.status,
+			body: { error: { code: 'invalid_request', message: 'The request body could not be read' } },
+		};
 	}
 	return {
 		status: 500,
-		body: { error: { code: 'internal', message: `Something went wrong on our side; the companion's log has the details (request ${requestId})` } },
+		body: {
+			error: {
+				code: 'internal',
+				message: `Something went wrong on our side; the companion's log has the details (request ${requestId})`,
+			},
+		},
 	};
 }
 

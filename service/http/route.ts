@@ -34,7 +34,9 @@ export interface ApiRoute<P = unknown, Q = unknown, B = unknown> {
 }
 
 /** Declares a route with its types inferred from its schemas. */
-export function apiRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(route: ApiRoute<P, Q, B>): ApiRoute {
+export function apiRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+	route: ApiRoute<P, Q, B>,
+): ApiRoute {
 	return route as unknown as ApiRoute;
 }
 

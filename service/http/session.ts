@@ -60,7 +60,10 @@ export function csrfProtection(secure: boolean): RequestHandler {
 		res.locals.csrfToken = token;
 		if (SAFE_METHODS.has(req.method) || req.caller?.kind === 'token') return next();
 		if (!sameSecret(token, submittedCsrf(req))) {
-			throw new DomainError('forbidden', 'The form has expired or did not come from this site: reload the page and try again');
+			throw new DomainError(
+				'forbidden',
+				'The form has expired or did not come from this site: reload the page and try again',
+			);
 		}
 		next();
 	};

@@ -25,5 +25,8 @@ export function fieldErrors(error: z.ZodError, input: unknown): FieldError[] {
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
-	return path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+	return path.reduce<unknown>(
+		(value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+		input,
+	);
 }

@@ -113,7 +113,9 @@ export class N8nClient {
 	/** n8n's version from its front-end settings (served without auth), or null if it does not say. */
 	async version(): Promise<string | null> {
 		try {
-			const response = await fetch(`${this.target.baseUrl}/rest/settings`, { signal: AbortSignal.timeout(this.timeoutMs) });
+			const response = await fetch(`${this.target.baseUrl}/rest/settings`, {
+				signal: AbortSignal.timeout(this.timeoutMs),
+			});
 			const body = (await response.json()) as { data?: { versionCli?: unknown } };
 			return typeof body.data?.versionCli === 'string' ? body.data.versionCli : null;
 		} catch {
@@ -146,7 +148,8 @@ export class N8nClient {
 		const text = await response.text().catch(() => '');
 		const body = parseJson(text);
 		if (response.ok) {
-			if (body === undefined) throw new N8nError('not_n8n', this.target.name, endpoint, `HTTP ${response.status} without JSON`);
+			if (body === undefined)
+				throw new N8nError('not_n8n', this.target.name, endpoint, `HTTP ${response.status} without JSON`);
 			return body as T;
 		}
 		const detail = `HTTP ${response.status}${messageOf(body)}`;

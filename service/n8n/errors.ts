@@ -1,12 +1,5 @@
 export type N8nErrorKind =
-	| 'dns'
-	| 'refused'
-	| 'timeout'
-	| 'network'
-	| 'unauthorized'
-	| 'forbidden'
-	| 'not_n8n'
-	| 'http';
+	'dns' | 'refused' | 'timeout' | 'network' | 'unauthorized' | 'forbidden' | 'not_n8n' | 'http';
 
 const HINTS: Record<N8nErrorKind, string> = {
 	dns: 'the host name does not resolve: check the base URL',
@@ -15,7 +8,8 @@ const HINTS: Record<N8nErrorKind, string> = {
 	network: 'the connection failed',
 	unauthorized: 'n8n rejected the API key (401): create a new key in n8n under Settings → n8n API',
 	forbidden: 'the API key is not allowed to do this (403): give the key the scopes it needs',
-	not_n8n: 'the server answered, but not as n8n’s public API does: check that the base URL is the n8n instance’s root and that its public API is enabled',
+	not_n8n:
+		'the server answered, but not as n8n’s public API does: check that the base URL is the n8n instance’s root and that its public API is enabled',
 	http: 'n8n answered with an error',
 };
 
@@ -32,7 +26,13 @@ export class N8nError extends Error {
 	}
 
 	get retryable(): boolean {
-		return this.kind === 'timeout' || this.kind === 'network' || this.kind === 'refused' || this.status === 429 || (this.status ?? 0) >= 500;
+		return (
+			this.kind === 'timeout' ||
+			this.kind === 'network' ||
+			this.kind === 'refused' ||
+			this.status === 429 ||
+			(this.status ?? 0) >= 500
+		);
 	}
 }
 
@@ -43,6 +43,7 @@ export function transportErrorKind(error: unknown): N8nErrorKind {
 	const code = (error as { cause?: { code?: string } })?.cause?.code;
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'dns';
 	if (code === 'ECONNREFUSED') return 'refused';
-	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';
+	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
+		return 'timeout';
 	return 'network';
 }

@@ -9,7 +9,13 @@ beforeAll(async () => {
 	admin = await companion.token('admin');
 	developer = await companion.token('developer');
 	for (let i = 0; i < 30; i++) {
-		await companion.api(developer, 'POST', '/api/v1/audit', { action: i % 2 ? 'deploy.odd' : 'deploy.even', resourceType: 'workflow', resourceId: `wf-${i}`, environmentId: i < 10 ? 'env-a' : 'env-b', metadata: { i } });
+		await companion.api(developer, 'POST', '/api/v1/audit', {
+			action: i % 2 ? 'deploy.odd' : 'deploy.even',
+			resourceType: 'workflow',
+			resourceId: `wf-${i}`,
+			environmentId: i < 10 ? 'env-a' : 'env-b',
+			metadata: { i },
+		});
 	}
 });
 afterAll(() => companion.close());
@@ -39,7 +45,10 @@ test('filters: action, action prefix, actor, resource, environment, time range',
 	expect((await get(`?actor=${encodeURIComponent(actorName)}&limit=100`)).body.data).toHaveLength(30);
 	expect((await get('?from=2999-01-01T00:00:00Z')).body.data).toHaveLength(0);
 	expect((await get('?to=2000-01-01T00:00:00Z')).body.data).toHaveLength(0);
-	expect((await get(`?from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}&action=custom.*&limit=100`)).body.data).toHaveLength(30);
+	expect(
+		(await get(`?from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}&action=custom.*&limit=100`))
+			.body.data,
+	).toHaveLength(30);
 });
 
 test('cursor pagination walks every entry once, newest first', async () => {
@@ -79,20 +88,35 @@ test.each([
 });
 
 test('JSON Lines export streams every match, oldest first, as a download', async () => {
-	const response = await fetch(`${companion.url}/api/v1/audit?format=jsonl&action=custom.*`, { headers: { authorization: `Bearer ${admin}` } });
+	const response = await fetch(`${companion.url}/api/v1/audit?format=jsonl&action=custom.*`, {
+		headers: { authorization: `Bearer ${admin}` },
+	});
 	expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-	expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="?workflowops-audit-\d{4}-\d{2}-\d{2}\.jsonl"?$/);
-	const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+	expect(response.headers.get('content-disposition')).toMatch(
+		/^attachment; filename="?workflowops-audit-\d{4}-\d{2}-\d{2}\.jsonl"?$/,
+	);
+	const lines = (await response.text())
+		.trim()
+		.split('\n')
+		.map((line) => JSON.parse(line));
 	expect(lines.map((entry) => entry.metadata.i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
 });
 
 test('CSV export has a header, quotes what needs quoting and defuses formulas', async () => {
-	await companion.api(developer, 'POST', '/api/v1/audit', { action: 'csv.check', resourceId: '=HYPERLINK("x")', metadata: { note: 'a, "b"\nc' } });
-	const response = await fetch(`${companion.url}/api/v1/audit?format=csv&action=custom.csv.check`, { headers: { authorization: `Bearer ${admin}` } });
+	await companion.api(developer, 'POST', '/api/v1/audit', {
+		action: 'csv.check',
+		resourceId: '=HYPERLINK("x")',
+		metadata: { note: 'a, "b"\nc' },
+	});
+	const response = await fetch(`${companion.url}/api/v1/audit?format=csv&action=custom.csv.check`, {
+		headers: { authorization: `Bearer ${admin}` },
+	});
 	expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
 	const text = await response.text();
 	const [header, row] = text.split('\r\n');
-	expect(header).toBe('id,at,actor_type,actor_id,actor_name,n8n_workflow_id,n8n_execution_id,action,resource_type,resource_id,environment_id,metadata,ip,user_agent,prev_hash,hash');
+	expect(header).toBe(
+		'id,at,actor_type,actor_id,actor_name,n8n_workflow_id,n8n_execution_id,action,resource_type,resource_id,environment_id,metadata,ip,user_agent,prev_hash,hash',
+	);
 	expect(row).toContain(`"'=HYPERLINK(""x"")"`);
 	expect(text).toContain(`"{""note"":""a, \\""b\\""\\nc""}"`);
 });
@@ -101,9 +125,16 @@ test('an export of many entries streams in batches', async () => {
 	const body = Array.from({ length: 2500 }, (_, i) => i);
 	await companion.db.transaction().execute(async (trx) => {
 		const { appendAudit } = await import('../../service/domain/audit/audit-log');
-		for (const i of body) await appendAudit(trx, { actor: { type: 'system', id: null, name: 'bulk' }, ip: null, userAgent: null }, { action: 'bulk', metadata: { i } });
+		for (const i of body)
+			await appendAudit(
+				trx,
+				{ actor: { type: 'system', id: null, name: 'bulk' }, ip: null, userAgent: null },
+				{ action: 'bulk', metadata: { i } },
+			);
 	});
-	const response = await fetch(`${companion.url}/api/v1/audit?format=jsonl&action=bulk`, { headers: { authorization: `Bearer ${admin}` } });
+	const response = await fetch(`${companion.url}/api/v1/audit?format=jsonl&action=bulk`, {
+		headers: { authorization: `Bearer ${admin}` },
+	});
 	const lines = (await response.text()).trim().split('\n');
 	expect(lines).toHaveLength(2500);
 	expect(JSON.parse(lines[2499]).metadata.i).toBe(2499);
@@ -111,7 +142,9 @@ test('an export of many entries streams in batches', async () => {
 
 test('concurrent custom entries are committed together, each returned with its own id, the chain intact', async () => {
 	const responses = await Promise.all(
-		Array.from({ length: 120 }, (_, i) => companion.api(developer, 'POST', '/api/v1/audit', { action: 'burst', metadata: { i } })),
+		Array.from({ length: 120 }, (_, i) =>
+			companion.api(developer, 'POST', '/api/v1/audit', { action: 'burst', metadata: { i } }),
+		),
 	);
 	expect(responses.every((response) => response.status === 201)).toBe(true);
 	expect(new Set(responses.map((response) => response.body.id)).size).toBe(120);

@@ -15,7 +15,13 @@ afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 function start(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string } {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts', ...args], {
 		cwd: ROOT,
-		env: { PATH: process.env.PATH, HOME: dataDir, WORKFLOWOPS_DATA_DIR: dataDir, WORKFLOWOPS_LOG_LEVEL: 'warn', ...env },
+		env: {
+			PATH: process.env.PATH,
+			HOME: dataDir,
+			WORKFLOWOPS_DATA_DIR: dataDir,
+			WORKFLOWOPS_LOG_LEVEL: 'warn',
+			...env,
+		},
 	});
 	let output = '';
 	child.stdout!.on('data', (chunk) => (output += chunk));
@@ -40,7 +46,9 @@ async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise
 test('a bad variable stops start-up with one line naming it', async () => {
 	const { code, output } = await run(['serve'], { WORKFLOWOPS_PORT: 'eighty' });
 	expect(code).toBe(1);
-	expect(output.trim()).toBe('Configuration error:\nWORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "eighty")');
+	expect(output.trim()).toBe(
+		'Configuration error:\nWORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "eighty")',
+	);
 });
 
 test('migrate, user add, token create and check', async () => {
@@ -50,7 +58,16 @@ test('migrate, user add, token create and check', async () => {
 	const added = await run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin']);
 	expect(added.code).toBe(0);
 	expect(added.output).toMatch(/^Added ops@example.com \(admin\)\nPassword \(shown once\): \S{20}\n$/);
-	const duplicate = await run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin', '--password', 'a long password']);
+	const duplicate = await run([
+		'user',
+		'add',
+		'--email',
+		'ops@example.com',
+		'--role',
+		'admin',
+		'--password',
+		'a long password',
+	]);
 	expect(duplicate).toEqual({ code: 1, output: 'A user with the email ops@example.com already exists\n' });
 	const badRole = await run(['user', 'add', '--email', 'x@example.com', '--role', 'boss']);
 	expect(badRole).toEqual({ code: 1, output: '--role: must be viewer, developer or admin\n' });
@@ -63,7 +80,10 @@ test('migrate, user add, token create and check', async () => {
 	expect(check.output).toContain('Configuration OK');
 	expect(check.output).toContain('schema up to date, 1 user(s)');
 
-	expect(await run(['frobnicate'])).toMatchObject({ code: 1, output: expect.stringContaining('Unknown command "frobnicate"') });
+	expect(await run(['frobnicate'])).toMatchObject({
+		code: 1,
+		output: expect.stringContaining('Unknown command "frobnicate"'),
+	});
 });
 
 test('serve: creates the key file (0600) and the headless admin, says where to go, and shuts down gracefully', async () => {
@@ -79,7 +99,9 @@ test('serve: creates the key file (0600) and the headless admin, says where to g
 		expect(server.output()).toContain(`WorkflowOps companion is running on http://localhost:${port}`);
 		expect(fs.statSync(path.join(dataDir, 'encryption.key')).mode & 0o777).toBe(0o600);
 
-		const token = (await run(['token', 'create', '--name', 'shutdown', '--role', 'admin'])).output.trim().split('\n')[1];
+		const token = (await run(['token', 'create', '--name', 'shutdown', '--role', 'admin'])).output
+			.trim()
+			.split('\n')[1];
 		const api = (method: string, apiPath: string, body?: unknown) =>
 			fetch(`http://127.0.0.1:${port}/api/v1${apiPath}`, {
 				method,
@@ -88,7 +110,9 @@ test('serve: creates the key file (0600) and the headless admin, says where to g
 			});
 		const users = (await (await api('GET', '/users')).json()) as any;
 		expect(users.data.map((u: { email: string }) => u.email)).toEqual(['boot@example.com']);
-		const environment = (await (await api('POST', '/environments', { name: 'slow', baseUrl: fake.url, class: 'prod', apiKey: 'k' })).json()) as any;
+		const environment = (await (
+			await api('POST', '/environments', { name: 'slow', baseUrl: fake.url, class: 'prod', apiKey: 'k' })
+		).json()) as any;
 
 		// A slow request is in flight when SIGTERM arrives: it finishes, then the process exits cleanly.
 		const inFlight = api('POST', `/environments/${environment.id}/test`);
@@ -107,12 +131,14 @@ test('serve: creates the key file (0600) and the headless admin, says where to g
 	}
 }, 30_000);
 
-test('serve on a fresh data dir points to the owner set-up', async () => {
+test('serve on a fresh data dir creates it private and points to the owner set-up', async () => {
 	const port = await closedPort();
-	const server = start(['serve'], { WORKFLOWOPS_PORT: String(port) });
+	const fresh = path.join(dataDir, 'new', 'data');
+	const server = start(['serve'], { WORKFLOWOPS_PORT: String(port), WORKFLOWOPS_DATA_DIR: fresh });
 	try {
 		await waitFor(() => server.output().includes('Next:'), 'the companion to start');
 		expect(server.output()).toContain(`Next: open http://localhost:${port}/setup to create the owner account`);
+		expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
 	} finally {
 		server.kill('SIGTERM');
 		await new Promise((resolve) => server.on('exit', resolve));

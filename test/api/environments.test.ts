@@ -15,9 +15,21 @@ afterAll(() => companion.close());
 const create = (body: Record<string, unknown>) => companion.api(admin, 'POST', '/api/v1/environments', body);
 
 test('create, read, list, update and delete an environment; the API key never comes back', async () => {
-	const created = await create({ name: 'staging', baseUrl: 'https://n8n.example.com/api/v1/', class: 'staging', apiKey: API_KEY, notes: 'EU' });
+	const created = await create({
+		name: 'staging',
+		baseUrl: 'https://n8n.example.com/api/v1/',
+		class: 'staging',
+		apiKey: API_KEY,
+		notes: 'EU',
+	});
 	expect(created.status).toBe(201);
-	expect(created.body).toMatchObject({ name: 'staging', baseUrl: 'https://n8n.example.com', class: 'staging', notes: 'EU', lastTest: null });
+	expect(created.body).toMatchObject({
+		name: 'staging',
+		baseUrl: 'https://n8n.example.com',
+		class: 'staging',
+		notes: 'EU',
+		lastTest: null,
+	});
 	const id = created.body.id;
 
 	const read = await companion.api(admin, 'GET', `/api/v1/environments/${id}`);
@@ -25,23 +37,35 @@ test('create, read, list, update and delete an environment; the API key never co
 	const list = await companion.api(admin, 'GET', '/api/v1/environments');
 	expect(list.body.data.map((e: { id: string }) => e.id)).toContain(id);
 
-	const patched = await companion.api(admin, 'PATCH', `/api/v1/environments/${id}`, { class: 'prod', apiKey: 'replacement-key' });
+	const patched = await companion.api(admin, 'PATCH', `/api/v1/environments/${id}`, {
+		class: 'prod',
+		apiKey: 'replacement-key',
+	});
 	expect(patched.status).toBe(200);
 	expect(patched.body).toMatchObject({ class: 'prod', name: 'staging' });
 
-	for (const response of [created, read, list, patched]) expect(JSON.stringify(response.body)).not.toMatch(/super-secret|replacement-key|apiKey|api_key/);
+	for (const response of [created, read, list, patched])
+		expect(JSON.stringify(response.body)).not.toMatch(/super-secret|replacement-key|apiKey|api_key/);
 
 	expect((await companion.api(admin, 'DELETE', `/api/v1/environments/${id}`)).status).toBe(204);
 	expect((await companion.api(admin, 'GET', `/api/v1/environments/${id}`)).status).toBe(404);
 
 	const history = await companion.api(admin, 'GET', `/api/v1/audit?environmentId=${id}`);
-	expect(history.body.data.map((e: { action: string }) => e.action)).toEqual(['environment.delete', 'environment.update', 'environment.create']);
+	expect(history.body.data.map((e: { action: string }) => e.action)).toEqual([
+		'environment.delete',
+		'environment.update',
+		'environment.create',
+	]);
 	expect(history.body.data[1].metadata).toEqual({ name: 'staging', changed: { class: 'prod', apiKey: '(replaced)' } });
 });
 
 test('the API key is encrypted at rest: the SQLite file never holds it in clear', async () => {
 	await create({ name: 'at-rest', baseUrl: 'http://127.0.0.1:1234', class: 'dev', apiKey: API_KEY });
-	const row = await companion.db.selectFrom('environments').select('api_key_sealed').where('name', '=', 'at-rest').executeTakeFirstOrThrow();
+	const row = await companion.db
+		.selectFrom('environments')
+		.select('api_key_sealed')
+		.where('name', '=', 'at-rest')
+		.executeTakeFirstOrThrow();
 	expect(row.api_key_sealed).not.toContain(API_KEY);
 	for (const file of [companion.databaseFile, `${companion.databaseFile}-wal`].filter(fs.existsSync)) {
 		expect(fs.readFileSync(file).includes(Buffer.from(API_KEY))).toBe(false);
@@ -102,13 +126,28 @@ describe('test connection', () => {
 	test('a good key reports reachable, authenticated and the version, and records it', async () => {
 		const response = await testWith('good', fake.url, 'good-key');
 		expect(response.status).toBe(200);
-		expect(response.body).toMatchObject({ ok: true, reachable: true, authenticated: true, version: '1.123.81', errorKind: null });
+		expect(response.body).toMatchObject({
+			ok: true,
+			reachable: true,
+			authenticated: true,
+			version: '1.123.81',
+			errorKind: null,
+		});
 		const list = await companion.api(admin, 'GET', '/api/v1/environments');
-		expect(list.body.data.find((e: { name: string }) => e.name === 'good').lastTest).toMatchObject({ ok: true, version: '1.123.81' });
+		expect(list.body.data.find((e: { name: string }) => e.name === 'good').lastTest).toMatchObject({
+			ok: true,
+			version: '1.123.81',
+		});
 	});
 
 	test.each([
-		['wrong key', () => fake.url, 'bad-key', 'unauthorized', /n8n "wrong key" \(GET \/api\/v1\/workflows\): n8n rejected the API key \(401\)/],
+		[
+			'wrong key',
+			() => fake.url,
+			'bad-key',
+			'unauthorized',
+			/n8n "wrong key" \(GET \/api\/v1\/workflows\): n8n rejected the API key \(401\)/,
+		],
 		['key without scope', () => fake.url, 'scoped-key', 'forbidden', /not allowed to do this \(403\)/],
 		['nothing listening', () => `http://127.0.0.1:${port}`, 'good-key', 'refused', /connection was refused/],
 		['unknown host', () => 'http://n8n.invalid', 'good-key', 'dns', /does not resolve/],

@@ -16,7 +16,10 @@ test('malformed JSON is a 400 with the error shape', async () => {
 });
 
 test('a too large body is a 413', async () => {
-	const response = await companion.api(admin, 'POST', '/api/v1/audit', { action: 'x', metadata: { blob: 'x'.repeat(2_000_000) } });
+	const response = await companion.api(admin, 'POST', '/api/v1/audit', {
+		action: 'x',
+		metadata: { blob: 'x'.repeat(2_000_000) },
+	});
 	expect(response.status).toBe(413);
 	expect(response.body.error.code).toBe('too_large');
 });
@@ -43,9 +46,17 @@ test('a session-authenticated API write without the CSRF header is refused', asy
 	const headers = await sessionHeaders(companion, 'admin');
 	const { 'x-csrf-token': _csrf, ...withoutCsrf } = headers;
 	const body = JSON.stringify({ action: 'csrf.check' });
-	const refused = await fetch(`${companion.url}/api/v1/audit`, { method: 'POST', headers: { ...withoutCsrf, 'content-type': 'application/json' }, body });
+	const refused = await fetch(`${companion.url}/api/v1/audit`, {
+		method: 'POST',
+		headers: { ...withoutCsrf, 'content-type': 'application/json' },
+		body,
+	});
 	expect(refused.status).toBe(403);
-	const allowed = await fetch(`${companion.url}/api/v1/audit`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+	const allowed = await fetch(`${companion.url}/api/v1/audit`, {
+		method: 'POST',
+		headers: { ...headers, 'content-type': 'application/json' },
+		body,
+	});
 	expect(allowed.status).toBe(201);
 	expect((await fetch(`${companion.url}/api/v1/me`, { headers: withoutCsrf })).status).toBe(200);
 });
@@ -67,13 +78,23 @@ test('health and readiness need no credentials', async () => {
 
 test('request logs never hold tokens, API keys, passwords or cookies', async () => {
 	const apiKey = 'n8n-key-that-must-not-be-logged';
-	await companion.api(admin, 'POST', '/api/v1/environments', { name: 'log-check', baseUrl: 'http://127.0.0.1:9', class: 'dev', apiKey });
-	await companion.api(admin, 'POST', '/api/v1/users', { email: 'logs@example.com', role: 'viewer', password: 'password-not-logged' });
+	await companion.api(admin, 'POST', '/api/v1/environments', {
+		name: 'log-check',
+		baseUrl: 'http://127.0.0.1:9',
+		class: 'dev',
+		apiKey,
+	});
+	await companion.api(admin, 'POST', '/api/v1/users', {
+		email: 'logs@example.com',
+		role: 'viewer',
+		password: 'password-not-logged',
+	});
 	const created = await companion.api(admin, 'POST', '/api/v1/tokens', { name: 'log token', role: 'viewer' });
 	await companion.api(created.body.token, 'GET', '/api/v1/me?token=ignored');
 	const logs = companion.logLines.join('\n');
 	expect(logs).toContain('"url":"/api/v1/environments"');
-	for (const secret of [apiKey, 'password-not-logged', created.body.token, admin, 'ignored']) expect(logs).not.toContain(secret);
+	for (const secret of [apiKey, 'password-not-logged', created.body.token, admin, 'ignored'])
+		expect(logs).not.toContain(secret);
 });
 
 test('OpenAPI document: every route, request schemas from zod, no auth needed', async () => {
@@ -81,14 +102,27 @@ test('OpenAPI document: every route, request schemas from zod, no auth needed', 
 	const doc = (await response.json()) as any;
 	expect(doc.openapi).toBe('3.1.0');
 	expect(Object.keys(doc.paths)).toEqual(
-		expect.arrayContaining(['/api/v1/me', '/api/v1/environments', '/api/v1/environments/{id}', '/api/v1/environments/{id}/test', '/api/v1/audit', '/api/v1/audit/verify', '/api/v1/users', '/api/v1/tokens/{id}']),
+		expect.arrayContaining([
+			'/api/v1/me',
+			'/api/v1/environments',
+			'/api/v1/environments/{id}',
+			'/api/v1/environments/{id}/test',
+			'/api/v1/audit',
+			'/api/v1/audit/verify',
+			'/api/v1/users',
+			'/api/v1/tokens/{id}',
+		]),
 	);
 	const create = doc.paths['/api/v1/environments'].post.requestBody.content['application/json'].schema;
 	expect(create.required).toEqual(['name', 'baseUrl', 'class', 'apiKey']);
 	expect(create.properties.class.enum).toEqual(['dev', 'staging', 'prod']);
 	const auditParams = doc.paths['/api/v1/audit'].get.parameters.map((p: { name: string }) => p.name);
-	expect(auditParams).toEqual(expect.arrayContaining(['actor', 'action', 'environmentId', 'from', 'to', 'limit', 'cursor', 'format']));
-	expect(doc.paths['/api/v1/environments/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+	expect(auditParams).toEqual(
+		expect.arrayContaining(['actor', 'action', 'environmentId', 'from', 'to', 'limit', 'cursor', 'format']),
+	);
+	expect(doc.paths['/api/v1/environments/{id}'].get.parameters).toEqual([
+		expect.objectContaining({ name: 'id', in: 'path', required: true }),
+	]);
 });
 
 test('unknown errors are a 500 without a stack, logged with the request id', async () => {

@@ -9,14 +9,25 @@ import { uiRoutes } from '../../service/http/ui/router';
 import { type Companion, startCompanion } from '../support/companion';
 import { sessionHeaders } from '../support/sessions';
 
-const PUBLIC_ROUTES = ['GET /healthz', 'GET /healthz/readiness', `GET ${API_PREFIX}/openapi.json`, 'GET /static/htmx.min.js'];
+const PUBLIC_ROUTES = [
+	'GET /healthz',
+	'GET /healthz/readiness',
+	`GET ${API_PREFIX}/openapi.json`,
+	'GET /static/htmx.min.js',
+];
 const ROLES: Role[] = ['viewer', 'developer', 'admin'];
 
 let companion: Companion;
 /** Enough to build the route tables and the app; no request is served from this one. */
 const deps = { publicUrl: 'http://x', loginLimits: { windowMs: 1, perIp: 1, perAccount: 1 } } as AppDeps;
-const declaredApi = apiRoutes(deps).map((route) => ({ key: `${route.method.toUpperCase()} ${API_PREFIX}${route.path}`, permission: route.permission as Permission | null }));
-const declaredUi = uiRoutes(deps).map((route) => ({ key: `${route.method.toUpperCase()} ${route.path}`, permission: route.permission }));
+const declaredApi = apiRoutes(deps).map((route) => ({
+	key: `${route.method.toUpperCase()} ${API_PREFIX}${route.path}`,
+	permission: route.permission as Permission | null,
+}));
+const declaredUi = uiRoutes(deps).map((route) => ({
+	key: `${route.method.toUpperCase()} ${route.path}`,
+	permission: route.permission,
+}));
 
 beforeAll(async () => {
 	companion = await startCompanion({ withAdmin: true });
@@ -29,7 +40,8 @@ function registeredRoutes(app: Express): string[] {
 	const walk = (stack: any[]) => {
 		for (const layer of stack) {
 			if (layer.route) {
-				for (const method of Object.keys(layer.route.methods)) found.push(`${method.toUpperCase()} ${layer.route.path}`);
+				for (const method of Object.keys(layer.route.methods))
+					found.push(`${method.toUpperCase()} ${layer.route.path}`);
 			} else if (layer.handle?.stack) {
 				walk(layer.handle.stack);
 			}
@@ -41,7 +53,11 @@ function registeredRoutes(app: Express): string[] {
 
 test('every route the app serves is in the declared tables (API, UI or the public list)', () => {
 	const app = createApp(deps);
-	const declared = new Set([...declaredApi.map((r) => r.key.replace(API_PREFIX, '')), ...declaredUi.map((r) => r.key), ...PUBLIC_ROUTES]);
+	const declared = new Set([
+		...declaredApi.map((r) => r.key.replace(API_PREFIX, '')),
+		...declaredUi.map((r) => r.key),
+		...PUBLIC_ROUTES,
+	]);
 	const registered = registeredRoutes(app);
 	expect(registered.length).toBeGreaterThan(30);
 	expect(registered.filter((route) => !declared.has(route))).toEqual([]);
@@ -64,7 +80,10 @@ describe.each(declaredApi)('$key', ({ key, permission }) => {
 
 	test.each(ROLES)('%s token and session → allowed exactly when the role has the permission', async (role) => {
 		const expectAllowed = can(role, permission!);
-		for (const headers of [{ authorization: `Bearer ${await companion.token(role)}` }, await sessionHeaders(companion, role)]) {
+		for (const headers of [
+			{ authorization: `Bearer ${await companion.token(role)}` },
+			await sessionHeaders(companion, role),
+		]) {
 			const { status } = await send(headers);
 			if (expectAllowed) expect([401, 403]).not.toContain(status);
 			else expect(status).toBe(403);

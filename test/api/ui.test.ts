@@ -49,10 +49,16 @@ describe('first run', () => {
 		expect(cookie).not.toMatch(/Secure/);
 		expect((await ui.get('/environments')).status).toBe(200);
 
-		const again = await new UiClient(companion.url).post('/setup', { email: 'intruder@example.com', password: 'another password', confirm: 'another password' });
+		const again = await new UiClient(companion.url).post('/setup', {
+			email: 'intruder@example.com',
+			password: 'another password',
+			confirm: 'another password',
+		});
 		expect(again.status).toBe(303);
 		expect(again.headers.get('location')).toBe('/login');
-		expect((await companion.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual([OWNER.email]);
+		expect((await companion.db.selectFrom('users').select('email').execute()).map((u) => u.email)).toEqual([
+			OWNER.email,
+		]);
 	});
 });
 
@@ -64,22 +70,30 @@ describe('sign-in', () => {
 		expect(await wrong.text()).toContain('The email or the password is wrong');
 		const right = await client.post('/login', OWNER);
 		expect(right.status).toBe(303);
-		const failures = await companion.db.selectFrom('audit_log').select('metadata').where('action', '=', 'auth.login_failed').execute();
+		const failures = await companion.db
+			.selectFrom('audit_log')
+			.select('metadata')
+			.where('action', '=', 'auth.login_failed')
+			.execute();
 		expect(failures.map((f) => JSON.parse(f.metadata).email)).toContain(OWNER.email);
 	});
 
 	test('failed sign-ins are limited per account', async () => {
 		const client = new UiClient(companion.url);
 		const statuses: number[] = [];
-		for (let i = 0; i < 4; i++) statuses.push((await client.post('/login', { email: 'victim@example.com', password: `guess ${i}` })).status);
+		for (let i = 0; i < 4; i++)
+			statuses.push((await client.post('/login', { email: 'victim@example.com', password: `guess ${i}` })).status);
 		expect(statuses).toEqual([401, 401, 401, 429]);
-		expect(await (await client.post('/login', { email: 'victim@example.com', password: 'x' })).text()).toContain('Too many failed sign-ins');
+		expect(await (await client.post('/login', { email: 'victim@example.com', password: 'x' })).text()).toContain(
+			'Too many failed sign-ins',
+		);
 	});
 
 	test('and per address, whatever the account', async () => {
 		const client = new UiClient(companion.url);
 		let last = 0;
-		for (let i = 0; i < 6 && last !== 429; i++) last = (await client.post('/login', { email: `user${i}@example.com`, password: 'guess' })).status;
+		for (let i = 0; i < 6 && last !== 429; i++)
+			last = (await client.post('/login', { email: `user${i}@example.com`, password: 'guess' })).status;
 		expect(last).toBe(429);
 	});
 
@@ -97,7 +111,11 @@ describe('sign-in', () => {
 async function freshSession(): Promise<Map<string, string>> {
 	const { openSession } = await import('../../service/domain/auth/sessions');
 	const { CLI_CONTEXT } = await import('../../service/runtime');
-	const user = await companion.db.selectFrom('users').selectAll().where('email', '=', OWNER.email).executeTakeFirstOrThrow();
+	const user = await companion.db
+		.selectFrom('users')
+		.selectAll()
+		.where('email', '=', OWNER.email)
+		.executeTakeFirstOrThrow();
 	return new Map([['wfo_session', await openSession(companion.db, CLI_CONTEXT, user)]]);
 }
 
@@ -123,7 +141,17 @@ describe('pages', () => {
 	test('a name with markup shows as text everywhere', async () => {
 		const client = await signedIn();
 		const evil = '<script>alert(1)</script>';
-		expect((await client.post('/environments', { name: evil, baseUrl: 'http://127.0.0.1:9', class: 'dev', apiKey: 'k', notes: '<img src=x onerror=alert(2)>' })).status).toBe(303);
+		expect(
+			(
+				await client.post('/environments', {
+					name: evil,
+					baseUrl: 'http://127.0.0.1:9',
+					class: 'dev',
+					apiKey: 'k',
+					notes: '<img src=x onerror=alert(2)>',
+				})
+			).status,
+		).toBe(303);
 		for (const path of ['/environments', '/audit']) {
 			const html = await (await client.get(path)).text();
 			expect(html).not.toContain('<script>alert(1)</script>');
@@ -134,7 +162,12 @@ describe('pages', () => {
 
 	test('an invalid environment form comes back with its errors inline (422), the key not echoed', async () => {
 		const client = await signedIn();
-		const response = await client.post('/environments', { name: '', baseUrl: 'nope', class: 'dev', apiKey: 'secret-key-typed' });
+		const response = await client.post('/environments', {
+			name: '',
+			baseUrl: 'nope',
+			class: 'dev',
+			apiKey: 'secret-key-typed',
+		});
 		expect(response.status).toBe(422);
 		const html = await response.text();
 		expect(html).toContain('Name is required');
@@ -146,7 +179,12 @@ describe('pages', () => {
 	test('a duplicate environment name is shown on the form (409)', async () => {
 		const client = await signedIn();
 		await client.post('/environments', { name: 'dup', baseUrl: 'http://127.0.0.1:9', class: 'dev', apiKey: 'k' });
-		const response = await client.post('/environments', { name: 'DUP', baseUrl: 'http://127.0.0.1:9', class: 'dev', apiKey: 'k' });
+		const response = await client.post('/environments', {
+			name: 'DUP',
+			baseUrl: 'http://127.0.0.1:9',
+			class: 'dev',
+			apiKey: 'k',
+		});
 		expect(response.status).toBe(409);
 		expect(await response.text()).toContain('An environment named &quot;DUP&quot; already exists');
 	});
@@ -154,21 +192,37 @@ describe('pages', () => {
 	test('the test-connection button answers with an inline result', async () => {
 		const client = await signedIn();
 		const { closedPort } = await import('../support/fake-n8n');
-		const result = await client.post('/environments/test-connection', { name: 'edge', baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'k' }, { 'HX-Request': 'true' });
+		const result = await client.post(
+			'/environments/test-connection',
+			{ name: 'edge', baseUrl: `http://127.0.0.1:${await closedPort()}`, apiKey: 'k' },
+			{ 'HX-Request': 'true' },
+		);
 		expect(result.status).toBe(200);
-		expect(await result.text()).toMatch(/✗ n8n &quot;edge&quot; \(GET \/api\/v1\/workflows\): the connection was refused/);
-		const noKey = await client.post('/environments/test-connection', { baseUrl: 'http://127.0.0.1:9' }, { 'HX-Request': 'true' });
+		expect(await result.text()).toMatch(
+			/✗ n8n &quot;edge&quot; \(GET \/api\/v1\/workflows\): the connection was refused/,
+		);
+		const noKey = await client.post(
+			'/environments/test-connection',
+			{ baseUrl: 'http://127.0.0.1:9' },
+			{ 'HX-Request': 'true' },
+		);
 		expect(await noKey.text()).toContain('Enter the API key to test the connection');
 	});
 
 	test('deleting through htmx removes the row and answers an empty fragment', async () => {
 		const client = await signedIn();
 		await client.post('/environments', { name: 'to-delete', baseUrl: 'http://127.0.0.1:9', class: 'dev', apiKey: 'k' });
-		const row = await companion.db.selectFrom('environments').select('id').where('name', '=', 'to-delete').executeTakeFirstOrThrow();
+		const row = await companion.db
+			.selectFrom('environments')
+			.select('id')
+			.where('name', '=', 'to-delete')
+			.executeTakeFirstOrThrow();
 		const response = await client.post(`/environments/${row.id}/delete`, {}, { 'HX-Request': 'true' });
 		expect(response.status).toBe(200);
 		expect(await response.text()).toBe('');
-		expect(await companion.db.selectFrom('environments').select('id').where('id', '=', row.id).executeTakeFirst()).toBeUndefined();
+		expect(
+			await companion.db.selectFrom('environments').select('id').where('id', '=', row.id).executeTakeFirst(),
+		).toBeUndefined();
 	});
 
 	test('a new token is shown once, never cached, and not on the next visit', async () => {

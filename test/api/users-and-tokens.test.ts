@@ -12,9 +12,18 @@ afterAll(() => companion.close());
 test('a token is returned once, stored hashed, listed without its secret, and revocable', async () => {
 	const created = await companion.api(admin, 'POST', '/api/v1/tokens', { name: 'n8n prod', role: 'developer' });
 	expect(created.status).toBe(201);
-	expect(created.body).toMatchObject({ name: 'n8n prod', role: 'developer', token: expect.stringMatching(/^wfo_[\w-]{43}$/), lastUsedAt: null });
+	expect(created.body).toMatchObject({
+		name: 'n8n prod',
+		role: 'developer',
+		token: expect.stringMatching(/^wfo_[\w-]{43}$/),
+		lastUsedAt: null,
+	});
 	const secret = created.body.token;
-	const row = await companion.db.selectFrom('api_tokens').selectAll().where('id', '=', created.body.id).executeTakeFirstOrThrow();
+	const row = await companion.db
+		.selectFrom('api_tokens')
+		.selectAll()
+		.where('id', '=', created.body.id)
+		.executeTakeFirstOrThrow();
 	expect(JSON.stringify(row)).not.toContain(secret);
 
 	const me = await companion.api(secret, 'GET', '/api/v1/me');
@@ -41,13 +50,25 @@ test('token input is validated', async () => {
 });
 
 test('users: create, duplicate email is 409, password stored hashed, delete', async () => {
-	const created = await companion.api(admin, 'POST', '/api/v1/users', { email: ' Dev@Example.com ', role: 'developer', password: 'a long password' });
+	const created = await companion.api(admin, 'POST', '/api/v1/users', {
+		email: ' Dev@Example.com ',
+		role: 'developer',
+		password: 'a long password',
+	});
 	expect(created.status).toBe(201);
 	expect(created.body).toMatchObject({ email: 'dev@example.com', role: 'developer' });
 	expect(JSON.stringify(created.body)).not.toMatch(/password/i);
-	const row = await companion.db.selectFrom('users').select('password_hash').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+	const row = await companion.db
+		.selectFrom('users')
+		.select('password_hash')
+		.where('id', '=', created.body.id)
+		.executeTakeFirstOrThrow();
 	expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
-	const duplicate = await companion.api(admin, 'POST', '/api/v1/users', { email: 'dev@example.com', role: 'viewer', password: 'another password' });
+	const duplicate = await companion.api(admin, 'POST', '/api/v1/users', {
+		email: 'dev@example.com',
+		role: 'viewer',
+		password: 'another password',
+	});
 	expect(duplicate.status).toBe(409);
 	expect((await companion.api(admin, 'DELETE', `/api/v1/users/${created.body.id}`)).status).toBe(204);
 	const users = await companion.api(admin, 'GET', '/api/v1/users');
@@ -55,14 +76,22 @@ test('users: create, duplicate email is 409, password stored hashed, delete', as
 });
 
 test('the last admin cannot be deleted', async () => {
-	const owner = await companion.db.selectFrom('users').select('id').where('email', '=', 'owner@example.com').executeTakeFirstOrThrow();
+	const owner = await companion.db
+		.selectFrom('users')
+		.select('id')
+		.where('email', '=', 'owner@example.com')
+		.executeTakeFirstOrThrow();
 	const response = await companion.api(admin, 'DELETE', `/api/v1/users/${owner.id}`);
 	expect(response.status).toBe(409);
 	expect(response.body.error.message).toBe('This is the last admin: make another user admin first');
 });
 
 test('a short password is refused with what is wrong', async () => {
-	const response = await companion.api(admin, 'POST', '/api/v1/users', { email: 'x@example.com', role: 'viewer', password: 'short' });
+	const response = await companion.api(admin, 'POST', '/api/v1/users', {
+		email: 'x@example.com',
+		role: 'viewer',
+		password: 'short',
+	});
 	expect(response.status).toBe(400);
 	expect(response.body.error.details).toEqual([{ field: 'password', message: 'must be at least 10 characters' }]);
 });

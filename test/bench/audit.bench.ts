@@ -19,7 +19,12 @@ async function appendsPerSecond(): Promise<void> {
 	const dataDir = newDataDir();
 	const token = createTokenWithCli(dataDir, 'developer');
 	const companion = await startCompanionProcess(dataDir, await closedPort());
-	const body = JSON.stringify({ action: 'bench.append', resourceType: 'workflow', resourceId: 'wf-1', metadata: { size: 'small' } });
+	const body = JSON.stringify({
+		action: 'bench.append',
+		resourceType: 'workflow',
+		resourceId: 'wf-1',
+		metadata: { size: 'small' },
+	});
 	let done = 0;
 	let failed = 0;
 	const until = performance.now() + APPEND_SECONDS * 1000;
@@ -39,8 +44,12 @@ async function appendsPerSecond(): Promise<void> {
 	await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 	const seconds = (performance.now() - started) / 1000;
 	const admin = createTokenWithCli(dataDir, 'admin');
-	const verify = (await (await fetch(`${companion.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { valid: boolean };
-	console.log(`audit appends through POST /api/v1/audit: ${Math.round(done / seconds)}/s (${done} in ${seconds.toFixed(1)} s, ${CONCURRENCY} concurrent clients, ${failed} failed; chain valid: ${verify.valid})`);
+	const verify = (await (
+		await fetch(`${companion.url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${admin}` } })
+	).json()) as { valid: boolean };
+	console.log(
+		`audit appends through POST /api/v1/audit: ${Math.round(done / seconds)}/s (${done} in ${seconds.toFixed(1)} s, ${CONCURRENCY} concurrent clients, ${failed} failed; chain valid: ${verify.valid})`,
+	);
 	await companion.stop();
 }
 
@@ -48,8 +57,19 @@ async function filteredPageLatency(): Promise<void> {
 	const dataDir = newDataDir();
 	const db = openDatabase(path.join(dataDir, 'workflowops.sqlite'));
 	await migrateToLatest(db);
-	const contexts: AuditContext[] = Array.from({ length: 20 }, (_, i) => ({ actor: { type: 'user', id: `user-${i}`, name: `user${i}@example.com` }, ip: '10.0.0.1', userAgent: 'bench' }));
-	const actions = ['environment.test', 'environment.update', 'custom.deploy', 'custom.approval', 'token.create', 'auth.login'];
+	const contexts: AuditContext[] = Array.from({ length: 20 }, (_, i) => ({
+		actor: { type: 'user', id: `user-${i}`, name: `user${i}@example.com` },
+		ip: '10.0.0.1',
+		userAgent: 'bench',
+	}));
+	const actions = [
+		'environment.test',
+		'environment.update',
+		'custom.deploy',
+		'custom.approval',
+		'token.create',
+		'auth.login',
+	];
 	const seedStart = performance.now();
 	for (let batch = 0; batch < STORED / 5000; batch++) {
 		const entries = Array.from({ length: 5000 }, (_, i) => {
@@ -71,7 +91,9 @@ async function filteredPageLatency(): Promise<void> {
 
 	const verifyStart = performance.now();
 	const verify = await verifyAuditChain(db);
-	console.log(`verify chain of ${verify.checked} entries: ${((performance.now() - verifyStart) / 1000).toFixed(2)} s (valid: ${verify.valid})`);
+	console.log(
+		`verify chain of ${verify.checked} entries: ${((performance.now() - verifyStart) / 1000).toFixed(2)} s (valid: ${verify.valid})`,
+	);
 
 	await db.destroy();
 	const token = createTokenWithCli(dataDir, 'admin');
@@ -88,14 +110,19 @@ async function filteredPageLatency(): Promise<void> {
 	for (let i = 0; i < PAGE_SAMPLES; i++) {
 		const query = queries[i % queries.length];
 		const started = performance.now();
-		const response = await fetch(`${companion.url}/api/v1/audit?limit=50&${query}`, { headers: { authorization: `Bearer ${token}` } });
+		const response = await fetch(`${companion.url}/api/v1/audit?limit=50&${query}`, {
+			headers: { authorization: `Bearer ${token}` },
+		});
 		const page = (await response.json()) as { data: unknown[] };
 		byQuery.get(query)!.push(performance.now() - started);
 		if (page.data.length !== 50) throw new Error(`expected a full page for ${query}`);
 	}
 	const all = [...byQuery.values()].flat();
-	console.log(`filtered audit page of 50 with ${STORED} stored (${PAGE_SAMPLES} requests, ${queries.length} filters): p50 ${percentile(all, 0.5)} ms, p95 ${percentile(all, 0.95)} ms, p99 ${percentile(all, 0.99)} ms`);
-	for (const [query, latencies] of byQuery) console.log(`  p95 ${percentile(latencies, 0.95)} ms  ${decodeURIComponent(query)}`);
+	console.log(
+		`filtered audit page of 50 with ${STORED} stored (${PAGE_SAMPLES} requests, ${queries.length} filters): p50 ${percentile(all, 0.5)} ms, p95 ${percentile(all, 0.95)} ms, p99 ${percentile(all, 0.99)} ms`,
+	);
+	for (const [query, latencies] of byQuery)
+		console.log(`  p95 ${percentile(latencies, 0.95)} ms  ${decodeURIComponent(query)}`);
 	await companion.stop();
 }
 

@@ -17,12 +17,19 @@ export function newDataDir(): string {
 }
 
 function env(dataDir: string, port: number): NodeJS.ProcessEnv {
-	return { ...process.env, WORKFLOWOPS_DATA_DIR: dataDir, WORKFLOWOPS_PORT: String(port), WORKFLOWOPS_LOG_LEVEL: 'info' };
+	return {
+		...process.env,
+		WORKFLOWOPS_DATA_DIR: dataDir,
+		WORKFLOWOPS_PORT: String(port),
+		WORKFLOWOPS_LOG_LEVEL: 'info',
+	};
 }
 
 /** Runs `workflowops token create` against the data dir and returns the printed token. */
 export function createTokenWithCli(dataDir: string, role: string): string {
-	const output = execFileSync(process.execPath, [MAIN, 'token', 'create', '--name', `bench ${role}`, '--role', role], { env: env(dataDir, 1) }).toString();
+	const output = execFileSync(process.execPath, [MAIN, 'token', 'create', '--name', `bench ${role}`, '--role', role], {
+		env: env(dataDir, 1),
+	}).toString();
 	return output.trim().split('\n').pop()!;
 }
 

@@ -14,15 +14,26 @@ let page: Page;
 let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
 
 beforeAll(async () => {
-	if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run "apt-get install chromium" (or set CHROMIUM_PATH)`);
+	if (!fs.existsSync(CHROMIUM))
+		throw new Error(`No Chromium at ${CHROMIUM}: run "apt-get install chromium" (or set CHROMIUM_PATH)`);
 	companion = await startCompanion();
 	n8n = await startFakeN8n((req, url) => {
 		if (url.pathname === '/rest/settings') return { status: 200, body: { data: { versionCli: '2.40.7' } } };
-		return req.headers['x-n8n-api-key'] === 'good-key' ? { status: 200, body: { data: [], nextCursor: null } } : { status: 401, body: {} };
+		return req.headers['x-n8n-api-key'] === 'good-key'
+			? { status: 200, body: { data: [], nextCursor: null } }
+			: { status: 401, body: {} };
 	});
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
 	});
 	page = await browser.newPage();
 	page.on('dialog', (dialog) => void dialog.accept());
@@ -82,7 +93,10 @@ test('a newcomer sets up the owner, signs in, adds an environment, tests it and 
 	await page.click('nav >> text=Audit log');
 	await page.waitForURL('**/audit');
 	for (const action of ['environment.test', 'environment.create', 'auth.login', 'auth.login_failed', 'user.create']) {
-		await page.locator('td.mono', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }).first().waitFor();
+		await page
+			.locator('td.mono', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) })
+			.first()
+			.waitFor();
 	}
 	await page.fill('input[name=action]', 'environment.*');
 	await page.click('button:has-text("Filter")');

@@ -25,7 +25,11 @@ describe('Write', () => {
 			workflowId: 'wf-42',
 			executionId: 'exec-7',
 			parameters: [
-				{ operation: 'write', action: 'deploy.finished', additionalFields: { resourceType: 'workflow', resourceId: 'abc', metadata: '{"build": 12}' } },
+				{
+					operation: 'write',
+					action: 'deploy.finished',
+					additionalFields: { resourceType: 'workflow', resourceId: 'abc', metadata: '{"build": 12}' },
+				},
 				{ operation: 'write', action: 'deploy.checked', additionalFields: { metadata: { ok: true } } },
 			],
 		});
@@ -55,7 +59,11 @@ describe('Write', () => {
 	});
 
 	test("the companion's validation message becomes a NodeApiError", async () => {
-		const attempt = runNode({ node, credentials: credentials(developer), parameters: [{ operation: 'write', action: 'has spaces', additionalFields: {} }] });
+		const attempt = runNode({
+			node,
+			credentials: credentials(developer),
+			parameters: [{ operation: 'write', action: 'has spaces', additionalFields: {} }],
+		});
 		await expect(attempt).rejects.toThrow(NodeApiError);
 		await expect(attempt).rejects.toThrow(/action must be 1–100 letters/);
 	});
@@ -71,20 +79,28 @@ describe('Write', () => {
 			],
 		});
 		expect(output).toHaveLength(2);
-		expect(output[0]).toMatchObject({ pairedItem: { item: 0 }, json: { error: expect.stringMatching(/action must be/) } });
+		expect(output[0]).toMatchObject({
+			pairedItem: { item: 0 },
+			json: { error: expect.stringMatching(/action must be/) },
+		});
 		expect(output[1]).toMatchObject({ pairedItem: { item: 1 }, json: { action: 'custom.good.one' } });
 	});
 
 	test('a revoked or wrong token is refused with the companion message', async () => {
 		await expect(
-			runNode({ node, credentials: credentials('wfo_not-a-real-token'), parameters: [{ operation: 'write', action: 'x', additionalFields: {} }] }),
+			runNode({
+				node,
+				credentials: credentials('wfo_not-a-real-token'),
+				parameters: [{ operation: 'write', action: 'x', additionalFields: {} }],
+			}),
 		).rejects.toThrow('The API token is unknown or revoked');
 	});
 });
 
 describe('Query', () => {
 	beforeAll(async () => {
-		for (let i = 0; i < 260; i++) await companion.api(developer, 'POST', '/api/v1/audit', { action: 'bulk.entry', metadata: { i } });
+		for (let i = 0; i < 260; i++)
+			await companion.api(developer, 'POST', '/api/v1/audit', { action: 'bulk.entry', metadata: { i } });
 	});
 
 	test('Limit returns that many, newest first', async () => {
@@ -111,14 +127,20 @@ describe('Query', () => {
 		const [output] = await runNode({
 			node,
 			credentials: credentials(admin),
-			parameters: [{ operation: 'query', returnAll: true, filters: { action: 'custom.bulk.entry', from: '2999-01-01T00:00:00' } }],
+			parameters: [
+				{ operation: 'query', returnAll: true, filters: { action: 'custom.bulk.entry', from: '2999-01-01T00:00:00' } },
+			],
 		});
 		expect(output).toHaveLength(0);
 	});
 
 	test('a developer token may write but not read the audit log', async () => {
 		await expect(
-			runNode({ node, credentials: credentials(developer), parameters: [{ operation: 'query', returnAll: false, limit: 1, filters: {} }] }),
+			runNode({
+				node,
+				credentials: credentials(developer),
+				parameters: [{ operation: 'query', returnAll: false, limit: 1, filters: {} }],
+			}),
 		).rejects.toThrow(/may not do this: it needs the audit.read permission/);
 	});
 });

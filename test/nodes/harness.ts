@@ -24,7 +24,14 @@ export async function runNode(run: NodeRun): Promise<INodeExecutionData[][]> {
 			if (value === undefined && fallback === undefined) throw new Error(`Could not get parameter "${name}"`);
 			return value ?? fallback;
 		},
-		getNode: () => ({ id: 'node-1', name: 'Audit Log', type: 'n8n-nodes-workflowops.auditLog', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getNode: () => ({
+			id: 'node-1',
+			name: 'Audit Log',
+			type: 'n8n-nodes-workflowops.auditLog',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		}),
 		getCredentials: async (type: string) => {
 			if (type !== credential.name) throw new Error(`Unknown credential type ${type}`);
 			return run.credentials;
@@ -35,7 +42,10 @@ export async function runNode(run: NodeRun): Promise<INodeExecutionData[][]> {
 		helpers: {
 			httpRequestWithAuthentication: async (type: string, options: IHttpRequestOptions) => {
 				if (type !== credential.name) throw new Error(`Unknown credential type ${type}`);
-				const headers = { ...(options.headers as Record<string, string>), ...renderHeaders(credential, run.credentials) };
+				const headers = {
+					...(options.headers as Record<string, string>),
+					...renderHeaders(credential, run.credentials),
+				};
 				return httpRequest({ ...options, headers });
 			},
 		},
@@ -59,11 +69,16 @@ async function httpRequest(options: IHttpRequestOptions) {
 	for (const [key, value] of Object.entries(options.qs ?? {})) url.searchParams.set(key, String(value));
 	const response = await fetch(url, {
 		method: options.method ?? 'GET',
-		headers: { ...(options.headers as Record<string, string>), ...(options.body ? { 'Content-Type': 'application/json' } : {}) },
+		headers: {
+			...(options.headers as Record<string, string>),
+			...(options.body ? { 'Content-Type': 'application/json' } : {}),
+		},
 		body: options.body ? JSON.stringify(options.body) : undefined,
 	});
 	const text = await response.text();
 	const body = text ? JSON.parse(text) : {};
 	if (!options.ignoreHttpStatusErrors && !response.ok) throw new Error(`HTTP ${response.status}`);
-	return options.returnFullResponse ? { body, headers: {}, statusCode: response.status, statusMessage: response.statusText } : body;
+	return options.returnFullResponse
+		? { body, headers: {}, statusCode: response.status, statusMessage: response.statusText }
+		: body;
 }

@@ -23,7 +23,12 @@ export interface Companion {
 	/** A fresh API token of that role. */
 	token(role: Role): Promise<string>;
 	/** fetch against the companion with a bearer token. */
-	api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+	api(
+		token: string,
+		method: string,
+		path: string,
+		body?: unknown,
+	): Promise<{ status: number; body: any; headers: Headers }>;
 	close(): Promise<void>;
 }
 
@@ -45,7 +50,8 @@ export async function startCompanion(
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
 	};
-	if (options.withAdmin) await createUser(db, CLI_CONTEXT, { email: 'owner@example.com', password: 'correct horse battery', role: 'admin' });
+	if (options.withAdmin)
+		await createUser(db, CLI_CONTEXT, { email: 'owner@example.com', password: 'correct horse battery', role: 'admin' });
 	const server = createApp(deps).listen(0, '127.0.0.1');
 	await new Promise((resolve) => server.once('listening', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -53,7 +59,10 @@ export async function startCompanion(
 	const api: Companion['api'] = async (token, method, apiPath, body) => {
 		const response = await fetch(url + apiPath, {
 			method,
-			headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+			headers: {
+				Authorization: `Bearer ${token}`,
+				...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+			},
 			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
 		});
 		const text = await response.text();
@@ -72,7 +81,8 @@ export async function startCompanion(
 		dataDir,
 		databaseFile,
 		logLines,
-		token: async (role) => (await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
+		token: async (role) =>
+			(await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
 		api,
 		close: async () => {
 			server.closeAllConnections();

@@ -1,13 +1,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FakeHandler = (req: http.IncomingMessage, url: URL, body: string) => { status: number; body?: unknown; raw?: string; delayMs?: number; headers?: Record<string, string> };
+export type FakeHandler = (
+	req: http.IncomingMessage,
+	url: URL,
+	body: string,
+) => { status: number; body?: unknown; raw?: string; delayMs?: number; headers?: Record<string, string> };
 
 /**
  * A stand-in for an n8n instance, for fast unit tests of the client's edge cases (errors, retries,
  * paging). It proves nothing about real n8n: the e2e suite does that.
  */
-export async function startFakeN8n(handler: FakeHandler): Promise<{ url: string; requests: Array<{ method: string; url: URL; headers: http.IncomingHttpHeaders }>; close: () => Promise<void> }> {
+export async function startFakeN8n(handler: FakeHandler): Promise<{
+	url: string;
+	requests: Array<{ method: string; url: URL; headers: http.IncomingHttpHeaders }>;
+	close: () => Promise<void>;
+}> {
 	const requests: Array<{ method: string; url: URL; headers: http.IncomingHttpHeaders }> = [];
 	const server = http.createServer(async (req, res) => {
 		let body = '';

@@ -12,12 +12,25 @@ export class UiClient {
 	async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
 		if (!this.cookies.has('wfo_csrf')) await this.get('/login');
 		const body = new URLSearchParams({ _csrf: this.cookies.get('wfo_csrf') ?? '', ...form });
-		return this.send('POST', path, body.toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+		return this.send('POST', path, body.toString(), {
+			'content-type': 'application/x-www-form-urlencoded',
+			...headers,
+		});
 	}
 
-	private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
+	private async send(
+		method: string,
+		path: string,
+		body: string | undefined,
+		headers: Record<string, string>,
+	): Promise<Response> {
 		const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-		const response = await fetch(this.baseUrl + path, { method, body, redirect: 'manual', headers: { ...(cookie && { cookie }), ...headers } });
+		const response = await fetch(this.baseUrl + path, {
+			method,
+			body,
+			redirect: 'manual',
+			headers: { ...(cookie && { cookie }), ...headers },
+		});
 		for (const line of response.headers.getSetCookie()) {
 			const [pair] = line.split(';');
 			const [name, value] = pair.split('=');

@@ -3,12 +3,18 @@ import { appendAudit, type AuditContext, verifyAuditChain } from '../../service/
 import { sql } from 'kysely';
 import { tempDatabase } from '../support/temp-db';
 
-const context: AuditContext = { actor: { type: 'user', id: 'u1', name: 'ann@example.com' }, ip: '127.0.0.1', userAgent: 'jest' };
+const context: AuditContext = {
+	actor: { type: 'user', id: 'u1', name: 'ann@example.com' },
+	ip: '127.0.0.1',
+	userAgent: 'jest',
+};
 
 async function seeded(count: number) {
 	const temp = await tempDatabase();
 	for (let i = 0; i < count; i++) {
-		await temp.db.transaction().execute((trx) => appendAudit(trx, context, { action: 'thing.happen', resourceId: String(i), metadata: { i } }));
+		await temp.db
+			.transaction()
+			.execute((trx) => appendAudit(trx, context, { action: 'thing.happen', resourceId: String(i), metadata: { i } }));
 	}
 	return temp;
 }
@@ -18,7 +24,8 @@ async function tamper(file: string, statement: string): Promise<void> {
 	const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
 		const handle = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(handle)));
 	});
-	const exec = (text: string) => new Promise<void>((resolve, reject) => raw.exec(text, (error) => (error ? reject(error) : resolve())));
+	const exec = (text: string) =>
+		new Promise<void>((resolve, reject) => raw.exec(text, (error) => (error ? reject(error) : resolve())));
 	await exec('PRAGMA busy_timeout = 2000; DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
 	await exec(statement);
 	await new Promise<void>((resolve) => raw.close(() => resolve()));
@@ -47,15 +54,32 @@ test('each entry links to the one before', async () => {
 
 test('the database itself refuses UPDATE and DELETE on the audit log', async () => {
 	const { db, remove } = await seeded(2);
-	await expect(db.updateTable('audit_log').set({ action: 'x' }).where('id', '=', 1).execute()).rejects.toThrow('audit_log is append-only');
+	await expect(db.updateTable('audit_log').set({ action: 'x' }).where('id', '=', 1).execute()).rejects.toThrow(
+		'audit_log is append-only',
+	);
 	await expect(db.deleteFrom('audit_log').where('id', '=', 1).execute()).rejects.toThrow('audit_log is append-only');
 	await remove();
 });
 
 test.each([
-	['editing a field', "UPDATE audit_log SET action = 'nothing.happened' WHERE id = 3", 3, 'its content does not match its hash'],
-	['editing metadata', `UPDATE audit_log SET metadata = '{"i":99}' WHERE id = 1`, 1, 'its content does not match its hash'],
-	['re-hashing an edited row', "UPDATE audit_log SET hash = 'f' || substr(hash, 2) WHERE id = 2", 2, 'its content does not match its hash'],
+	[
+		'editing a field',
+		"UPDATE audit_log SET action = 'nothing.happened' WHERE id = 3",
+		3,
+		'its content does not match its hash',
+	],
+	[
+		'editing metadata',
+		`UPDATE audit_log SET metadata = '{"i":99}' WHERE id = 1`,
+		1,
+		'its content does not match its hash',
+	],
+	[
+		're-hashing an edited row',
+		"UPDATE audit_log SET hash = 'f' || substr(hash, 2) WHERE id = 2",
+		2,
+		'its content does not match its hash',
+	],
 	['deleting a row in the middle', 'DELETE FROM audit_log WHERE id = 3', 4, 'entries 3 to 3 are missing'],
 	['deleting the first row', 'DELETE FROM audit_log WHERE id = 1', 2, 'entries 1 to 1 are missing'],
 	['deleting the last row', 'DELETE FROM audit_log WHERE id = 5', 5, 'entries after 4 are missing'],
@@ -77,7 +101,11 @@ test('an append after a deleted tail still leaves the deletion visible', async (
 
 test('concurrent appends keep one unbroken chain', async () => {
 	const { db, remove } = await seeded(0);
-	await Promise.all(Array.from({ length: 50 }, (_, i) => db.transaction().execute((trx) => appendAudit(trx, context, { action: `a${i}` }))));
+	await Promise.all(
+		Array.from({ length: 50 }, (_, i) =>
+			db.transaction().execute((trx) => appendAudit(trx, context, { action: `a${i}` })),
+		),
+	);
 	expect(await verifyAuditChain(db)).toEqual({ valid: true, checked: 50 });
 	const { rows } = await sql<{ n: number }>`select count(distinct prev_hash) as n from audit_log`.execute(db);
 	expect(rows[0].n).toBe(50);

@@ -30,7 +30,14 @@ test('reads every variable', () => {
 		WORKFLOWOPS_ADMIN_EMAIL: 'Admin@Example.com',
 		WORKFLOWOPS_ADMIN_PASSWORD: 'a long password',
 	});
-	expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/tmp/wfo', logLevel: 'debug', publicUrl: 'https://ops.example.com', secureCookies: true });
+	expect(config).toMatchObject({
+		port: 8080,
+		host: '0.0.0.0',
+		dataDir: '/tmp/wfo',
+		logLevel: 'debug',
+		publicUrl: 'https://ops.example.com',
+		secureCookies: true,
+	});
 	expect(config.encryptionKey).toEqual(Buffer.from(KEY_HEX, 'hex'));
 	expect(config.initialAdmin).toEqual({ email: 'Admin@Example.com', password: 'a long password' });
 });
@@ -43,19 +50,31 @@ test('a base64 key of 32 bytes is accepted', () => {
 test.each([
 	['WORKFLOWOPS_PORT', 'abc', 'WORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "abc")'],
 	['WORKFLOWOPS_PORT', '70000', 'WORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "70000")'],
-	['WORKFLOWOPS_LOG_LEVEL', 'loud', 'WORKFLOWOPS_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
-	['WORKFLOWOPS_ENCRYPTION_KEY', 'short', 'WORKFLOWOPS_ENCRYPTION_KEY: must be 32 bytes written as 64 hex characters or as base64 (got "short")'],
+	[
+		'WORKFLOWOPS_LOG_LEVEL',
+		'loud',
+		'WORKFLOWOPS_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+	],
+	[
+		'WORKFLOWOPS_ENCRYPTION_KEY',
+		'short',
+		'WORKFLOWOPS_ENCRYPTION_KEY: must be 32 bytes written as 64 hex characters or as base64 (got "short")',
+	],
 	['WORKFLOWOPS_PUBLIC_URL', 'ftp://x', 'WORKFLOWOPS_PUBLIC_URL: must be an http:// or https:// URL (got "ftp://x")'],
 ])('%s=%s stops start-up with one line naming it', (name, value, message) => {
 	expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
 });
 
 test('several bad variables give one line each', () => {
-	expect(() => loadConfig({ WORKFLOWOPS_PORT: '0', WORKFLOWOPS_LOG_LEVEL: 'x' })).toThrow(/^WORKFLOWOPS_PORT: .*\nWORKFLOWOPS_LOG_LEVEL: .*$/);
+	expect(() => loadConfig({ WORKFLOWOPS_PORT: '0', WORKFLOWOPS_LOG_LEVEL: 'x' })).toThrow(
+		/^WORKFLOWOPS_PORT: .*\nWORKFLOWOPS_LOG_LEVEL: .*$/,
+	);
 });
 
 test('the first admin needs both email and password', () => {
-	expect(() => loadConfig({ WORKFLOWOPS_ADMIN_EMAIL: 'a@b.co' })).toThrow('set both to create the first admin, or neither');
+	expect(() => loadConfig({ WORKFLOWOPS_ADMIN_EMAIL: 'a@b.co' })).toThrow(
+		'set both to create the first admin, or neither',
+	);
 	expect(() => loadConfig({ WORKFLOWOPS_ADMIN_EMAIL: 'a@b.co', WORKFLOWOPS_ADMIN_PASSWORD: 'short' })).toThrow(
 		'WORKFLOWOPS_ADMIN_PASSWORD: must be at least 10 characters (got "short")',
 	);

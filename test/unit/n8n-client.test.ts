@@ -4,10 +4,16 @@ import { closedPort, type FakeHandler, startFakeN8n } from '../support/fake-n8n'
 
 const API_KEY = 'n8n-secret-key-do-not-leak';
 
-async function withFake(handler: FakeHandler, run: (client: N8nClient, fake: Awaited<ReturnType<typeof startFakeN8n>>) => Promise<void>) {
+async function withFake(
+	handler: FakeHandler,
+	run: (client: N8nClient, fake: Awaited<ReturnType<typeof startFakeN8n>>) => Promise<void>,
+) {
 	const fake = await startFakeN8n(handler);
 	try {
-		await run(new N8nClient({ name: 'prod', baseUrl: fake.url, apiKey: API_KEY }, { timeoutMs: 500, retries: 2, backoffMs: 5 }), fake);
+		await run(
+			new N8nClient({ name: 'prod', baseUrl: fake.url, apiKey: API_KEY }, { timeoutMs: 500, retries: 2, backoffMs: 5 }),
+			fake,
+		);
 	} finally {
 		await fake.close();
 	}
@@ -57,7 +63,9 @@ test('gives up after the retries with the last error', async () => {
 	await withFake(
 		() => ({ status: 503, body: { message: 'down for maintenance' } }),
 		async (client, fake) => {
-			await expect(client.request('GET', '/workflows')).rejects.toThrow('n8n "prod" (GET /api/v1/workflows): n8n answered with an error — HTTP 503: down for maintenance');
+			await expect(client.request('GET', '/workflows')).rejects.toThrow(
+				'n8n "prod" (GET /api/v1/workflows): n8n answered with an error — HTTP 503: down for maintenance',
+			);
 			expect(fake.requests).toHaveLength(3);
 		},
 	);
@@ -97,23 +105,52 @@ test.each([
 });
 
 describe('probe (test connection)', () => {
-	const probe = (baseUrl: string) => new N8nClient({ name: 'prod', baseUrl, apiKey: API_KEY }, { timeoutMs: 300 }).probe();
+	const probe = (baseUrl: string) =>
+		new N8nClient({ name: 'prod', baseUrl, apiKey: API_KEY }, { timeoutMs: 300 }).probe();
 
 	test('reports version and success', async () => {
 		await withFake(
-			(_req, url) => (url.pathname === '/rest/settings' ? { status: 200, body: { data: { versionCli: '2.40.7' } } } : { status: 200, body: { data: [], nextCursor: null } }),
+			(_req, url) =>
+				url.pathname === '/rest/settings'
+					? { status: 200, body: { data: { versionCli: '2.40.7' } } }
+					: { status: 200, body: { data: [], nextCursor: null } },
 			async (_client, fake) => {
-				expect(await probe(fake.url)).toEqual({ ok: true, reachable: true, authenticated: true, version: '2.40.7', errorKind: null, message: 'Connected to n8n 2.40.7' });
+				expect(await probe(fake.url)).toEqual({
+					ok: true,
+					reachable: true,
+					authenticated: true,
+					version: '2.40.7',
+					errorKind: null,
+					message: 'Connected to n8n 2.40.7',
+				});
 			},
 		);
 	});
 
 	test.each([
-		['wrong key', { status: 401, body: { message: 'unauthorized' } }, 'unauthorized', true, /rejected the API key \(401\)/],
-		['missing scope', { status: 403, body: { message: 'Forbidden' } }, 'forbidden', true, /not allowed to do this \(403\)/],
+		[
+			'wrong key',
+			{ status: 401, body: { message: 'unauthorized' } },
+			'unauthorized',
+			true,
+			/rejected the API key \(401\)/,
+		],
+		[
+			'missing scope',
+			{ status: 403, body: { message: 'Forbidden' } },
+			'forbidden',
+			true,
+			/not allowed to do this \(403\)/,
+		],
 		['an HTML page', { status: 200, raw: '<html>hello</html>' }, 'not_n8n', true, /not as n8n’s public API does/],
 		['a JSON 404', { status: 404, body: { error: 'no route' } }, 'not_n8n', true, /not as n8n’s public API does/],
-		['JSON without a workflow list', { status: 200, body: { hello: 'world' } }, 'not_n8n', true, /holds no workflow list/],
+		[
+			'JSON without a workflow list',
+			{ status: 200, body: { hello: 'world' } },
+			'not_n8n',
+			true,
+			/holds no workflow list/,
+		],
 		['a slow server', { status: 200, body: { data: [] }, delayMs: 1000 }, 'timeout', false, /did not answer in time/],
 	])('%s', async (_name, answer, kind, reachable, message) => {
 		await withFake(

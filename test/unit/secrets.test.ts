@@ -15,7 +15,9 @@ test('seal then open gives the secret back; the sealed form does not contain it'
 
 test('the wrong key, or a tampered ciphertext, cannot open a secret', () => {
 	const sealed = box.seal('secret');
-	expect(() => new SecretBox(crypto.randomBytes(32)).open(sealed)).toThrow('the encryption key is not the one it was sealed with');
+	expect(() => new SecretBox(crypto.randomBytes(32)).open(sealed)).toThrow(
+		'the encryption key is not the one it was sealed with',
+	);
 	const [version, iv, tag, data] = sealed.split(':');
 	const flipped = Buffer.from(data, 'base64');
 	flipped[0] ^= 1;

@@ -18,8 +18,16 @@ beforeEach(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-dialect-'));
 	file = path.join(dir, 'test.sqlite');
 	db = new Kysely<Schema>({ dialect: new Sqlite3Dialect({ filename: file, busyTimeoutMs: 1234 }) });
-	await db.schema.createTable('counter').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('value', 'integer').execute();
-	await db.schema.createTable('items').addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()).addColumn('name', 'text', (c) => c.unique()).execute();
+	await db.schema
+		.createTable('counter')
+		.addColumn('id', 'integer', (c) => c.primaryKey())
+		.addColumn('value', 'integer')
+		.execute();
+	await db.schema
+		.createTable('items')
+		.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+		.addColumn('name', 'text', (c) => c.unique())
+		.execute();
 	await db.insertInto('counter').values({ id: 1, value: 0 }).execute();
 });
 
@@ -28,7 +36,8 @@ afterEach(async () => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const pragma = async (name: string) => Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] as object)[0];
+const pragma = async (name: string) =>
+	Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] as object)[0];
 
 test('the file is in WAL mode with the busy timeout and foreign keys on', async () => {
 	expect(await pragma('journal_mode')).toBe('wal');
@@ -42,7 +51,10 @@ test('inserts report the new id and affected rows; selects return rows', async (
 	const update = await db.updateTable('items').set({ name: 'b' }).where('id', '=', 1).executeTakeFirstOrThrow();
 	expect(update.numUpdatedRows).toBe(1n);
 	expect(await db.selectFrom('items').selectAll().execute()).toEqual([{ id: 1, name: 'b' }]);
-	expect(await db.insertInto('items').values({ name: 'c' }).returning(['id', 'name']).executeTakeFirst()).toEqual({ id: 2, name: 'c' });
+	expect(await db.insertInto('items').values({ name: 'c' }).returning(['id', 'name']).executeTakeFirst()).toEqual({
+		id: 2,
+		name: 'c',
+	});
 });
 
 test('a transaction commits', async () => {
@@ -73,7 +85,10 @@ test('a failed statement inside a transaction rolls it back and leaves no transa
 	expect(await db.selectFrom('items').select('name').execute()).toEqual([{ name: 'dup' }]);
 	// A new transaction starts cleanly (no "cannot start a transaction within a transaction").
 	await db.transaction().execute((trx) => trx.insertInto('items').values({ name: 'after' }).execute());
-	expect(await db.selectFrom('items').select('name').orderBy('id').execute()).toEqual([{ name: 'dup' }, { name: 'after' }]);
+	expect(await db.selectFrom('items').select('name').orderBy('id').execute()).toEqual([
+		{ name: 'dup' },
+		{ name: 'after' },
+	]);
 });
 
 test('a failed statement outside a transaction leaves the connection usable', async () => {
@@ -87,7 +102,11 @@ test('concurrent read-modify-write transactions are serialised: no update is los
 			db.transaction().execute(async (trx) => {
 				const { value } = await trx.selectFrom('counter').select('value').where('id', '=', 1).executeTakeFirstOrThrow();
 				await new Promise((resolve) => setImmediate(resolve));
-				await trx.updateTable('counter').set({ value: value + 1 }).where('id', '=', 1).execute();
+				await trx
+					.updateTable('counter')
+					.set({ value: value + 1 })
+					.where('id', '=', 1)
+					.execute();
 			}),
 		),
 	);
@@ -112,7 +131,8 @@ test('a writer in another process waits up to the busy timeout for the lock', as
 	const other = await new Promise<sqlite3.Database>((resolve, reject) => {
 		const handle = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(handle)));
 	});
-	const run = (statement: string) => new Promise<void>((resolve, reject) => other.run(statement, (error) => (error ? reject(error) : resolve())));
+	const run = (statement: string) =>
+		new Promise<void>((resolve, reject) => other.run(statement, (error) => (error ? reject(error) : resolve())));
 	await run('BEGIN IMMEDIATE');
 	const started = Date.now();
 	const write = db.insertInto('items').values({ name: 'waited' }).execute();

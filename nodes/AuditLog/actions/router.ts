@@ -18,7 +18,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
 			const execute = operations[operation];
-			if (!execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
+			if (!execute)
+				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
 			const results = await execute.call(this, itemIndex);
 			returnData.push(...results.map((json) => ({ json, pairedItem: { item: itemIndex } })));
 		} catch (error) {
@@ -27,7 +28,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				continue;
 			}
 			// Both constructors hand back an error that already is of their kind, unchanged.
-			if (error instanceof NodeApiError) throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
+			if (error instanceof NodeApiError)
+				throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 		}
 	}

@@ -23,7 +23,13 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			{ displayName: 'Environment ID', name: 'environmentId', type: 'string', default: '', description: 'The companion environment this concerns' },
+			{
+				displayName: 'Environment ID',
+				name: 'environmentId',
+				type: 'string',
+				default: '',
+				description: 'The companion environment this concerns',
+			},
 			{
 				displayName: 'Metadata',
 				name: 'metadata',

@@ -75,7 +75,10 @@ export async function appendAuditEntries(
 		return row;
 	});
 	for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-		await trx.insertInto('audit_log').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+		await trx
+			.insertInto('audit_log')
+			.values(rows.slice(start, start + INSERT_CHUNK))
+			.execute();
 	}
 	return rows;
 }
@@ -149,7 +152,12 @@ export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
 	}
 	const { lastIssuedId } = await chainHead(db);
 	if (lastIssuedId > previous.id) {
-		return { valid: false, checked, firstBrokenId: previous.id + 1, reason: `entries after ${previous.id} are missing` };
+		return {
+			valid: false,
+			checked,
+			firstBrokenId: previous.id + 1,
+			reason: `entries after ${previous.id} are missing`,
+		};
 	}
 	return { valid: true, checked };
 }

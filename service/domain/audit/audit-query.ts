@@ -36,10 +36,18 @@ export interface AuditEntry {
 	hash: string;
 }
 
-export async function queryAudit(db: Db, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEntry>> {
+export async function queryAudit(
+	db: Db,
+	filter: AuditFilter,
+	limit: number,
+	cursor?: string,
+): Promise<Page<AuditEntry>> {
 	let query = applyFilter(db.selectFrom('audit_log').selectAll(), filter);
 	if (cursor) query = query.where('id', '<', decodeCursor(cursor));
-	const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+	const rows = await query
+		.orderBy('id', 'desc')
+		.limit(limit + 1)
+		.execute();
 	const page = rows.slice(0, limit);
 	return {
 		data: page.map(toAuditEntry),
@@ -88,7 +96,10 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
 		id: row.id,
 		at: row.at,
 		actor: { type: row.actor_type, id: row.actor_id, name: row.actor_name },
-		n8n: row.n8n_workflow_id || row.n8n_execution_id ? { workflowId: row.n8n_workflow_id, executionId: row.n8n_execution_id } : null,
+		n8n:
+			row.n8n_workflow_id || row.n8n_execution_id
+				? { workflowId: row.n8n_workflow_id, executionId: row.n8n_execution_id }
+				: null,
 		action: row.action,
 		resourceType: row.resource_type,
 		resourceId: row.resource_id,

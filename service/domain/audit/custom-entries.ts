@@ -8,13 +8,19 @@ const MAX_METADATA_BYTES = 16 * 1024;
 export const customEntrySchema = z.object({
 	action: z
 		.string()
-		.regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/, 'must be 1–100 letters, digits, dots, dashes or underscores, e.g. invoice.approved'),
+		.regex(
+			/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/,
+			'must be 1–100 letters, digits, dots, dashes or underscores, e.g. invoice.approved',
+		),
 	resourceType: z.string().min(1).max(100).optional(),
 	resourceId: z.string().min(1).max(200).optional(),
 	environmentId: z.string().min(1).max(100).optional(),
 	metadata: z
 		.record(z.string(), z.unknown())
-		.refine((value) => JSON.stringify(value).length <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes as JSON`)
+		.refine(
+			(value) => JSON.stringify(value).length <= MAX_METADATA_BYTES,
+			`must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+		)
 		.optional(),
 });
 export type CustomEntry = z.infer<typeof customEntrySchema>;

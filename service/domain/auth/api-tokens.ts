@@ -38,7 +38,11 @@ const toPublicToken = (token: ApiToken): PublicToken => ({
 });
 
 /** Creates a token; the secret is returned here once and only its hash is kept. */
-export async function createToken(db: Db, context: AuditContext, input: NewToken): Promise<{ token: PublicToken; secret: string }> {
+export async function createToken(
+	db: Db,
+	context: AuditContext,
+	input: NewToken,
+): Promise<{ token: PublicToken; secret: string }> {
 	const secret = newSecret(TOKEN_PREFIX);
 	const row: ApiToken = {
 		id: crypto.randomUUID(),
@@ -73,7 +77,12 @@ export async function revokeToken(db: Db, context: AuditContext, id: string): Pr
 		const token = await trx.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
 		if (!token || token.revoked_at) throw notFound('Token');
 		await trx.updateTable('api_tokens').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
-		await appendAudit(trx, context, { action: 'token.revoke', resourceType: 'token', resourceId: id, metadata: { name: token.name } });
+		await appendAudit(trx, context, {
+			action: 'token.revoke',
+			resourceType: 'token',
+			resourceId: id,
+			metadata: { name: token.name },
+		});
 	});
 }
 

@@ -38,6 +38,10 @@ export async function sessionUser(db: Db, secret: string, now = new Date()): Pro
 export async function closeSession(db: Db, context: AuditContext, secret: string): Promise<void> {
 	await db.transaction().execute(async (trx) => {
 		await trx.deleteFrom('sessions').where('id_hash', '=', secretHash(secret)).execute();
-		await appendAudit(trx, context, { action: 'auth.logout', resourceType: 'user', resourceId: context.actor.id ?? undefined });
+		await appendAudit(trx, context, {
+			action: 'auth.logout',
+			resourceType: 'user',
+			resourceId: context.actor.id ?? undefined,
+		});
 	});
 }

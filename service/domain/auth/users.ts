@@ -7,12 +7,11 @@ import { conflict, notFound } from '../errors';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { ROLES } from './permissions';
 
-export const emailSchema = z
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('must be an email address'));
+export const passwordSchema = z
 	.string()
-	.trim()
-	.toLowerCase()
-	.pipe(z.email('must be an email address'));
-export const passwordSchema = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+	.min(10, 'must be at least 10 characters')
+	.max(200, 'must be at most 200 characters');
 export const roleSchema = z.enum(ROLES as [Role, ...Role[]], { error: 'must be viewer, developer or admin' });
 
 export const newUserSchema = z.object({ email: emailSchema, role: roleSchema, password: passwordSchema });
@@ -35,7 +34,10 @@ export const toPublicUser = (user: User): PublicUser => ({
 });
 
 export async function countUsers(db: Db): Promise<number> {
-	const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+	const { count } = await db
+		.selectFrom('users')
+		.select((eb) => eb.fn.countAll<number>().as('count'))
+		.executeTakeFirstOrThrow();
 	return Number(count);
 }
 
@@ -100,7 +102,11 @@ export async function deleteUser(db: Db, context: AuditContext, id: string): Pro
 
 /** Checks a password; returns the user, or undefined (the same time is spent for unknown emails). */
 export async function checkPassword(db: Db, email: string, password: string): Promise<User | undefined> {
-	const user = await db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+	const user = await db
+		.selectFrom('users')
+		.selectAll()
+		.where('email', '=', email.trim().toLowerCase())
+		.executeTakeFirst();
 	const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
 	return valid ? user : undefined;
 }

@@ -19,7 +19,9 @@ const baseUrlSchema = z
 const environmentFields = {
 	name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
 	baseUrl: baseUrlSchema,
-	class: z.enum(ENVIRONMENT_CLASSES as [EnvironmentClass, ...EnvironmentClass[]], { error: 'must be dev, staging or prod' }),
+	class: z.enum(ENVIRONMENT_CLASSES as [EnvironmentClass, ...EnvironmentClass[]], {
+		error: 'must be dev, staging or prod',
+	}),
 	apiKey: z.string().trim().min(1, 'must not be empty').max(4096, 'is too long'),
 	notes: z.string().max(2000, 'must be at most 2000 characters'),
 };
@@ -56,7 +58,10 @@ export function toEnvironment(row: EnvironmentRow): Environment {
 		notes: row.notes,
 		createdAt: row.created_at,
 		updatedAt: row.updated_at,
-		lastTest: row.last_test_at && row.last_test_result ? { ...(JSON.parse(row.last_test_result) as ConnectionReport), at: row.last_test_at } : null,
+		lastTest:
+			row.last_test_at && row.last_test_result
+				? { ...(JSON.parse(row.last_test_result) as ConnectionReport), at: row.last_test_at }
+				: null,
 	};
 }
 
@@ -71,7 +76,11 @@ export async function getEnvironmentRow(db: Db, id: string): Promise<Environment
 	return row;
 }
 
-export async function createEnvironment(deps: EnvironmentDeps, context: AuditContext, input: NewEnvironment): Promise<Environment> {
+export async function createEnvironment(
+	deps: EnvironmentDeps,
+	context: AuditContext,
+	input: NewEnvironment,
+): Promise<Environment> {
 	const now = new Date().toISOString();
 	const row: EnvironmentRow = {
 		id: crypto.randomUUID(),
@@ -107,7 +116,8 @@ export async function updateEnvironment(
 ): Promise<Environment> {
 	return deps.db.transaction().execute(async (trx) => {
 		const current = await getEnvironmentRow(trx, id);
-		if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase()) await assertNameFree(trx, patch.name);
+		if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase())
+			await assertNameFree(trx, patch.name);
 		const changes: Partial<EnvironmentRow> = {
 			...(patch.name !== undefined && { name: patch.name }),
 			...(patch.baseUrl !== undefined && { base_url: patch.baseUrl }),
@@ -154,7 +164,11 @@ export async function testEnvironment(deps: EnvironmentDeps, context: AuditConte
 	const report = await deps.n8nClient(n8nTarget(deps, row)).probe();
 	const at = new Date().toISOString();
 	await deps.db.transaction().execute(async (trx) => {
-		await trx.updateTable('environments').set({ last_test_at: at, last_test_result: JSON.stringify(report) }).where('id', '=', id).execute();
+		await trx
+			.updateTable('environments')
+			.set({ last_test_at: at, last_test_result: JSON.stringify(report) })
+			.where('id', '=', id)
+			.execute();
 		await appendAudit(trx, context, {
 			action: 'environment.test',
 			resourceType: 'environment',

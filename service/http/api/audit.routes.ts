@@ -14,35 +14,35 @@ const auditQuerySchema = auditFilterSchema.extend(pageQuerySchema.shape).extend(
 export const auditRoutes = ({ db }: AppDeps) => {
 	const appendCustomEntry = customEntryWriter(db);
 	return [
-	apiRoute({
-		method: 'get',
-		path: '/audit',
-		summary: 'Query the audit log, newest first; or export it (oldest first) as JSON Lines or CSV',
-		permission: 'audit.read',
-		query: auditQuerySchema,
-		handler: async ({ query, res }) => {
-			const { limit, cursor, format, ...filter } = query;
-			if (format === 'json') return queryAudit(db, filter, limit, cursor);
-			await streamExport(res, format, exportAudit(db, filter));
-			return undefined;
-		},
-	}),
-	apiRoute({
-		method: 'post',
-		path: '/audit',
-		summary: 'Append a custom entry, stored under the action custom.<action>',
-		permission: 'audit.write',
-		body: customEntrySchema,
-		status: 201,
-		handler: async ({ body, audit }) => appendCustomEntry(audit, body),
-	}),
-	apiRoute({
-		method: 'get',
-		path: '/audit/verify',
-		summary: 'Check the hash chain: every entry present, unaltered and linked to the one before',
-		permission: 'audit.read',
-		handler: async () => verifyAuditChain(db),
-	}),
+		apiRoute({
+			method: 'get',
+			path: '/audit',
+			summary: 'Query the audit log, newest first; or export it (oldest first) as JSON Lines or CSV',
+			permission: 'audit.read',
+			query: auditQuerySchema,
+			handler: async ({ query, res }) => {
+				const { limit, cursor, format, ...filter } = query;
+				if (format === 'json') return queryAudit(db, filter, limit, cursor);
+				await streamExport(res, format, exportAudit(db, filter));
+				return undefined;
+			},
+		}),
+		apiRoute({
+			method: 'post',
+			path: '/audit',
+			summary: 'Append a custom entry, stored under the action custom.<action>',
+			permission: 'audit.write',
+			body: customEntrySchema,
+			status: 201,
+			handler: async ({ body, audit }) => appendCustomEntry(audit, body),
+		}),
+		apiRoute({
+			method: 'get',
+			path: '/audit/verify',
+			summary: 'Check the hash chain: every entry present, unaltered and linked to the one before',
+			permission: 'audit.read',
+			handler: async () => verifyAuditChain(db),
+		}),
 	];
 };
 
@@ -66,7 +66,11 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** Writes entries as they are read, waiting for the client to drain; stops if the client goes away. */
-export async function streamExport(res: Response, format: 'jsonl' | 'csv', entries: AsyncIterable<AuditEntry>): Promise<void> {
+export async function streamExport(
+	res: Response,
+	format: 'jsonl' | 'csv',
+	entries: AsyncIterable<AuditEntry>,
+): Promise<void> {
 	const stamp = new Date().toISOString().slice(0, 10);
 	res.status(200);
 	res.attachment(`workflowops-audit-${stamp}.${format}`);

@@ -14,10 +14,16 @@ export function apiRouter(routes: ApiRoute[]): Router {
 		router[route.method](route.path, async (req, res) => {
 			const caller = req.caller;
 			if (!caller) {
-				throw new DomainError('unauthenticated', 'Send an API token as "Authorization: Bearer <token>" (admins create them under Tokens), or sign in');
+				throw new DomainError(
+					'unauthenticated',
+					'Send an API token as "Authorization: Bearer <token>" (admins create them under Tokens), or sign in',
+				);
 			}
 			if (!can(caller.role, route.permission)) {
-				throw new DomainError('forbidden', `Your role (${caller.role}) may not do this: it needs the ${route.permission} permission`);
+				throw new DomainError(
+					'forbidden',
+					`Your role (${caller.role}) may not do this: it needs the ${route.permission} permission`,
+				);
 			}
 			const result = await route.handler({
 				params: validate(route.params, req.params, 'path'),

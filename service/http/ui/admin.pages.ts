@@ -12,16 +12,33 @@ import { render } from './views';
 /** Users and API tokens: admin pages with a list, a create form, and delete/revoke buttons. */
 export const adminPages = ({ db }: AppDeps): UiRoute[] => {
 	const usersPage = async (req: Request, res: Response, errors: FormErrors = {}, status = 200) =>
-		render(req, res, 'pages/users', { users: await listUsers(db), roles: ROLES, values: status === 200 ? {} : echo(req.body, ['password']), errors }, { status });
+		render(
+			req,
+			res,
+			'pages/users',
+			{ users: await listUsers(db), roles: ROLES, values: status === 200 ? {} : echo(req.body, ['password']), errors },
+			{ status },
+		);
 
-	const tokensPage = async (req: Request, res: Response, extra: { errors?: FormErrors; newToken?: string } = {}, status = 200) =>
-		render(req, res, 'pages/tokens', {
-			tokens: await listTokens(db),
-			roles: ROLES,
-			values: status === 422 ? echo(req.body) : {},
-			errors: extra.errors ?? {},
-			newToken: extra.newToken ?? null,
-		}, { status });
+	const tokensPage = async (
+		req: Request,
+		res: Response,
+		extra: { errors?: FormErrors; newToken?: string } = {},
+		status = 200,
+	) =>
+		render(
+			req,
+			res,
+			'pages/tokens',
+			{
+				tokens: await listTokens(db),
+				roles: ROLES,
+				values: status === 422 ? echo(req.body) : {},
+				errors: extra.errors ?? {},
+				newToken: extra.newToken ?? null,
+			},
+			{ status },
+		);
 
 	return [
 		{ method: 'get', path: '/users', permission: 'users.manage', handler: (req, res) => usersPage(req, res) },
@@ -35,7 +52,8 @@ export const adminPages = ({ db }: AppDeps): UiRoute[] => {
 				try {
 					await createUser(db, auditContext(req), form.data);
 				} catch (error) {
-					if (error instanceof DomainError && error.code === 'conflict') return usersPage(req, res, { email: error.message }, 409);
+					if (error instanceof DomainError && error.code === 'conflict')
+						return usersPage(req, res, { email: error.message }, 409);
 					throw error;
 				}
 				res.redirect(303, '/users');
@@ -49,7 +67,8 @@ export const adminPages = ({ db }: AppDeps): UiRoute[] => {
 				try {
 					await deleteUser(db, auditContext(req), String(req.params.id));
 				} catch (error) {
-					if (error instanceof DomainError && error.code === 'conflict') return usersPage(req, res, { form: error.message }, 409);
+					if (error instanceof DomainError && error.code === 'conflict')
+						return usersPage(req, res, { form: error.message }, 409);
 					throw error;
 				}
 				res.redirect(303, '/users');

@@ -14,7 +14,9 @@ const localTime = z
 	.transform((value) => new Date(value.length === 10 ? `${value}T00:00:00Z` : `${value}Z`).toISOString());
 
 /** The audit page's filter form: the API's filters, with date-time inputs read as UTC. */
-const auditFormSchema = auditFilterSchema.extend({ from: localTime.optional(), to: localTime.optional() }).extend(pageQuerySchema.shape);
+const auditFormSchema = auditFilterSchema
+	.extend({ from: localTime.optional(), to: localTime.optional() })
+	.extend(pageQuerySchema.shape);
 
 export const auditPages = ({ db }: AppDeps): UiRoute[] => [
 	{
@@ -23,9 +25,19 @@ export const auditPages = ({ db }: AppDeps): UiRoute[] => [
 		permission: 'audit.read',
 		handler: async (req, res) => {
 			const form = parseForm(auditFormSchema, req.query);
-			const filters = Object.fromEntries(Object.entries(req.query).filter(([key, value]) => key !== 'cursor' && typeof value === 'string' && value !== ''));
+			const filters = Object.fromEntries(
+				Object.entries(req.query).filter(
+					([key, value]) => key !== 'cursor' && typeof value === 'string' && value !== '',
+				),
+			);
 			if (form.errors) {
-				return render(req, res, 'pages/audit', { page: { data: [], nextCursor: null }, filters, errors: form.errors }, { partial: 'partials/audit-table', status: 422 });
+				return render(
+					req,
+					res,
+					'pages/audit',
+					{ page: { data: [], nextCursor: null }, filters, errors: form.errors },
+					{ partial: 'partials/audit-table', status: 422 },
+				);
 			}
 			const { limit, cursor, ...filter } = form.data;
 			const page = await queryAudit(db, filter, limit, cursor);

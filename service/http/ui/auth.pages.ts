@@ -35,7 +35,13 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 			handler: async (req, res) => {
 				const form = parseForm(setupSchema, req.body);
 				if (form.errors) {
-					return render(req, res, 'pages/setup', { values: echo(req.body, ['password', 'confirm']), errors: form.errors }, { status: 422 });
+					return render(
+						req,
+						res,
+						'pages/setup',
+						{ values: echo(req.body, ['password', 'confirm']), errors: form.errors },
+						{ status: 422 },
+					);
 				}
 				const { email, password } = form.data;
 				try {
@@ -72,9 +78,18 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 				const user = await checkPassword(db, form.data.email, form.data.password);
 				if (!user) {
 					await db.transaction().execute((trx) =>
-						appendAudit(trx, auditContext(req), { action: 'auth.login_failed', metadata: { email: form.data.email.slice(0, 200) } }),
+						appendAudit(trx, auditContext(req), {
+							action: 'auth.login_failed',
+							metadata: { email: form.data.email.slice(0, 200) },
+						}),
 					);
-					return render(req, res, 'pages/login', { values, errors: { form: 'The email or the password is wrong' } }, { status: 401 });
+					return render(
+						req,
+						res,
+						'pages/login',
+						{ values, errors: { form: 'The email or the password is wrong' } },
+						{ status: 401 },
+					);
 				}
 				req.caller = userCaller(user);
 				setSessionCookie(res, await openSession(db, auditContext(req), user), secure);

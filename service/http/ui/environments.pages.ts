@@ -39,13 +39,16 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 
 	/** Saves the form, or shows it again with what was wrong (422) or the name taken (409). */
 	const save = async (req: Request, res: Response, environmentId: string | null) => {
-		const form = environmentId ? parseForm(environmentPatchSchema, req.body) : parseForm(newEnvironmentSchema, req.body);
+		const form = environmentId
+			? parseForm(environmentPatchSchema, req.body)
+			: parseForm(newEnvironmentSchema, req.body);
 		if (form.errors) return showForm(req, res, environmentId, form.errors, 422);
 		try {
 			if (environmentId) await updateEnvironment(deps, auditContext(req), environmentId, form.data);
 			else await createEnvironment(deps, auditContext(req), form.data as z.infer<typeof newEnvironmentSchema>);
 		} catch (error) {
-			if (error instanceof DomainError && error.code === 'conflict') return showForm(req, res, environmentId, { name: error.message }, 409);
+			if (error instanceof DomainError && error.code === 'conflict')
+				return showForm(req, res, environmentId, { name: error.message }, 409);
 			throw error;
 		}
 		res.redirect(303, '/environments');
@@ -57,14 +60,25 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			path: '/environments',
 			permission: 'environments.read',
 			handler: async (req, res) =>
-				render(req, res, 'pages/environments', { environments: await listEnvironments(deps.db) }, { partial: 'partials/environment-list' }),
+				render(
+					req,
+					res,
+					'pages/environments',
+					{ environments: await listEnvironments(deps.db) },
+					{ partial: 'partials/environment-list' },
+				),
 		},
 		{
 			method: 'get',
 			path: '/environments/new',
 			permission: 'environments.manage',
 			handler: async (req, res) =>
-				render(req, res, 'pages/environment-form', { environmentId: null, values: { class: 'prod' }, errors: {}, classes: ENVIRONMENT_CLASSES }),
+				render(req, res, 'pages/environment-form', {
+					environmentId: null,
+					values: { class: 'prod' },
+					errors: {},
+					classes: ENVIRONMENT_CLASSES,
+				}),
 		},
 		{
 			method: 'post',
@@ -78,11 +92,16 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			permission: 'environments.manage',
 			handler: async (req, res) => {
 				const form = parseForm(draftSchema, req.body);
-				if (form.errors) return render(req, res, 'partials/test-result', { result: null, error: `Base URL ${form.errors.baseUrl}` });
+				if (form.errors)
+					return render(req, res, 'partials/test-result', { result: null, error: `Base URL ${form.errors.baseUrl}` });
 				const { name, baseUrl, apiKey, id } = form.data;
 				const stored = id && !apiKey ? n8nTarget(deps, await getEnvironmentRow(deps.db, id)).apiKey : undefined;
 				const key = apiKey ?? stored;
-				if (!key) return render(req, res, 'partials/test-result', { result: null, error: 'Enter the API key to test the connection' });
+				if (!key)
+					return render(req, res, 'partials/test-result', {
+						result: null,
+						error: 'Enter the API key to test the connection',
+					});
 				const result = await deps.n8nClient({ name: name ?? 'new environment', baseUrl, apiKey: key }).probe();
 				render(req, res, 'partials/test-result', { result, error: null });
 			},
@@ -95,7 +114,12 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 				const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
 				render(req, res, 'pages/environment-form', {
 					environmentId: environment.id,
-					values: { name: environment.name, baseUrl: environment.baseUrl, class: environment.class, notes: environment.notes },
+					values: {
+						name: environment.name,
+						baseUrl: environment.baseUrl,
+						class: environment.class,
+						notes: environment.notes,
+					},
 					errors: {},
 					classes: ENVIRONMENT_CLASSES,
 				});

@@ -4,9 +4,14 @@ import { fieldErrors } from '../validate';
 export type FormErrors = Record<string, string>;
 
 /** Parses a submitted form: blank fields count as absent; errors come back keyed by field name. */
-export function parseForm<T>(schema: z.ZodType<T>, body: unknown): { data: T; errors?: undefined } | { data?: undefined; errors: FormErrors } {
+export function parseForm<T>(
+	schema: z.ZodType<T>,
+	body: unknown,
+): { data: T; errors?: undefined } | { data?: undefined; errors: FormErrors } {
 	const fields = Object.fromEntries(
-		Object.entries((body ?? {}) as Record<string, unknown>).filter(([, value]) => typeof value === 'string' && value.trim() !== ''),
+		Object.entries((body ?? {}) as Record<string, unknown>).filter(
+			([, value]) => typeof value === 'string' && value.trim() !== '',
+		),
 	);
 	const result = schema.safeParse(fields);
 	if (result.success) return { data: result.data };

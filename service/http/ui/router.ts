@@ -33,12 +33,26 @@ export function uiRouter(deps: AppDeps): Router {
 				return res.redirect(303, target);
 			}
 			if (route.permission && req.caller && !can(req.caller.role, route.permission)) {
-				return render(req, res, 'pages/error', { status: 403, message: `Your role (${req.caller.role}) cannot open this page.` }, { partial: 'partials/error', status: 403 });
+				return render(
+					req,
+					res,
+					'pages/error',
+					{ status: 403, message: `Your role (${req.caller.role}) cannot open this page.` },
+					{ partial: 'partials/error', status: 403 },
+				);
 			}
 			await route.handler(req, res);
 		});
 	}
-	router.use((req, res) => render(req, res, 'pages/error', { status: 404, message: 'There is no page here.' }, { partial: 'partials/error', status: 404 }));
+	router.use((req, res) =>
+		render(
+			req,
+			res,
+			'pages/error',
+			{ status: 404, message: 'There is no page here.' },
+			{ partial: 'partials/error', status: 404 },
+		),
+	);
 	router.use(htmlErrorHandler(deps));
 	return router;
 }
@@ -50,14 +64,24 @@ function loginLimiters({ loginLimits }: AppDeps) {
 		skipSuccessfulRequests: true,
 		standardHeaders: 'draft-8' as const,
 		legacyHeaders: false,
-		handler: ((req, res) => render(req, res, 'pages/login', { values: {}, errors: { form: tooMany } }, { status: 429 })) as express.RequestHandler,
+		handler: ((req, res) =>
+			render(
+				req,
+				res,
+				'pages/login',
+				{ values: {}, errors: { form: tooMany } },
+				{ status: 429 },
+			)) as express.RequestHandler,
 	};
 	return [
 		rateLimit({ ...common, limit: loginLimits.perIp }),
 		rateLimit({
 			...common,
 			limit: loginLimits.perAccount,
-			keyGenerator: (req) => `account:${String((req.body as { email?: unknown })?.email ?? '').trim().toLowerCase()}`,
+			keyGenerator: (req) =>
+				`account:${String((req.body as { email?: unknown })?.email ?? '')
+					.trim()
+					.toLowerCase()}`,
 		}),
 	];
 }

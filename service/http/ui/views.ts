@@ -5,7 +5,11 @@ import { can, type Permission } from '../../domain/auth/permissions';
 import { packageRoot } from '../../package-root';
 import { CSRF_FIELD } from '../session';
 
-const eta = new Eta({ views: path.join(packageRoot(), 'views'), autoEscape: true, cache: process.env.NODE_ENV !== 'development' });
+const eta = new Eta({
+	views: path.join(packageRoot(), 'views'),
+	autoEscape: true,
+	cache: process.env.NODE_ENV !== 'development',
+});
 
 /** A request is asking for a fragment when htmx sent it (and did not boost a whole page). */
 export const wantsPartial = (req: Request) => req.get('hx-request') === 'true' && req.get('hx-boosted') !== 'true';
@@ -32,5 +36,8 @@ export function render(
 		path: req.path,
 	};
 	const template = options.partial && wantsPartial(req) ? options.partial : page;
-	res.status(options.status ?? 200).type('html').send(eta.render(`./${template}`, view));
+	res
+		.status(options.status ?? 200)
+		.type('html')
+		.send(eta.render(`./${template}`, view));
 }

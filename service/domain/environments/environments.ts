@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import type { EnvironmentClass, EnvironmentRow } from '../../db/schema';
 import type { ConnectionReport, N8nClient, N8nTarget } from '../../n8n/client';
-import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { appendAudit, type AuditContext, type AuditEvent } from '../audit/audit-log';
 import { conflict, notFound } from '../errors';
 import type { SecretBox } from '../secrets';
 
@@ -97,13 +97,11 @@ export async function createEnvironment(
 	await deps.db.transaction().execute(async (trx) => {
 		await assertNameFree(trx, row.name);
 		await trx.insertInto('environments').values(row).execute();
-		await appendAudit(trx, context, {
-			action: 'environment.create',
-			resourceType: 'environment',
-			resourceId: row.id,
-			environmentId: row.id,
-			metadata: { name: row.name, baseUrl: row.base_url, class: row.class },
-		});
+		await appendAudit(
+			trx,
+			context,
+			environmentEvent('environment.create', row.id, { name: row.name, baseUrl: row.base_url, class: row.class }),
+		);
 	});
 	return toEnvironment(row);
 }
@@ -128,13 +126,14 @@ export async function updateEnvironment(
 		const updated = { ...current, ...changes, updated_at: new Date().toISOString() };
 		await trx.updateTable('environments').set(updated).where('id', '=', id).execute();
 		const { apiKey, ...visible } = patch;
-		await appendAudit(trx, context, {
-			action: 'environment.update',
-			resourceType: 'environment',
-			resourceId: id,
-			environmentId: id,
-			metadata: { name: updated.name, changed: { ...visible, ...(apiKey !== undefined && { apiKey: '(replaced)' }) } },
-		});
+		await appendAudit(
+			trx,
+			context,
+			environmentEvent('environment.update', id, {
+				name: updated.name,
+				changed: { ...visible, ...(apiKey !== undefined && { apiKey: '(replaced)' }) },
+			}),
+		);
 		return toEnvironment(updated);
 	});
 }
@@ -144,13 +143,15 @@ export async function deleteEnvironment(db: Db, context: AuditContext, id: strin
 	await db.transaction().execute(async (trx) => {
 		const current = await getEnvironmentRow(trx, id);
 		await trx.deleteFrom('environments').where('id', '=', id).execute();
-		await appendAudit(trx, context, {
-			action: 'environment.delete',
-			resourceType: 'environment',
-			resourceId: id,
-			environmentId: id,
-			metadata: { name: current.name, baseUrl: current.base_url, class: current.class },
-		});
+		await appendAudit(
+			trx,
+			context,
+			environmentEvent('environment.delete', id, {
+				name: current.name,
+				baseUrl: current.base_url,
+				class: current.class,
+			}),
+		);
 	});
 }
 
@@ -169,13 +170,11 @@ export async function testEnvironment(deps: EnvironmentDeps, context: AuditConte
 			.set({ last_test_at: at, last_test_result: JSON.stringify(report) })
 			.where('id', '=', id)
 			.execute();
-		await appendAudit(trx, context, {
-			action: 'environment.test',
-			resourceType: 'environment',
-			resourceId: id,
-			environmentId: id,
-			metadata: { ok: report.ok, errorKind: report.errorKind, version: report.version },
-		});
+		await appendAudit(
+			trx,
+			context,
+			environmentEvent('environment.test', id, { ok: report.ok, errorKind: report.errorKind, version: report.version }),
+		);
 	});
 	return { ...toEnvironment(row), lastTest: { ...report, at } };
 }
@@ -191,4 +190,8 @@ async function assertNameFree(db: Db, name: string): Promise<void> {
 
 function isHttpUrl(value: string): boolean {
 	return /^https?:\/\//i.test(value) && URL.canParse(value);
+}
+
+function environmentEvent(action: string, id: string, metadata: Record<string, unknown>): AuditEvent {
+	return { action, resourceType: 'environment', resourceId: id, environmentId: id, metadata };
 }

@@ -2,10 +2,9 @@ import type { Request, Response } from 'express';
 import { createToken, listTokens, newTokenSchema, revokeToken } from '../../domain/auth/api-tokens';
 import { ROLES } from '../../domain/auth/permissions';
 import { createUser, deleteUser, listUsers, newUserSchema } from '../../domain/auth/users';
-import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { echo, type FormErrors, parseForm } from './forms';
+import { echo, type FormErrors, parseForm, conflictMessage } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -49,13 +48,8 @@ export const adminPages = ({ db }: AppDeps): UiRoute[] => {
 			handler: async (req, res) => {
 				const form = parseForm(newUserSchema, req.body);
 				if (form.errors) return usersPage(req, res, form.errors, 422);
-				try {
-					await createUser(db, auditContext(req), form.data);
-				} catch (error) {
-					if (error instanceof DomainError && error.code === 'conflict')
-						return usersPage(req, res, { email: error.message }, 409);
-					throw error;
-				}
+				const conflict = await conflictMessage(createUser(db, auditContext(req), form.data));
+				if (conflict) return usersPage(req, res, { email: conflict }, 409);
 				res.redirect(303, '/users');
 			},
 		},
@@ -64,13 +58,8 @@ export const adminPages = ({ db }: AppDeps): UiRoute[] => {
 			path: '/users/:id/delete',
 			permission: 'users.manage',
 			handler: async (req, res) => {
-				try {
-					await deleteUser(db, auditContext(req), String(req.params.id));
-				} catch (error) {
-					if (error instanceof DomainError && error.code === 'conflict')
-						return usersPage(req, res, { form: error.message }, 409);
-					throw error;
-				}
+				const conflict = await conflictMessage(deleteUser(db, auditContext(req), String(req.params.id)));
+				if (conflict) return usersPage(req, res, { form: conflict }, 409);
 				res.redirect(303, '/users');
 			},
 		},

@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { appendAudit } from '../../domain/audit/audit-log';
 import { checkPassword, countUsers, createUser, emailSchema, passwordSchema } from '../../domain/auth/users';
 import { closeSession, openSession } from '../../domain/auth/sessions';
-import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { SESSION_COOKIE, cookieOptions, setSessionCookie, userCaller } from '../session';
-import { echo, parseForm } from './forms';
+import { echo, parseForm, conflictMessage } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -44,12 +43,8 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 					);
 				}
 				const { email, password } = form.data;
-				try {
-					await createUser(db, auditContext(req), { email, password, role: 'admin' }, { onlyIfNone: true });
-				} catch (error) {
-					if (error instanceof DomainError && error.code === 'conflict') return res.redirect(303, '/login');
-					throw error;
-				}
+				const owner = createUser(db, auditContext(req), { email, password, role: 'admin' }, { onlyIfNone: true });
+				if (await conflictMessage(owner)) return res.redirect(303, '/login');
 				const user = await checkPassword(db, email, password);
 				if (!user) throw new Error('The new owner cannot sign in');
 				req.caller = userCaller(user);

@@ -9,14 +9,14 @@ import {
 	listEnvironments,
 	n8nTarget,
 	newEnvironmentSchema,
+	type NewEnvironment,
 	testEnvironment,
 	toEnvironment,
 	updateEnvironment,
 } from '../../domain/environments/environments';
-import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { echo, type FormErrors, parseForm } from './forms';
+import { echo, type FormErrors, parseForm, conflictMessage } from './forms';
 import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
 
@@ -43,14 +43,11 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			? parseForm(environmentPatchSchema, req.body)
 			: parseForm(newEnvironmentSchema, req.body);
 		if (form.errors) return showForm(req, res, environmentId, form.errors, 422);
-		try {
-			if (environmentId) await updateEnvironment(deps, auditContext(req), environmentId, form.data);
-			else await createEnvironment(deps, auditContext(req), form.data as z.infer<typeof newEnvironmentSchema>);
-		} catch (error) {
-			if (error instanceof DomainError && error.code === 'conflict')
-				return showForm(req, res, environmentId, { name: error.message }, 409);
-			throw error;
-		}
+		const change = environmentId
+			? updateEnvironment(deps, auditContext(req), environmentId, form.data)
+			: createEnvironment(deps, auditContext(req), form.data as NewEnvironment);
+		const conflict = await conflictMessage(change);
+		if (conflict) return showForm(req, res, environmentId, { name: conflict }, 409);
 		res.redirect(303, '/environments');
 	};
 

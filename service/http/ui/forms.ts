@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { fieldErrors } from '../validate';
 
 export type FormErrors = Record<string, string>;
@@ -27,4 +28,15 @@ export function echo(body: unknown, omit: string[] = []): Record<string, string>
 			(entry): entry is [string, string] => typeof entry[1] === 'string' && !omit.includes(entry[0]),
 		),
 	);
+}
+
+/** Awaits a change; a conflict (a name taken, the last admin…) comes back as its message instead of a throw. */
+export async function conflictMessage(change: Promise<unknown>): Promise<string | undefined> {
+	try {
+		await change;
+		return undefined;
+	} catch (error) {
+		if (error instanceof DomainError && error.code === 'conflict') return error.message;
+		throw error;
+	}
 }

@@ -1,4 +1,5 @@
 import { N8nError, transportErrorKind } from './errors';
+import { type N8nWorkflow, type WorkflowInput, writableBody } from './workflow-body';
 
 export interface N8nTarget {
 	/** The environment's name, used in error messages. */
@@ -39,6 +40,8 @@ export class N8nClient {
 	private readonly timeoutMs: number;
 	private readonly retries: number;
 	private readonly backoffMs: number;
+	private major: Promise<1 | 2> | undefined;
+	private writes: Promise<unknown> = Promise.resolve();
 
 	constructor(
 		private readonly target: N8nTarget,
@@ -49,7 +52,18 @@ export class N8nClient {
 		this.backoffMs = options.backoffMs ?? 250;
 	}
 
+	/**
+	 * One call, retried as `retries` allows. Writes go one at a time: n8n 1.x on SQLite loses its
+	 * transaction state ("no such savepoint") under concurrent writes and then fails every later one.
+	 */
 	async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+		if (method === 'GET') return this.requestWithRetries<T>(method, path, options);
+		const result = this.writes.then(() => this.requestWithRetries<T>(method, path, options));
+		this.writes = result.catch(() => undefined);
+		return result;
+	}
+
+	private async requestWithRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {
 		const retries = options.retries ?? this.retries;
 		for (let attempt = 0; ; attempt++) {
 			try {
@@ -58,7 +72,7 @@ export class N8nClient {
 				const retryable =
 					error instanceof N8nError &&
 					error.retryable &&
-					(error.status === undefined || error.status === 429 || IDEMPOTENT.has(method)) &&
+					(error.status === undefined || error.status === 429 || error.status === 409 || IDEMPOTENT.has(method)) &&
 					error.kind !== 'dns';
 				if (!retryable || attempt >= retries) throw error;
 				await sleep(this.backoffMs * 2 ** attempt * (1 + Math.random() / 2));
@@ -82,6 +96,41 @@ export class N8nClient {
 		const items: T[] = [];
 		for await (const page of this.pages<T>(path, query)) items.push(...page);
 		return items;
+	}
+
+	async listWorkflows(): Promise<N8nWorkflow[]> {
+		return this.listAll<N8nWorkflow>('/workflows');
+	}
+
+	async getWorkflow(id: string): Promise<N8nWorkflow> {
+		return this.request<N8nWorkflow>('GET', `/workflows/${encodeURIComponent(id)}`);
+	}
+
+	/** Creates a workflow from an export, cleaned of what this n8n version's API refuses. */
+	async createWorkflow(workflow: WorkflowInput): Promise<N8nWorkflow> {
+		return this.request<N8nWorkflow>('POST', '/workflows', { body: writableBody(workflow, await this.majorVersion()) });
+	}
+
+	async updateWorkflow(id: string, workflow: WorkflowInput): Promise<N8nWorkflow> {
+		const body = writableBody(workflow, await this.majorVersion());
+		return this.request<N8nWorkflow>('PUT', `/workflows/${encodeURIComponent(id)}`, { body });
+	}
+
+	async deleteWorkflow(id: string): Promise<void> {
+		await this.request<unknown>('DELETE', `/workflows/${encodeURIComponent(id)}`);
+	}
+
+	/** Turns a workflow on or off: activate/deactivate on n8n 1.x, publish/unpublish on 2.x. */
+	async setActive(id: string, active: boolean): Promise<void> {
+		const verb =
+			(await this.majorVersion()) === 2 ? (active ? 'publish' : 'unpublish') : active ? 'activate' : 'deactivate';
+		await this.request<unknown>('POST', `/workflows/${encodeURIComponent(id)}/${verb}`);
+	}
+
+	/** 1 or 2, asked once; an instance that does not say is treated as 1.x, whose API 2.x also accepts. */
+	majorVersion(): Promise<1 | 2> {
+		this.major ??= this.version().then((version) => (version && Number(version.split('.')[0]) >= 2 ? 2 : 1));
+		return this.major;
 	}
 
 	/** Test connection: reachable, authenticated, n8n version. Never throws; one attempt, no retries. */
@@ -110,16 +159,29 @@ export class N8nClient {
 		};
 	}
 
-	/** n8n's version from its front-end settings (served without auth), or null if it does not say. */
+	/**
+	 * n8n's version, or null if it does not say. 1.x gives `versionCli` in its public front-end settings;
+	 * 2.x gives it there only to signed-in users, but its editor page names the release in the
+	 * `n8n:config:sentry` meta tag.
+	 */
 	async version(): Promise<string | null> {
+		const settings = await this.fetchText('/rest/settings');
+		const versionCli = (parseJson(settings ?? '') as { data?: { versionCli?: unknown } } | undefined)?.data?.versionCli;
+		if (typeof versionCli === 'string') return versionCli;
+		const page = await this.fetchText('/');
+		const meta = page?.match(/<meta name="n8n:config:sentry" content="([^"]+)"/)?.[1];
+		const release = meta
+			? (parseJson(Buffer.from(meta, 'base64').toString('utf8')) as { release?: unknown })?.release
+			: undefined;
+		return typeof release === 'string' ? release.replace(/^n8n@/, '') : null;
+	}
+
+	private async fetchText(path: string): Promise<string | undefined> {
 		try {
-			const response = await fetch(`${this.target.baseUrl}/rest/settings`, {
-				signal: AbortSignal.timeout(this.timeoutMs),
-			});
-			const body = (await response.json()) as { data?: { versionCli?: unknown } };
-			return typeof body.data?.versionCli === 'string' ? body.data.versionCli : null;
+			const response = await fetch(`${this.target.baseUrl}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+			return response.ok ? await response.text() : undefined;
 		} catch {
-			return null;
+			return undefined;
 		}
 	}
 

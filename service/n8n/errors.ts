@@ -31,7 +31,9 @@ export class N8nError extends Error {
 			this.kind === 'network' ||
 			this.kind === 'refused' ||
 			this.status === 429 ||
-			(this.status ?? 0) >= 500
+			(this.status ?? 0) >= 500 ||
+			// e.g. 2.x "Workflow is still being unpublished. Please try again in a few moments."
+			(this.status === 409 && /try again/i.test(this.message))
 		);
 	}
 }

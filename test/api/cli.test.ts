@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function start(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => string } {
+function start(args: string[], env: Record<string, string> = {}) {
 	const child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts', ...args], {
 		cwd: ROOT,
 		env: {
@@ -23,16 +23,20 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess &
 			...env,
 		},
 	});
-	let output = '';
-	child.stdout!.on('data', (chunk) => (output += chunk));
-	child.stderr!.on('data', (chunk) => (output += chunk));
-	return Object.assign(child, { output: () => output });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk) => (stdout += chunk));
+	child.stderr.on('data', (chunk) => (stderr += chunk));
+	return Object.assign(child, { stdout: () => stdout, stderr: () => stderr, output: () => stdout + stderr });
 }
 
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+async function run(
+	args: string[],
+	env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	const child = start(args, env);
 	const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-	return { code, output: child.output() };
+	return { code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise<void> {
@@ -44,20 +48,20 @@ async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise
 }
 
 test('a bad variable stops start-up with one line naming it', async () => {
-	const { code, output } = await run(['serve'], { WORKFLOWOPS_PORT: 'eighty' });
+	const { code, stderr } = await run(['serve'], { WORKFLOWOPS_PORT: 'eighty' });
 	expect(code).toBe(1);
-	expect(output.trim()).toBe(
+	expect(stderr.trim()).toBe(
 		'Configuration error:\nWORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "eighty")',
 	);
 });
 
 test('migrate, user add, token create and check', async () => {
-	expect(await run(['migrate'])).toEqual({ code: 0, output: 'Applied 0001_initial\n' });
-	expect(await run(['migrate'])).toEqual({ code: 0, output: 'The database is up to date\n' });
+	expect(await run(['migrate'])).toMatchObject({ code: 0, stdout: 'Applied 0001_initial\n' });
+	expect(await run(['migrate'])).toMatchObject({ code: 0, stdout: 'The database is up to date\n' });
 
 	const added = await run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin']);
 	expect(added.code).toBe(0);
-	expect(added.output).toMatch(/^Added ops@example.com \(admin\)\nPassword \(shown once\): \S{20}\n$/);
+	expect(added.stdout).toMatch(/^Added ops@example.com \(admin\)\nPassword \(shown once\): \S{20}\n$/);
 	const duplicate = await run([
 		'user',
 		'add',
@@ -68,21 +72,21 @@ test('migrate, user add, token create and check', async () => {
 		'--password',
 		'a long password',
 	]);
-	expect(duplicate).toEqual({ code: 1, output: 'A user with the email ops@example.com already exists\n' });
+	expect(duplicate).toMatchObject({ code: 1, stderr: 'A user with the email ops@example.com already exists\n' });
 	const badRole = await run(['user', 'add', '--email', 'x@example.com', '--role', 'boss']);
-	expect(badRole).toEqual({ code: 1, output: '--role: must be viewer, developer or admin\n' });
+	expect(badRole).toMatchObject({ code: 1, stderr: '--role: must be viewer, developer or admin\n' });
 
 	const token = await run(['token', 'create', '--name', 'n8n prod', '--role', 'developer']);
-	expect(token.output).toMatch(/^Created token "n8n prod" \(developer\)\. It is shown this once:\nwfo_[\w-]{43}\n$/);
+	expect(token.stdout).toMatch(/^Created token "n8n prod" \(developer\)\. It is shown this once:\nwfo_[\w-]{43}\n$/);
 
 	const check = await run(['check']);
 	expect(check.code).toBe(0);
-	expect(check.output).toContain('Configuration OK');
-	expect(check.output).toContain('schema up to date, 1 user(s)');
+	expect(check.stdout).toContain('Configuration OK');
+	expect(check.stdout).toContain('schema up to date, 1 user(s)');
 
 	expect(await run(['frobnicate'])).toMatchObject({
 		code: 1,
-		output: expect.stringContaining('Unknown command "frobnicate"'),
+		stderr: expect.stringContaining('Unknown command "frobnicate"'),
 	});
 });
 
@@ -99,7 +103,7 @@ test('serve: creates the key file (0600) and the headless admin, says where to g
 		expect(server.output()).toContain(`WorkflowOps companion is running on http://localhost:${port}`);
 		expect(fs.statSync(path.join(dataDir, 'encryption.key')).mode & 0o777).toBe(0o600);
 
-		const token = (await run(['token', 'create', '--name', 'shutdown', '--role', 'admin'])).output
+		const token = (await run(['token', 'create', '--name', 'shutdown', '--role', 'admin'])).stdout
 			.trim()
 			.split('\n')[1];
 		const api = (method: string, apiPath: string, body?: unknown) =>

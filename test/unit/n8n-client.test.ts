@@ -176,3 +176,79 @@ describe('probe (test connection)', () => {
 		expect(report.message).toMatch(/does not resolve/);
 	});
 });
+
+test('the version comes from the editor page when the settings do not give it (n8n 2.x)', async () => {
+	const meta = Buffer.from(JSON.stringify({ dsn: '', environment: 'production', release: 'n8n@2.40.7' })).toString(
+		'base64',
+	);
+	await withFake(
+		(_req, url) => {
+			if (url.pathname === '/rest/settings') return { status: 200, body: { data: { settingsMode: 'public' } } };
+			if (url.pathname === '/')
+				return { status: 200, raw: `<html><head><meta name="n8n:config:sentry" content="${meta}"></head></html>` };
+			return { status: 200, body: { data: [] } };
+		},
+		async (client) => expect(await client.version()).toBe('2.40.7'),
+	);
+	await withFake(
+		() => ({ status: 404, body: {} }),
+		async (client) => expect(await client.version()).toBeNull(),
+	);
+});
+
+test('a 409 that asks to try again is retried (2.x right after unpublishing)', async () => {
+	let calls = 0;
+	await withFake(
+		() =>
+			++calls < 3
+				? { status: 409, body: { message: 'Workflow is still being unpublished. Please try again in a few moments.' } }
+				: { status: 200, body: {} },
+		async (client) => {
+			await client.request('DELETE', '/workflows/1');
+			expect(calls).toBe(3);
+		},
+	);
+	await withFake(
+		() => ({ status: 409, body: { message: 'A workflow with this name exists' } }),
+		async (client, fake) => {
+			await expect(client.request('DELETE', '/workflows/1')).rejects.toThrow('HTTP 409');
+			expect(fake.requests).toHaveLength(1);
+		},
+	);
+});
+
+test('writes to one instance go one at a time; reads do not wait', async () => {
+	let inFlight = 0;
+	let most = 0;
+	await withFake(
+		(req) => {
+			if (req.method === 'GET') return { status: 200, body: { inFlight } };
+			inFlight++;
+			most = Math.max(most, inFlight);
+			setTimeout(() => inFlight--, 40);
+			return { status: 200, body: {}, delayMs: 40 };
+		},
+		async (client) => {
+			const writes = Promise.all(Array.from({ length: 5 }, () => client.request('POST', '/workflows', { body: {} })));
+			await new Promise((resolve) => setTimeout(resolve, 10));
+			expect(await client.request('GET', '/workflows')).toEqual({ inFlight: 1 });
+			await writes;
+			expect(most).toBe(1);
+		},
+	);
+});
+
+test('a failed write does not block the ones after it', async () => {
+	let calls = 0;
+	await withFake(
+		() => (++calls === 1 ? { status: 400, body: { message: 'bad' } } : { status: 200, body: { ok: true } }),
+		async (client) => {
+			const [first, second] = await Promise.allSettled([
+				client.request('POST', '/a', { body: {} }),
+				client.request('POST', '/b', { body: {} }),
+			]);
+			expect(first.status).toBe('rejected');
+			expect(second).toEqual({ status: 'fulfilled', value: { ok: true } });
+		},
+	);
+});

@@ -1,0 +1,138 @@
+import { type Companion, startCompanion } from '../support/companion';
+import { executeInN8n, nodeOutput } from './harness/execute';
+import { type N8nInstance, startN8n } from './harness/instance';
+import { packThisPackage } from './harness/package-tarball';
+import { selectedTargets } from './harness/versions';
+
+jest.setTimeout(600_000);
+
+const NODE_TYPE = 'n8n-nodes-workflowops.auditLog';
+let tarball: string;
+
+beforeAll(() => {
+	tarball = packThisPackage();
+});
+
+describe.each(selectedTargets())('our package inside n8n $version', (target) => {
+	let n8n: N8nInstance;
+	let companion: Companion;
+	let admin: string;
+	let credentialId: string;
+
+	const n8nApi = async (method: string, path: string, body?: unknown) => {
+		const response = await fetch(`${n8n.baseUrl}/api/v1${path}`, {
+			method,
+			headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const json = (await response.json()) as any;
+		if (!response.ok) throw new Error(`n8n ${method} ${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
+		return json;
+	};
+
+	beforeAll(async () => {
+		[n8n, companion] = await Promise.all([
+			startN8n({ target, name: 'nodes', packageTarball: tarball }),
+			startCompanion(),
+		]);
+		admin = await companion.token('admin');
+	});
+	afterAll(async () => {
+		await n8n?.stop();
+		await companion?.close();
+	});
+
+	test('n8n lists our node and credential types, as a community package', async () => {
+		const nodes = (await (
+			await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie: n8n.cookie } })
+		).json()) as Array<{ name: string }>;
+		expect(nodes.map((node) => node.name)).toEqual(expect.arrayContaining([NODE_TYPE]));
+		const credentials = (await (
+			await fetch(`${n8n.baseUrl}/types/credentials.json`, { headers: { cookie: n8n.cookie } })
+		).json()) as Array<{
+			name: string;
+		}>;
+		expect(credentials.map((credential) => credential.name)).toContain('workflowOpsApi');
+	});
+
+	test('a WorkflowOps credential pointing at the companion is accepted by n8n', async () => {
+		// n8n 1.x adds a domain restriction to every credential's schema and, through a faulty `if`,
+		// requires allowedDomains unless allowedHttpRequestDomains is sent; 2.x refuses that field.
+		const restriction = target.major === '1' ? { allowedHttpRequestDomains: 'all' } : {};
+		const credential = await n8nApi('POST', '/credentials', {
+			name: 'WorkflowOps companion',
+			type: 'workflowOpsApi',
+			data: { baseUrl: companion.url, apiToken: admin, ...restriction },
+		});
+		credentialId = credential.id;
+		expect(credential).toMatchObject({ name: 'WorkflowOps companion', type: 'workflowOpsApi' });
+	});
+
+	test('Manual Trigger → Write → Query → Verify Chain runs inside n8n against the companion', async () => {
+		const credentials = { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } };
+		const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
+			id: name,
+			name,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [x, 0],
+			parameters,
+			credentials,
+		});
+		const workflow = await n8nApi('POST', '/workflows', {
+			name: 'Audit from n8n',
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: 'start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				node('Write', 200, {
+					operation: 'write',
+					action: 'release.shipped',
+					additionalFields: { resourceType: 'workflow', resourceId: 'wf-9', metadata: '{"build": 41}' },
+				}),
+				node('Query', 400, {
+					operation: 'query',
+					returnAll: false,
+					limit: 10,
+					filters: { action: 'custom.release.*' },
+				}),
+				{ ...node('Verify', 600, { operation: 'verify' }), executeOnce: true },
+			],
+			connections: {
+				Start: { main: [[{ node: 'Write', type: 'main', index: 0 }]] },
+				Write: { main: [[{ node: 'Query', type: 'main', index: 0 }]] },
+				Query: { main: [[{ node: 'Verify', type: 'main', index: 0 }]] },
+			},
+		});
+
+		const run = await executeInN8n(n8n, workflow.id);
+
+		const [written] = nodeOutput(run, 'Write');
+		expect(written).toMatchObject({
+			action: 'custom.release.shipped',
+			resourceType: 'workflow',
+			resourceId: 'wf-9',
+			metadata: { build: 41 },
+			n8n: { workflowId: workflow.id, executionId: expect.any(String) },
+			actor: { type: 'token' },
+		});
+		const queried = nodeOutput(run, 'Query');
+		expect(queried).toHaveLength(1);
+		expect(queried[0].id).toBe(written.id);
+		expect(nodeOutput(run, 'Verify')).toEqual([{ valid: true, checked: expect.any(Number) }]);
+
+		const stored = await companion.api(admin, 'GET', '/api/v1/audit?action=custom.release.shipped');
+		expect(stored.body.data).toHaveLength(1);
+		expect(stored.body.data[0]).toMatchObject({
+			id: written.id,
+			n8n: { workflowId: workflow.id },
+			userAgent: expect.stringMatching(/n8n/i),
+		});
+	});
+});

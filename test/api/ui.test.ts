@@ -209,6 +209,47 @@ describe('pages', () => {
 		expect(await noKey.text()).toContain('Enter the API key to test the connection');
 	});
 
+	test('on the edit form, an empty key field tests with the stored key', async () => {
+		const { startFakeN8n } = await import('../support/fake-n8n');
+		const fake = await startFakeN8n((req, url) =>
+			url.pathname.startsWith('/api/v1') && req.headers['x-n8n-api-key'] === 'stored-key'
+				? { status: 200, body: { data: [] } }
+				: { status: 401, body: {} },
+		);
+		const client = await signedIn();
+		await client.post('/environments', { name: 'edit-me', baseUrl: fake.url, class: 'staging', apiKey: 'stored-key' });
+		const row = await companion.db
+			.selectFrom('environments')
+			.select('id')
+			.where('name', '=', 'edit-me')
+			.executeTakeFirstOrThrow();
+		const form = await (await client.get(`/environments/${row.id}/edit`)).text();
+		expect(form).toContain('leave empty to keep the stored key');
+		expect(form).not.toContain('stored-key');
+		const result = await client.post(
+			'/environments/test-connection',
+			{ id: row.id, name: 'edit-me', baseUrl: fake.url, apiKey: '' },
+			{ 'HX-Request': 'true' },
+		);
+		expect(await result.text()).toContain('✓ Connected to n8n');
+		const saved = await client.post(`/environments/${row.id}`, {
+			id: row.id,
+			name: 'edit-me',
+			baseUrl: fake.url,
+			class: 'prod',
+			apiKey: '',
+			notes: 'moved',
+		});
+		expect(saved.status).toBe(303);
+		const after = await client.post(
+			'/environments/test-connection',
+			{ id: row.id, name: 'edit-me', baseUrl: fake.url, apiKey: '' },
+			{ 'HX-Request': 'true' },
+		);
+		expect(await after.text()).toContain('✓ Connected to n8n');
+		await fake.close();
+	});
+
 	test('deleting through htmx removes the row and answers an empty fragment', async () => {
 		const client = await signedIn();
 		await client.post('/environments', { name: 'to-delete', baseUrl: 'http://127.0.0.1:9', class: 'dev', apiKey: 'k' });

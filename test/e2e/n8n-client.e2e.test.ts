@@ -158,10 +158,10 @@ describe.each(selectedTargets())('n8n $version', (target) => {
 		}
 		const reasons = new Map<string, number>();
 		for (const { reason } of refused) {
-			const key = reason
-				.replace(/^.*HTTP 400: /, '')
-				.replace(/connections\.[^ ]* \(/, 'connections.<source> (')
-				.replace(/nodes\/\d+/, 'nodes/<n>');
+			const detail = reason.replace(/^.*HTTP 400: /, '');
+			// "Workflow structure is invalid. connections.<id> (unknown_connection_source): …" → its code.
+			const code = detail.match(/\((\w+)\):/)?.[1];
+			const key = code ? `${detail.split('.')[0]}: ${code}` : detail.replace(/nodes\/\d+/, 'nodes/<n>');
 			reasons.set(key, (reasons.get(key) ?? 0) + 1);
 		}
 		console.log(

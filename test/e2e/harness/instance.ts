@@ -193,7 +193,6 @@ function installExitHooks(): void {
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => process.exit(130));
 	}
-
 }
 
 export function freePort(): Promise<number> {

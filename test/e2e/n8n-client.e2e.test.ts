@@ -2,7 +2,7 @@ import { N8nClient } from '../../service/n8n/client';
 import { N8nError } from '../../service/n8n/errors';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
-import { corpusWorkflows } from './harness/corpus';
+import { corpusWorkflows } from '../support/corpus';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 

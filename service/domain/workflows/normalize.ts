@@ -1,0 +1,143 @@
+import crypto from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { N8nNode, WorkflowInput } from '../../n8n/workflow-body';
+
+/**
+ * What a workflow's content is made of, field by field: kept (it changes what the workflow does) or
+ * dropped (runtime noise, or compared elsewhere). One table, so the rule is read in one place.
+ */
+export const WORKFLOW_FIELDS = {
+	name: 'kept: the workflow’s identity for people, and what Execute Workflow nodes may refer to',
+	nodes: 'kept: node by node, per NODE_FIELDS',
+	connections: 'kept: the graph',
+	settings: 'kept, every key (timezone, callerPolicy, errorWorkflow, executionOrder…): they change how it runs',
+	id: 'dropped: instance-bound, differs in every environment',
+	createdAt: 'dropped: runtime bookkeeping',
+	updatedAt: 'dropped: runtime bookkeeping',
+	versionId: 'dropped: changes on every save, even with no change (why n8n’s own tooling sees false drift)',
+	activeVersion: 'dropped: publication bookkeeping (2.x)',
+	activeVersionId: 'dropped: publication bookkeeping (2.x)',
+	active: 'dropped: whether it runs is compared on its own, not as content',
+	triggerCount: 'dropped: derived by n8n',
+	meta: 'dropped: editor state (template ids, onboarding flags)',
+	staticData: 'dropped: runtime state written by trigger nodes',
+	pinData: 'dropped: test data pinned in the editor',
+	tags: 'dropped: compared separately',
+	shared: 'dropped: ownership, instance-bound',
+	homeProject: 'dropped: ownership, instance-bound',
+	isArchived: 'dropped: lifecycle, not content',
+	description: 'dropped: documentation (2.x)',
+	parentFolderId: 'dropped: where it is filed, not what it does',
+} as const;
+
+export const NODE_FIELDS = {
+	name: 'kept: connections refer to nodes by name',
+	type: 'kept',
+	typeVersion: 'kept: another version of a node behaves differently',
+	parameters: 'kept: what the node does',
+	credentials: 'kept as {type: name}: the id is instance-bound, the name is what a person chose',
+	disabled: 'kept',
+	onError: 'kept: error handling',
+	continueOnFail: 'kept: error handling (older workflows)',
+	retryOnFail: 'kept: error handling',
+	maxTries: 'kept: error handling',
+	waitBetweenTries: 'kept: error handling',
+	executeOnce: 'kept',
+	alwaysOutputData: 'kept',
+	notes: 'kept: documentation, so a change is LOW risk',
+	id: 'dropped: instance-bound; nodes are matched by name',
+	position: 'dropped: where it sits on the canvas',
+	notesInFlow: 'dropped: whether the notes show on the canvas',
+	webhookId: 'dropped: instance-bound; a webhook’s path is a parameter',
+	color: 'dropped: sticky-note colour on the canvas',
+} as const;
+
+type KeptNodeField = { [K in keyof typeof NODE_FIELDS]: (typeof NODE_FIELDS)[K] extends `kept${string}` ? K : never }[keyof typeof NODE_FIELDS];
+
+const KEPT_NODE_FIELDS = (Object.keys(NODE_FIELDS) as Array<keyof typeof NODE_FIELDS>).filter((field) =>
+	NODE_FIELDS[field].startsWith('kept'),
+) as KeptNodeField[];
+
+export type NormalizedNode = Partial<Record<KeptNodeField, unknown>> & { name: string };
+
+export interface NormalizedWorkflow {
+	name: string;
+	nodes: NormalizedNode[];
+	connections: Record<string, unknown>;
+	settings: Record<string, unknown>;
+}
+
+export interface NormalizeOptions {
+	/**
+	 * Maps an instance-bound workflow id (settings.errorWorkflow, settings.callerIds, an Execute
+	 * Workflow node's workflowId) to its canonical id, so the same workflow in two environments
+	 * compares equal. Without it, ids are kept as they are (fine within one environment).
+	 */
+	workflowRef?: (id: string) => string;
+}
+
+const EXECUTE_WORKFLOW_TYPES = new Set(['n8n-nodes-base.executeWorkflow', 'n8n-nodes-base.executeWorkflowTrigger']);
+
+/** The workflow reduced to what changes its behaviour, with nodes in name order. */
+export function normalizeWorkflow(workflow: WorkflowInput, options: NormalizeOptions = {}): NormalizedWorkflow {
+	const ref = options.workflowRef ?? ((id: string) => id);
+	const settings: Record<string, unknown> = { ...(workflow.settings ?? {}) };
+	if (typeof settings.errorWorkflow === 'string') settings.errorWorkflow = ref(settings.errorWorkflow);
+	if (typeof settings.callerIds === 'string') {
+		settings.callerIds = settings.callerIds
+			.split(',')
+			.map((id) => id.trim())
+			.filter(Boolean)
+			.map(ref)
+			.join(',');
+	}
+	return {
+		name: workflow.name,
+		nodes: (workflow.nodes ?? []).map((node) => normalizeNode(node, ref)).sort((a, b) => compare(a.name, b.name)),
+		connections: (workflow.connections ?? {}) as Record<string, unknown>,
+		settings: dropNullish(settings),
+	};
+}
+
+function normalizeNode(node: N8nNode, ref: (id: string) => string): NormalizedNode {
+	const normalized: Record<string, unknown> = {};
+	for (const field of KEPT_NODE_FIELDS) {
+		const value = node[field];
+		if (value !== undefined && value !== null) normalized[field] = value;
+	}
+	if (node.credentials) {
+		normalized.credentials = Object.fromEntries(Object.entries(node.credentials).map(([type, credential]) => [type, credential?.name ?? null]));
+	}
+	if (EXECUTE_WORKFLOW_TYPES.has(node.type)) normalized.parameters = remapWorkflowId(node.parameters ?? {}, ref);
+	return normalized as NormalizedNode;
+}
+
+/** Execute Workflow's workflowId: a string, or a resource locator {__rl, mode, value}. */
+function remapWorkflowId(parameters: Record<string, unknown>, ref: (id: string) => string): Record<string, unknown> {
+	const id = parameters.workflowId;
+	if (typeof id === 'string' && !id.startsWith('=')) return { ...parameters, workflowId: ref(id) };
+	if (id && typeof id === 'object' && (id as { mode?: unknown }).mode === 'id') {
+		const locator = id as { value?: unknown };
+		if (typeof locator.value === 'string') return { ...parameters, workflowId: { ...locator, value: ref(locator.value) } };
+	}
+	return parameters;
+}
+
+/** SHA-256 of the RFC 8785 canonical JSON of the normalised workflow. */
+export function contentHash(workflow: WorkflowInput, options: NormalizeOptions = {}): string {
+	return hashNormalized(normalizeWorkflow(workflow, options));
+}
+
+export function hashNormalized(normalized: NormalizedWorkflow): string {
+	return crypto.createHash('sha256').update(canonicalJson(normalized)).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+	return canonicalize(value) ?? 'null';
+}
+
+function dropNullish(record: Record<string, unknown>): Record<string, unknown> {
+	return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined));
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

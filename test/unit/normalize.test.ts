@@ -1,0 +1,165 @@
+import { contentHash, NODE_FIELDS, normalizeWorkflow, WORKFLOW_FIELDS } from '../../service/domain/workflows/normalize';
+import type { WorkflowInput } from '../../service/n8n/workflow-body';
+import { corpusWorkflows } from '../support/corpus';
+
+const base = (): WorkflowInput => ({
+	id: 'wf-1',
+	name: 'Invoice sync',
+	active: true,
+	versionId: 'v1',
+	updatedAt: '2026-01-01T00:00:00.000Z',
+	createdAt: '2026-01-01T00:00:00.000Z',
+	meta: { templateId: '12' },
+	pinData: { Fetch: [{ json: { a: 1 } }] },
+	staticData: { lastId: 4 },
+	tags: [{ id: 't', name: 'finance' }],
+	settings: { executionOrder: 'v1', timezone: 'Europe/Paris', errorWorkflow: 'err-1' },
+	nodes: [
+		{
+			id: 'n1',
+			name: 'Every hour',
+			type: 'n8n-nodes-base.scheduleTrigger',
+			typeVersion: 1.2,
+			position: [0, 0],
+			parameters: { rule: { interval: [{ field: 'hours' }] } },
+		},
+		{
+			id: 'n2',
+			name: 'Fetch',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [200, 0],
+			parameters: { url: 'https://api.example.com/invoices', method: 'GET' },
+			credentials: { httpHeaderAuth: { id: 'c-17', name: 'Invoices API' } },
+			onError: 'continueRegularOutput',
+		},
+	],
+	connections: { 'Every hour': { main: [[{ node: 'Fetch', type: 'main', index: 0 }]] } },
+});
+
+const hashOf = (change: (workflow: WorkflowInput) => void) => {
+	const workflow = base();
+	change(workflow);
+	return contentHash(workflow);
+};
+const reference = contentHash(base());
+
+test('every field of the table says whether it is kept or dropped, and why', () => {
+	for (const reason of [...Object.values(WORKFLOW_FIELDS), ...Object.values(NODE_FIELDS)])
+		expect(reason).toMatch(/^(kept|dropped)/);
+});
+
+test.each([
+	['a node moved on the canvas', (w: WorkflowInput) => (w.nodes[1].position = [999, 42])],
+	['a new versionId', (w: WorkflowInput) => (w.versionId = 'v2')],
+	['a new updatedAt', (w: WorkflowInput) => (w.updatedAt = '2027-01-01T00:00:00.000Z')],
+	['another instance id', (w: WorkflowInput) => (w.id = 'other')],
+	['node ids', (w: WorkflowInput) => w.nodes.forEach((node, i) => (node.id = `x${i}`))],
+	['nodes in another order', (w: WorkflowInput) => w.nodes.reverse()],
+	[
+		'keys in another order',
+		(w: WorkflowInput) => (w.nodes[1].parameters = { method: 'GET', url: 'https://api.example.com/invoices' }),
+	],
+	[
+		'the credential id (same credential name)',
+		(w: WorkflowInput) => (w.nodes[1].credentials!.httpHeaderAuth.id = 'c-99'),
+	],
+	[
+		'active, tags, pinData, staticData, meta',
+		(w: WorkflowInput) => Object.assign(w, { active: false, tags: [], pinData: {}, staticData: null, meta: {} }),
+	],
+	['a null setting (n8n drops them)', (w: WorkflowInput) => (w.settings!.saveManualExecutions = null)],
+])('same hash after %s', (_name, change) => {
+	expect(hashOf(change)).toBe(reference);
+});
+
+test.each([
+	['a parameter', (w: WorkflowInput) => (w.nodes[1].parameters.url = 'https://evil.example.com')],
+	['typeVersion', (w: WorkflowInput) => (w.nodes[1].typeVersion = 4.3)],
+	['disabled', (w: WorkflowInput) => (w.nodes[1].disabled = true)],
+	['onError', (w: WorkflowInput) => (w.nodes[1].onError = 'stopWorkflow')],
+	['the credential used', (w: WorkflowInput) => (w.nodes[1].credentials!.httpHeaderAuth.name = 'Other API')],
+	['a connection', (w: WorkflowInput) => (w.connections = {})],
+	['a setting', (w: WorkflowInput) => (w.settings!.timezone = 'UTC')],
+	['the workflow name', (w: WorkflowInput) => (w.name = 'Invoice sync v2')],
+	['a node name', (w: WorkflowInput) => (w.nodes[1].name = 'Fetch invoices')],
+	['node notes', (w: WorkflowInput) => (w.nodes[1].notes = 'calls the billing API')],
+])('another hash after changing %s', (_name, change) => {
+	expect(hashOf(change)).not.toBe(reference);
+});
+
+test('instance-bound workflow ids compare through the identity mapping', () => {
+	const dev = base();
+	const prod = base();
+	prod.settings!.errorWorkflow = 'err-prod-9';
+	const toCanonical = (ids: Record<string, string>) => ({ workflowRef: (id: string) => ids[id] ?? id });
+	expect(contentHash(dev)).not.toBe(contentHash(prod));
+	expect(contentHash(dev, toCanonical({ 'err-1': 'canonical-err' }))).toBe(
+		contentHash(prod, toCanonical({ 'err-prod-9': 'canonical-err' })),
+	);
+});
+
+test('Execute Workflow references (plain id or resource locator) go through the mapping', () => {
+	const withCall = (workflowId: unknown): WorkflowInput => ({
+		name: 'caller',
+		nodes: [
+			{
+				name: 'Call',
+				type: 'n8n-nodes-base.executeWorkflow',
+				typeVersion: 1.1,
+				position: [0, 0],
+				parameters: { workflowId },
+			},
+		],
+		connections: {},
+	});
+	const map = { workflowRef: (id: string) => (id === 'a' || id === 'b' ? 'same' : id) };
+	expect(contentHash(withCall('a'), map)).toBe(contentHash(withCall('b'), map));
+	expect(contentHash(withCall({ __rl: true, mode: 'id', value: 'a' }), map)).toBe(
+		contentHash(withCall({ __rl: true, mode: 'id', value: 'b' }), map),
+	);
+	expect(contentHash(withCall('a'))).not.toBe(contentHash(withCall('b')));
+});
+
+test('the normalised form holds only kept fields, credentials as type → name', () => {
+	expect(normalizeWorkflow(base())).toEqual({
+		name: 'Invoice sync',
+		settings: { executionOrder: 'v1', timezone: 'Europe/Paris', errorWorkflow: 'err-1' },
+		connections: base().connections,
+		nodes: [
+			{
+				name: 'Every hour',
+				type: 'n8n-nodes-base.scheduleTrigger',
+				typeVersion: 1.2,
+				parameters: { rule: { interval: [{ field: 'hours' }] } },
+			},
+			{
+				name: 'Fetch',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				parameters: { url: 'https://api.example.com/invoices', method: 'GET' },
+				credentials: { httpHeaderAuth: 'Invoices API' },
+				onError: 'continueRegularOutput',
+			},
+		],
+	});
+});
+
+test('every corpus workflow normalises and hashes, the same way twice, whatever its key order', () => {
+	const shuffled = (value: unknown): unknown =>
+		Array.isArray(value)
+			? value.map(shuffled)
+			: value && typeof value === 'object'
+				? Object.fromEntries(
+						Object.entries(value)
+							.reverse()
+							.map(([key, inner]) => [key, shuffled(inner)]),
+					)
+				: value;
+	for (const { workflow } of corpusWorkflows()) {
+		const hash = contentHash(workflow);
+		expect(hash).toMatch(/^[0-9a-f]{64}$/);
+		expect(contentHash(JSON.parse(JSON.stringify(workflow)))).toBe(hash);
+		expect(contentHash(shuffled(workflow) as WorkflowInput)).toBe(hash);
+	}
+});

@@ -52,7 +52,9 @@ export const NODE_FIELDS = {
 	color: 'dropped: sticky-note colour on the canvas',
 } as const;
 
-type KeptNodeField = { [K in keyof typeof NODE_FIELDS]: (typeof NODE_FIELDS)[K] extends `kept${string}` ? K : never }[keyof typeof NODE_FIELDS];
+type KeptNodeField = {
+	[K in keyof typeof NODE_FIELDS]: (typeof NODE_FIELDS)[K] extends `kept${string}` ? K : never;
+}[keyof typeof NODE_FIELDS];
 
 const KEPT_NODE_FIELDS = (Object.keys(NODE_FIELDS) as Array<keyof typeof NODE_FIELDS>).filter((field) =>
 	NODE_FIELDS[field].startsWith('kept'),
@@ -106,7 +108,9 @@ function normalizeNode(node: N8nNode, ref: (id: string) => string): NormalizedNo
 		if (value !== undefined && value !== null) normalized[field] = value;
 	}
 	if (node.credentials) {
-		normalized.credentials = Object.fromEntries(Object.entries(node.credentials).map(([type, credential]) => [type, credential?.name ?? null]));
+		normalized.credentials = Object.fromEntries(
+			Object.entries(node.credentials).map(([type, credential]) => [type, credential?.name ?? null]),
+		);
 	}
 	if (EXECUTE_WORKFLOW_TYPES.has(node.type)) normalized.parameters = remapWorkflowId(node.parameters ?? {}, ref);
 	return normalized as NormalizedNode;
@@ -118,7 +122,8 @@ function remapWorkflowId(parameters: Record<string, unknown>, ref: (id: string) 
 	if (typeof id === 'string' && !id.startsWith('=')) return { ...parameters, workflowId: ref(id) };
 	if (id && typeof id === 'object' && (id as { mode?: unknown }).mode === 'id') {
 		const locator = id as { value?: unknown };
-		if (typeof locator.value === 'string') return { ...parameters, workflowId: { ...locator, value: ref(locator.value) } };
+		if (typeof locator.value === 'string')
+			return { ...parameters, workflowId: { ...locator, value: ref(locator.value) } };
 	}
 	return parameters;
 }

@@ -1,6 +1,7 @@
 import { N8nClient } from '../../service/n8n/client';
 import { N8nError } from '../../service/n8n/errors';
-import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import { type N8nWorkflow, type WorkflowInput, writableBody } from '../../service/n8n/workflow-body';
+import { contentHash } from '../../service/domain/workflows/normalize';
 import { type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { type N8nInstance, startN8n } from './harness/instance';
@@ -140,7 +141,7 @@ describe.each(selectedTargets())('n8n $version', (target) => {
 		});
 	});
 
-	test('the 300 real-world workflows: accepted ones read back, refused ones say why', async () => {
+	test('the 300 real-world workflows: accepted ones read back with the same content hash, refused ones say why', async () => {
 		const accepted: Array<{ file: string; id: string }> = [];
 		const refused: Array<{ file: string; reason: string }> = [];
 		for (const { file, workflow } of corpusWorkflows()) {
@@ -170,9 +171,15 @@ describe.each(selectedTargets())('n8n $version', (target) => {
 		expect({ accepted: accepted.length, refused: refused.length }).toEqual(EXPECTED_CORPUS[target.major]);
 
 		const byFile = new Map(corpusWorkflows().map(({ file, workflow }) => [file, workflow]));
+		const major = await client.majorVersion();
 		for (const { file, id } of accepted) {
 			const original = byFile.get(file)!;
 			const read = await client.getWorkflow(id);
+			// The content hash survives the round trip: what n8n gives back hashes as what it was sent.
+			expect({ file, hash: contentHash(read) }).toEqual({
+				file,
+				hash: contentHash(writableBody(original, major) as WorkflowInput),
+			});
 			expect(read.name).toBe(original.name);
 			expect(read.nodes.map((node) => node.name).sort()).toEqual(original.nodes.map((node) => node.name).sort());
 			expect(read.connections).toEqual(original.connections);

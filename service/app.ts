@@ -65,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
 	});
 	const root = packageRoot();
 	app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));
+	app.get('/static/htmx-sse.min.js', (_req, res) => res.sendFile(require.resolve('htmx-ext-sse/dist/sse.min.js')));
 	app.use('/static', express.static(path.join(root, 'views', 'static'), { index: false, maxAge: '1h' }));
 
 	const csrf = csrfProtection(secure);

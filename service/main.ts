@@ -97,7 +97,10 @@ async function main(argv: string[]): Promise<void> {
 async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<void> {
 	const runtime = await openRuntime(config);
 	await ensureInitialAdmin(runtime.db, config, logger);
-	const app = createApp(appDeps(config, runtime, logger));
+	const deps = appDeps(config, runtime, logger);
+	const interrupted = await deps.jobs.failInterrupted();
+	if (interrupted) logger.warn({ jobs: interrupted }, 'marked jobs left running by the last run as failed');
+	const app = createApp(deps);
 	const server: Server = app.listen(config.port, config.host);
 	await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
 	const hasUsers = await countUsers(runtime.db);

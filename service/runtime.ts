@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { type Db, migrateToLatest, openDatabase } from './db/database';
 import type { AuditContext } from './domain/audit/audit-log';
 import { countUsers, createUser } from './domain/auth/users';
+import { Jobs } from './domain/jobs/jobs';
 import { loadOrCreateKeyFile, SecretBox } from './domain/secrets';
 import type { AppDeps } from './http/deps';
 import { N8nClient } from './n8n/client';
@@ -31,6 +32,7 @@ export function appDeps(config: Config, runtime: { db: Db; secrets: SecretBox },
 		...runtime,
 		logger,
 		n8nClient: (target) => new N8nClient(target),
+		jobs: new Jobs(runtime.db),
 		publicUrl: config.publicUrl,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },
 	};

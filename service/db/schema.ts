@@ -45,6 +45,7 @@ export interface EnvironmentsTable {
 	last_test_at: string | null;
 	/** JSON of the last ConnectionReport. */
 	last_test_result: string | null;
+	last_sync_at: string | null;
 }
 
 export interface AuditLogTable {
@@ -66,15 +67,88 @@ export interface AuditLogTable {
 	hash: string;
 }
 
+export type JobStatus = 'running' | 'succeeded' | 'failed';
+
+export interface JobsTable {
+	id: string;
+	kind: string;
+	environment_id: string | null;
+	status: JobStatus;
+	/** JSON: what the job has done so far (e.g. pages and workflows seen). */
+	progress: string;
+	/** JSON: what the job produced, once it succeeded. */
+	result: string | null;
+	error: string | null;
+	created_by: string | null;
+	created_at: string;
+	finished_at: string | null;
+}
+
+export type CanonicalStatus = 'UNMAPPED' | 'LINKED' | 'MISSING' | 'IGNORED';
+
+export interface CanonicalWorkflowsTable {
+	id: string;
+	name: string;
+	status: CanonicalStatus;
+	created_at: string;
+}
+
+export interface WorkflowContentsTable {
+	content_hash: string;
+	/** Canonical JSON of the normalised workflow. */
+	normalized: string;
+}
+
+export interface WorkflowBlobsTable {
+	/** SHA-256 of `raw`. */
+	raw_hash: string;
+	content_hash: string;
+	/** The workflow exactly as n8n returned it, for restore. */
+	raw: string;
+}
+
+export interface WorkflowInventoryTable {
+	environment_id: string;
+	n8n_id: string;
+	canonical_id: string;
+	name: string;
+	active: number;
+	/** JSON array of tag names. */
+	tags: string;
+	/** JSON array of the distinct node types, for search. */
+	node_types: string;
+	node_count: number;
+	content_hash: string;
+	raw_hash: string;
+	n8n_updated_at: string | null;
+	synced_at: string;
+}
+
+export interface CredentialInventoryTable {
+	environment_id: string;
+	n8n_id: string;
+	name: string;
+	type: string;
+	synced_at: string;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
 	api_tokens: ApiTokensTable;
 	environments: EnvironmentsTable;
 	audit_log: AuditLogTable;
+	jobs: JobsTable;
+	canonical_workflows: CanonicalWorkflowsTable;
+	workflow_contents: WorkflowContentsTable;
+	workflow_blobs: WorkflowBlobsTable;
+	workflow_inventory: WorkflowInventoryTable;
+	credential_inventory: CredentialInventoryTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type EnvironmentRow = Selectable<EnvironmentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type JobRow = Selectable<JobsTable>;
+export type InventoryRow = Selectable<WorkflowInventoryTable>;

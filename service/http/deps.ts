@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
+import type { Jobs } from '../domain/jobs/jobs';
 import type { SecretBox } from '../domain/secrets';
 import type { N8nClient, N8nTarget } from '../n8n/client';
 
@@ -17,6 +18,7 @@ export interface AppDeps {
 	secrets: SecretBox;
 	logger: Logger;
 	n8nClient: (target: N8nTarget) => N8nClient;
+	jobs: Jobs;
 	publicUrl: string;
 	loginLimits: LoginLimits;
 }

@@ -21,7 +21,8 @@ export interface N8nNode {
 	typeVersion: number;
 	position: [number, number];
 	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id?: string; name: string }>;
+	/** {id, name}; older exports hold just the name. */
+	credentials?: Record<string, { id?: string; name: string } | string>;
 	[field: string]: unknown;
 }
 

@@ -14,6 +14,7 @@ const PUBLIC_ROUTES = [
 	'GET /healthz/readiness',
 	`GET ${API_PREFIX}/openapi.json`,
 	'GET /static/htmx.min.js',
+	'GET /static/htmx-sse.min.js',
 ];
 const ROLES: Role[] = ['viewer', 'developer', 'admin'];
 

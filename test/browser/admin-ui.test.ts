@@ -7,6 +7,36 @@ jest.setTimeout(60_000);
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOT_DIR;
+const WORKFLOWS = [
+	{
+		id: 'w1',
+		name: 'Invoice sync',
+		active: true,
+		tags: [{ id: 't', name: 'finance' }],
+		nodes: [
+			{
+				id: 'a',
+				name: 'Every hour',
+				type: 'n8n-nodes-base.scheduleTrigger',
+				typeVersion: 1.2,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'b',
+				name: 'Fetch',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [200, 0],
+				parameters: { url: 'https://x' },
+				credentials: { httpHeaderAuth: { id: '1', name: 'ERP key' } },
+			},
+		],
+		connections: { 'Every hour': { main: [[{ node: 'Fetch', type: 'main', index: 0 }]] } },
+		settings: {},
+	},
+	{ id: 'w2', name: 'Lead capture', active: false, tags: [], nodes: [], connections: {}, settings: {} },
+];
 
 let companion: Companion;
 let browser: Browser;
@@ -19,9 +49,11 @@ beforeAll(async () => {
 	companion = await startCompanion();
 	n8n = await startFakeN8n((req, url) => {
 		if (url.pathname === '/rest/settings') return { status: 200, body: { data: { versionCli: '2.40.7' } } };
-		return req.headers['x-n8n-api-key'] === 'good-key'
-			? { status: 200, body: { data: [], nextCursor: null } }
-			: { status: 401, body: {} };
+		if (req.headers['x-n8n-api-key'] !== 'good-key') return { status: 401, body: {} };
+		if (url.pathname === '/api/v1/workflows' && url.searchParams.get('limit') === '250') {
+			return { status: 200, body: { data: WORKFLOWS, nextCursor: null }, delayMs: 300 };
+		}
+		return { status: 200, body: { data: [], nextCursor: null } };
 	});
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
@@ -106,6 +138,28 @@ test('a newcomer sets up the owner, signs in, adds an environment, tests it and 
 	await page.click('button:has-text("Verify chain")');
 	await page.getByText(/Chain intact: \d+ entries checked/).waitFor();
 	await shot('4-audit');
+});
+
+test('a sync shows its progress live, then the inventory, then a workflow’s nodes and connections', async () => {
+	await page.click('nav >> text=Environments');
+	await page.click('a:has-text("prod")');
+	await page.getByText('Not synced yet.').waitFor();
+	await page.click('button:has-text("Sync now")');
+	await page.locator('#sync-progress').getByText('✓ Synced 2 workflows').waitFor();
+	await shot('5-synced');
+	await page.click('text=Show the inventory');
+	await page.getByRole('link', { name: 'Invoice sync' }).waitFor();
+	await page.fill('input[name=q]', 'lead');
+	await page.locator('#inventory-table').getByText('Invoice sync').waitFor({ state: 'detached' });
+	await page.getByRole('link', { name: 'Lead capture' }).waitFor();
+	await page.fill('input[name=q]', '');
+	await page.fill('input[name=nodeType]', 'n8n-nodes-base.httpRequest');
+	await page.click('button:has-text("Filter")');
+	await page.locator('#inventory-table').getByText('Lead capture').waitFor({ state: 'detached' });
+	await page.click('a:has-text("Invoice sync")');
+	await page.getByText('ERP key').waitFor();
+	await page.getByText('Every hour [main 0] → Fetch').waitFor();
+	await shot('6-workflow');
 });
 
 test('the new token is shown once on the tokens page', async () => {

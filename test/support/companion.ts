@@ -9,6 +9,7 @@ import { type Db, migrateToLatest, openDatabase } from '../../service/db/databas
 import { createToken } from '../../service/domain/auth/api-tokens';
 import { createUser } from '../../service/domain/auth/users';
 import type { Role } from '../../service/db/schema';
+import { Jobs } from '../../service/domain/jobs/jobs';
 import { SecretBox } from '../../service/domain/secrets';
 import type { AppDeps, LoginLimits } from '../../service/http/deps';
 import { N8nClient } from '../../service/n8n/client';
@@ -47,6 +48,7 @@ export async function startCompanion(
 		secrets: new SecretBox(crypto.randomBytes(32)),
 		logger,
 		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0 }),
+		jobs: new Jobs(db),
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
 	};

@@ -62,7 +62,7 @@ test.each([
 	],
 	[
 		'the credential id (same credential name)',
-		(w: WorkflowInput) => (w.nodes[1].credentials!.httpHeaderAuth.id = 'c-99'),
+		(w: WorkflowInput) => (w.nodes[1].credentials = { httpHeaderAuth: { id: 'c-99', name: 'Invoices API' } }),
 	],
 	[
 		'active, tags, pinData, staticData, meta',
@@ -78,7 +78,10 @@ test.each([
 	['typeVersion', (w: WorkflowInput) => (w.nodes[1].typeVersion = 4.3)],
 	['disabled', (w: WorkflowInput) => (w.nodes[1].disabled = true)],
 	['onError', (w: WorkflowInput) => (w.nodes[1].onError = 'stopWorkflow')],
-	['the credential used', (w: WorkflowInput) => (w.nodes[1].credentials!.httpHeaderAuth.name = 'Other API')],
+	[
+		'the credential used',
+		(w: WorkflowInput) => (w.nodes[1].credentials = { httpHeaderAuth: { id: 'c-17', name: 'Other API' } }),
+	],
 	['a connection', (w: WorkflowInput) => (w.connections = {})],
 	['a setting', (w: WorkflowInput) => (w.settings!.timezone = 'UTC')],
 	['the workflow name', (w: WorkflowInput) => (w.name = 'Invoice sync v2')],
@@ -162,4 +165,34 @@ test('every corpus workflow normalises and hashes, the same way twice, whatever 
 		expect(contentHash(JSON.parse(JSON.stringify(workflow)))).toBe(hash);
 		expect(contentHash(shuffled(workflow) as WorkflowInput)).toBe(hash);
 	}
+});
+
+test('a credential held as its bare name (older exports) equals the {id, name} n8n saves it as', () => {
+	const legacy = base();
+	legacy.nodes[1].credentials = { httpHeaderAuth: 'Invoices API' };
+	expect(contentHash(legacy)).toBe(reference);
+});
+
+test('settings n8n fills in with their default count as absent', () => {
+	const withDefault = base();
+	withDefault.settings!.availableInMCP = false;
+	expect(contentHash(withDefault)).toBe(reference);
+	withDefault.settings!.availableInMCP = true;
+	expect(contentHash(withDefault)).not.toBe(reference);
+});
+
+test('one credential id under two names takes the name of its first use, as n8n saves it', () => {
+	const twoNames = base();
+	twoNames.nodes.push({
+		...twoNames.nodes[1],
+		name: 'Fetch again',
+		credentials: { httpHeaderAuth: { id: 'c-17', name: 'Old name' } },
+	});
+	const saved = base();
+	saved.nodes.push({
+		...saved.nodes[1],
+		name: 'Fetch again',
+		credentials: { httpHeaderAuth: { id: 'c-17', name: 'Invoices API' } },
+	});
+	expect(contentHash(twoNames)).toBe(contentHash(saved));
 });

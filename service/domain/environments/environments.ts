@@ -40,6 +40,7 @@ export interface Environment {
 	createdAt: string;
 	updatedAt: string;
 	lastTest: (ConnectionReport & { at: string }) | null;
+	lastSyncAt: string | null;
 }
 
 export interface EnvironmentDeps {
@@ -58,6 +59,7 @@ export function toEnvironment(row: EnvironmentRow): Environment {
 		notes: row.notes,
 		createdAt: row.created_at,
 		updatedAt: row.updated_at,
+		lastSyncAt: row.last_sync_at,
 		lastTest:
 			row.last_test_at && row.last_test_result
 				? { ...(JSON.parse(row.last_test_result) as ConnectionReport), at: row.last_test_at }
@@ -93,6 +95,7 @@ export async function createEnvironment(
 		updated_at: now,
 		last_test_at: null,
 		last_test_result: null,
+		last_sync_at: null,
 	};
 	await deps.db.transaction().execute(async (trx) => {
 		await assertNameFree(trx, row.name);

@@ -10,7 +10,8 @@ export const WORKFLOW_FIELDS = {
 	name: 'kept: the workflow’s identity for people, and what Execute Workflow nodes may refer to',
 	nodes: 'kept: node by node, per NODE_FIELDS',
 	connections: 'kept: the graph',
-	settings: 'kept, every key (timezone, callerPolicy, errorWorkflow, executionOrder…): they change how it runs',
+	settings:
+		'kept, every key (timezone, callerPolicy, errorWorkflow, executionOrder…): they change how it runs; a null, or a value n8n fills in by default, counts as absent',
 	id: 'dropped: instance-bound, differs in every environment',
 	createdAt: 'dropped: runtime bookkeeping',
 	updatedAt: 'dropped: runtime bookkeeping',
@@ -35,7 +36,8 @@ export const NODE_FIELDS = {
 	type: 'kept',
 	typeVersion: 'kept: another version of a node behaves differently',
 	parameters: 'kept: what the node does',
-	credentials: 'kept as {type: name}: the id is instance-bound, the name is what a person chose',
+	credentials:
+		'kept as {type: name}: the id is instance-bound, the name is what a person chose (one name per id, as n8n saves it)',
 	disabled: 'kept',
 	onError: 'kept: error handling',
 	continueOnFail: 'kept: error handling (older workflows)',
@@ -93,23 +95,60 @@ export function normalizeWorkflow(workflow: WorkflowInput, options: NormalizeOpt
 			.map(ref)
 			.join(',');
 	}
+	const nodes = workflow.nodes ?? [];
+	const credentialNames = firstNamePerCredentialId(nodes);
 	return {
 		name: workflow.name,
-		nodes: (workflow.nodes ?? []).map((node) => normalizeNode(node, ref)).sort((a, b) => compare(a.name, b.name)),
+		nodes: nodes.map((node) => normalizeNode(node, ref, credentialNames)).sort((a, b) => compare(a.name, b.name)),
 		connections: (workflow.connections ?? {}) as Record<string, unknown>,
-		settings: dropNullish(settings),
+		settings: Object.fromEntries(
+			Object.entries(settings).filter(
+				([key, value]) => value !== null && value !== undefined && value !== SETTING_DEFAULTS[key],
+			),
+		),
 	};
 }
 
-function normalizeNode(node: N8nNode, ref: (id: string) => string): NormalizedNode {
+/**
+ * Settings n8n adds with their default when a workflow has none (1.x writes availableInMCP: false):
+ * absent and default mean the same, so a default is left out.
+ */
+const SETTING_DEFAULTS: Record<string, unknown> = { availableInMCP: false };
+
+/**
+ * n8n resolves a credential by id and, when one id appears under several names in a workflow (a
+ * credential renamed since some nodes were saved), saves every use under the name of the first.
+ */
+function firstNamePerCredentialId(nodes: N8nNode[]): Map<string, string> {
+	const names = new Map<string, string>();
+	for (const node of nodes) {
+		for (const credential of Object.values(node.credentials ?? {})) {
+			if (credential && typeof credential === 'object' && credential.id && !names.has(credential.id))
+				names.set(credential.id, credential.name);
+		}
+	}
+	return names;
+}
+
+function normalizeNode(
+	node: N8nNode,
+	ref: (id: string) => string,
+	credentialNames: Map<string, string>,
+): NormalizedNode {
 	const normalized: Record<string, unknown> = {};
 	for (const field of KEPT_NODE_FIELDS) {
 		const value = node[field];
 		if (value !== undefined && value !== null) normalized[field] = value;
 	}
 	if (node.credentials) {
+		// Older exports hold a credential as its bare name; n8n turns that into {id, name} when it saves.
 		normalized.credentials = Object.fromEntries(
-			Object.entries(node.credentials).map(([type, credential]) => [type, credential?.name ?? null]),
+			Object.entries(node.credentials).map(([type, credential]) => [
+				type,
+				typeof credential === 'string'
+					? credential
+					: ((credential?.id && credentialNames.get(credential.id)) ?? credential?.name ?? null),
+			]),
 		);
 	}
 	if (EXECUTE_WORKFLOW_TYPES.has(node.type)) normalized.parameters = remapWorkflowId(node.parameters ?? {}, ref);
@@ -139,10 +178,6 @@ export function hashNormalized(normalized: NormalizedWorkflow): string {
 
 export function canonicalJson(value: unknown): string {
 	return canonicalize(value) ?? 'null';
-}
-
-function dropNullish(record: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined));
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
 import { auditRoutes } from './audit.routes';
 import { environmentRoutes } from './environments.routes';
+import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
@@ -12,5 +13,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...userRoutes(deps),
 	...tokenRoutes(deps),
 	...environmentRoutes(deps),
+	...inventoryRoutes(deps),
 	...auditRoutes(deps),
 ];

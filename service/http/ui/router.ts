@@ -9,12 +9,14 @@ import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
 import { environmentPages } from './environments.pages';
+import { inventoryPages } from './inventory.pages';
 import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
 
 export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...authPages(deps),
 	...environmentPages(deps),
+	...inventoryPages(deps),
 	...adminPages(deps),
 	...auditPages(deps),
 ];

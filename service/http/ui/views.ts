@@ -15,8 +15,7 @@ const eta = new Eta({
 export const wantsPartial = (req: Request) => req.get('hx-request') === 'true' && req.get('hx-boosted') !== 'true';
 
 /**
- * The htmx contact app's rule: one URL, the full page normally, its partial for htmx. Templates get
- * the page data plus who is signed in, what they may do and the CSRF token.
+ * The htmx contact app's rule: one URL, the full page normally, its partial for htmx.
  */
 export function render(
 	req: Request,
@@ -26,18 +25,22 @@ export function render(
 	options: { partial?: string; status?: number } = {},
 ): void {
 	res.vary('HX-Request');
+	const template = options.partial && wantsPartial(req) ? options.partial : page;
+	res
+		.status(options.status ?? 200)
+		.type('html')
+		.send(renderToString(req, res, template, data));
+}
+
+/** A template rendered with the page data plus who is signed in, what they may do and the CSRF token. */
+export function renderToString(req: Request, res: Response, template: string, data: Record<string, unknown>): string {
 	const caller = req.caller;
-	const view = {
+	return eta.render(`./${template}`, {
 		...data,
 		caller,
 		can: (permission: Permission) => Boolean(caller && can(caller.role, permission)),
 		csrfToken: res.locals.csrfToken as string,
 		csrfField: CSRF_FIELD,
 		path: req.path,
-	};
-	const template = options.partial && wantsPartial(req) ? options.partial : page;
-	res
-		.status(options.status ?? 200)
-		.type('html')
-		.send(eta.render(`./${template}`, view));
+	});
 }

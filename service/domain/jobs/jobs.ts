@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Db } from '../../db/database';
+import type { JobRow, JobStatus } from '../../db/schema';
+import { notFound } from '../errors';
+
+export interface Job {
+	id: string;
+	kind: string;
+	environmentId: string | null;
+	status: JobStatus;
+	progress: Record<string, unknown>;
+	result: Record<string, unknown> | null;
+	error: string | null;
+	createdAt: string;
+	finishedAt: string | null;
+}
+
+const toJob = (row: JobRow): Job => ({
+	id: row.id,
+	kind: row.kind,
+	environmentId: row.environment_id,
+	status: row.status,
+	progress: JSON.parse(row.progress) as Record<string, unknown>,
+	result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
+	error: row.error,
+	createdAt: row.created_at,
+	finishedAt: row.finished_at,
+});
+
+/**
+ * Background jobs: each is a row (so its state survives the request that started it) and a stream
+ * of updates for the pages following it (server-sent events).
+ */
+export class Jobs {
+	private readonly updates = new EventEmitter().setMaxListeners(0);
+
+	constructor(private readonly db: Db) {}
+
+	async get(id: string): Promise<Job> {
+		const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+		if (!row) throw notFound('Job');
+		return toJob(row);
+	}
+
+	/** Calls `listener` with each new state of the job until it finishes; returns the unsubscribe. */
+	follow(id: string, listener: (job: Job) => void): () => void {
+		this.updates.on(id, listener);
+		return () => this.updates.off(id, listener);
+	}
+
+	/**
+	 * Creates the job and runs `work` in the background. `report` records progress; the job ends
+	 * succeeded with what `work` returns, or failed with its error's message.
+	 */
+	async start(
+		kind: string,
+		environmentId: string | null,
+		createdBy: string | null,
+		work: (report: (progress: Record<string, unknown>) => Promise<void>) => Promise<Record<string, unknown>>,
+	): Promise<Job> {
+		const row: JobRow = {
+			id: crypto.randomUUID(),
+			kind,
+			environment_id: environmentId,
+			status: 'running',
+			progress: '{}',
+			result: null,
+			error: null,
+			created_by: createdBy,
+			created_at: new Date().toISOString(),
+			finished_at: null,
+		};
+		await this.db.insertInto('jobs').values(row).execute();
+		const update = async (changes: Partial<JobRow>) => {
+			Object.assign(row, changes);
+			await this.db.updateTable('jobs').set(changes).where('id', '=', row.id).execute();
+			this.updates.emit(row.id, toJob(row));
+		};
+		void work((progress) => update({ progress: JSON.stringify(progress) }))
+			.then((result) =>
+				update({ status: 'succeeded', result: JSON.stringify(result), finished_at: new Date().toISOString() }),
+			)
+			.catch((error: unknown) =>
+				update({
+					status: 'failed',
+					error: error instanceof Error ? error.message : String(error),
+					finished_at: new Date().toISOString(),
+				}),
+			)
+			// Only a database gone away can fail here; the job is then marked at the next start.
+			.catch(() => undefined);
+		return toJob(row);
+	}
+
+	/** At start-up: jobs a previous process left running did not finish; say so. */
+	async failInterrupted(): Promise<number> {
+		const result = await this.db
+			.updateTable('jobs')
+			.set({
+				status: 'failed',
+				error: 'interrupted: the companion stopped while it ran',
+				finished_at: new Date().toISOString(),
+			})
+			.where('status', '=', 'running')
+			.executeTakeFirst();
+		return Number(result.numUpdatedRows);
+	}
+}

@@ -1,0 +1,170 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { WorkflowInventoryTable } from '../../db/schema';
+import { N8nError } from '../../n8n/errors';
+import type { N8nWorkflow } from '../../n8n/workflow-body';
+import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { conflict } from '../errors';
+import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
+import type { Job, Jobs } from '../jobs/jobs';
+import { prepareWorkflow, type StoredWorkflow, storeWorkflows } from './content-store';
+
+export const syncRequestSchema = z.object({
+	scope: z.enum(['all', 'workflows', 'credentials']).default('all').describe('what to pull from n8n'),
+});
+export type SyncScope = z.infer<typeof syncRequestSchema>['scope'];
+
+export interface SyncDeps extends EnvironmentDeps {
+	jobs: Jobs;
+}
+
+interface N8nCredential {
+	id: string;
+	name: string;
+	type: string;
+}
+
+const CHUNK = 200;
+
+/**
+ * Starts pulling an environment's workflows (with tags) and credential metadata (id, name, type; never
+ * secrets) into the inventory, as a background job whose progress is the pages and workflows seen.
+ * The new inventory replaces the last good one in one transaction, or not at all.
+ */
+export async function startInventorySync(
+	deps: SyncDeps,
+	context: AuditContext,
+	environmentId: string,
+	scope: SyncScope,
+): Promise<Job> {
+	const environment = await getEnvironmentRow(deps.db, environmentId);
+	const running = await deps.db
+		.selectFrom('jobs')
+		.select('id')
+		.where('kind', '=', 'inventory.sync')
+		.where('environment_id', '=', environmentId)
+		.where('status', '=', 'running')
+		.executeTakeFirst();
+	if (running) throw conflict(`A sync of "${environment.name}" is already running`, { jobId: running.id });
+	const client = deps.n8nClient(n8nTarget(deps, environment));
+
+	return deps.jobs.start('inventory.sync', environmentId, context.actor.id, async (report) => {
+		const workflows: StoredWorkflow[] = [];
+		let pages = 0;
+		if (scope !== 'credentials') {
+			for await (const page of client.pages<N8nWorkflow>('/workflows')) {
+				workflows.push(...page.map(prepareWorkflow));
+				pages += 1;
+				await report({ pages, workflows: workflows.length });
+			}
+		}
+		const credentials = scope === 'workflows' ? undefined : await listCredentials((path) => client.listAll(path));
+		const syncedAt = new Date().toISOString();
+		await deps.db.transaction().execute(async (trx) => {
+			if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
+			if (credentials) {
+				await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
+				for (let start = 0; start < credentials.length; start += CHUNK) {
+					const rows = credentials.slice(start, start + CHUNK).map((c) => ({
+						environment_id: environmentId,
+						n8n_id: c.id,
+						name: c.name,
+						type: c.type,
+						synced_at: syncedAt,
+					}));
+					await trx.insertInto('credential_inventory').values(rows).execute();
+				}
+			}
+			await trx.updateTable('environments').set({ last_sync_at: syncedAt }).where('id', '=', environmentId).execute();
+			await appendAudit(trx, context, {
+				action: 'environment.sync',
+				resourceType: 'environment',
+				resourceId: environmentId,
+				environmentId,
+				metadata: { scope, workflows: workflows.length, credentials: credentials?.length ?? null },
+			});
+		});
+		return {
+			scope,
+			pages,
+			workflows: workflows.length,
+			credentials: credentials === undefined ? null : credentials.length,
+			syncedAt,
+		};
+	});
+}
+
+/** Credential metadata, or undefined where the public API has no credential list (n8n 1.x). */
+async function listCredentials(listAll: (path: string) => Promise<unknown[]>): Promise<N8nCredential[] | undefined> {
+	try {
+		return (await listAll('/credentials')) as N8nCredential[];
+	} catch (error) {
+		if (error instanceof N8nError && (error.status === 404 || error.status === 405)) return undefined;
+		throw error;
+	}
+}
+
+async function replaceWorkflows(
+	trx: Db,
+	environmentId: string,
+	workflows: StoredWorkflow[],
+	syncedAt: string,
+): Promise<void> {
+	await storeWorkflows(trx, workflows);
+	const known = new Map(
+		(
+			await trx
+				.selectFrom('workflow_inventory')
+				.select(['n8n_id', 'canonical_id'])
+				.where('environment_id', '=', environmentId)
+				.execute()
+		).map((row) => [row.n8n_id, row.canonical_id]),
+	);
+	const newCanonicals = workflows
+		.filter(({ workflow }) => !known.has(workflow.id))
+		.map(({ workflow }) => ({
+			id: crypto.randomUUID(),
+			name: workflow.name,
+			status: 'UNMAPPED' as const,
+			created_at: syncedAt,
+			n8nId: workflow.id,
+		}));
+	for (const canonical of newCanonicals) known.set(canonical.n8nId, canonical.id);
+	for (let start = 0; start < newCanonicals.length; start += CHUNK) {
+		await trx
+			.insertInto('canonical_workflows')
+			.values(newCanonicals.slice(start, start + CHUNK).map(({ n8nId: _n8nId, ...row }) => row))
+			.execute();
+	}
+	const seen = new Set(workflows.map(({ workflow }) => workflow.id));
+	const gone = [...known].filter(([n8nId]) => !seen.has(n8nId)).map(([, canonicalId]) => canonicalId);
+	for (let start = 0; start < gone.length; start += CHUNK) {
+		await trx
+			.updateTable('canonical_workflows')
+			.set({ status: 'MISSING' })
+			.where('id', 'in', gone.slice(start, start + CHUNK))
+			.execute();
+	}
+	await trx.deleteFrom('workflow_inventory').where('environment_id', '=', environmentId).execute();
+	const rows: WorkflowInventoryTable[] = workflows.map(({ workflow, contentHash, rawHash }) => ({
+		environment_id: environmentId,
+		n8n_id: workflow.id,
+		canonical_id: known.get(workflow.id)!,
+		name: workflow.name,
+		active: workflow.active ? 1 : 0,
+		tags: JSON.stringify((workflow.tags ?? []).map((tag) => tag.name)),
+		node_types: JSON.stringify([...new Set((workflow.nodes ?? []).map((node) => node.type))].sort()),
+		node_count: (workflow.nodes ?? []).length,
+		content_hash: contentHash,
+		raw_hash: rawHash,
+		n8n_updated_at: workflow.updatedAt ?? null,
+		synced_at: syncedAt,
+	}));
+	for (let start = 0; start < rows.length; start += CHUNK) {
+		await trx
+			.insertInto('workflow_inventory')
+			.values(rows.slice(start, start + CHUNK))
+			.execute();
+	}
+}

@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { InventoryRow } from '../../db/schema';
+import type { N8nWorkflow } from '../../n8n/workflow-body';
+import { notFound } from '../errors';
+import { decodeCursor, encodeCursor, type Page, pageQuerySchema } from '../pagination';
+
+export const inventoryQuerySchema = pageQuerySchema.extend({
+	q: z.string().min(1).optional().describe('part of the workflow name'),
+	nodeType: z.string().min(1).optional().describe('workflows using this node type, e.g. n8n-nodes-base.httpRequest'),
+	tag: z.string().min(1).optional(),
+	active: z.enum(['true', 'false']).optional(),
+});
+export type InventoryQuery = z.infer<typeof inventoryQuerySchema>;
+
+export interface InventoryWorkflow {
+	id: string;
+	canonicalId: string;
+	name: string;
+	active: boolean;
+	tags: string[];
+	nodeTypes: string[];
+	nodeCount: number;
+	contentHash: string;
+	updatedAt: string | null;
+	syncedAt: string;
+}
+
+const toInventoryWorkflow = (row: InventoryRow): InventoryWorkflow => ({
+	id: row.n8n_id,
+	canonicalId: row.canonical_id,
+	name: row.name,
+	active: row.active === 1,
+	tags: JSON.parse(row.tags) as string[],
+	nodeTypes: JSON.parse(row.node_types) as string[],
+	nodeCount: row.node_count,
+	contentHash: row.content_hash,
+	updatedAt: row.n8n_updated_at,
+	syncedAt: row.synced_at,
+});
+
+/** The synced inventory of an environment, by name; the cursor is an offset. */
+export async function listInventory(
+	db: Db,
+	environmentId: string,
+	query: InventoryQuery,
+): Promise<Page<InventoryWorkflow>> {
+	let select = db.selectFrom('workflow_inventory').selectAll().where('environment_id', '=', environmentId);
+	if (query.q) select = select.where(sql<boolean>`name like ${`%${query.q.replace(/[%_\\]/g, '\\$&')}%`} escape '\\'`);
+	if (query.active) select = select.where('active', '=', query.active === 'true' ? 1 : 0);
+	if (query.tag) select = select.where(sql<boolean>`exists (select 1 from json_each(tags) where value = ${query.tag})`);
+	if (query.nodeType)
+		select = select.where(sql<boolean>`exists (select 1 from json_each(node_types) where value = ${query.nodeType})`);
+	const offset = query.cursor ? decodeCursor(query.cursor) : 0;
+	const rows = await select
+		.orderBy('name')
+		.orderBy('n8n_id')
+		.limit(query.limit + 1)
+		.offset(offset)
+		.execute();
+	return {
+		data: rows.slice(0, query.limit).map(toInventoryWorkflow),
+		nextCursor: rows.length > query.limit ? encodeCursor(offset + query.limit) : null,
+	};
+}
+
+export interface InventoryWorkflowDetail extends InventoryWorkflow {
+	/** The workflow exactly as n8n returned it at the last sync. */
+	workflow: N8nWorkflow;
+}
+
+export async function getInventoryWorkflow(
+	db: Db,
+	environmentId: string,
+	n8nId: string,
+): Promise<InventoryWorkflowDetail> {
+	const row = await db
+		.selectFrom('workflow_inventory')
+		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'workflow_inventory.raw_hash')
+		.selectAll('workflow_inventory')
+		.select('workflow_blobs.raw')
+		.where('environment_id', '=', environmentId)
+		.where('n8n_id', '=', n8nId)
+		.executeTakeFirst();
+	if (!row) throw notFound('Workflow');
+	return { ...toInventoryWorkflow(row), workflow: JSON.parse(row.raw) as N8nWorkflow };
+}

@@ -1,0 +1,247 @@
+import { type Companion, startCompanion } from '../support/companion';
+import { startFakeN8n } from '../support/fake-n8n';
+import { readEvents } from '../support/sse';
+
+const workflow = (i: number) => ({
+	id: `wf-${i}`,
+	name: `Workflow ${String(i).padStart(3, '0')}${i % 50 === 0 ? ' invoice' : ''}`,
+	active: i % 2 === 0,
+	tags: i % 3 === 0 ? [{ id: 't1', name: 'finance' }] : [],
+	updatedAt: '2026-11-01T00:00:00.000Z',
+	nodes: [
+		{ id: 'a', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		...(i % 10 === 0
+			? [
+					{
+						id: 'b',
+						name: 'Call',
+						type: 'n8n-nodes-base.httpRequest',
+						typeVersion: 4,
+						position: [200, 0],
+						parameters: { url: `https://x/${i}` },
+					},
+				]
+			: []),
+	],
+	connections: {},
+	settings: {},
+});
+
+let companion: Companion;
+let admin: string;
+let developer: string;
+let workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
+let failPage: number | null = null;
+let credentialsStatus = 200;
+let fake: Awaited<ReturnType<typeof startFakeN8n>>;
+
+beforeAll(async () => {
+	companion = await startCompanion();
+	admin = await companion.token('admin');
+	developer = await companion.token('developer');
+	fake = await startFakeN8n((_req, url) => {
+		if (url.pathname === '/api/v1/credentials') {
+			return credentialsStatus === 200
+				? { status: 200, body: { data: [{ id: 'c1', name: 'ERP key', type: 'httpHeaderAuth' }], nextCursor: null } }
+				: { status: credentialsStatus, body: { message: 'not found' } };
+		}
+		const offset = Number(url.searchParams.get('cursor') ?? 0);
+		const page = offset / 250 + 1;
+		if (page === failPage) return { status: 500, body: { message: 'database is locked' } };
+		const next = offset + 250 < workflows.length ? String(offset + 250) : null;
+		return { status: 200, body: { data: workflows.slice(offset, offset + 250), nextCursor: next }, delayMs: 20 };
+	});
+});
+afterAll(async () => {
+	await fake.close();
+	await companion.close();
+});
+
+async function createEnvironment(name: string) {
+	return (
+		await companion.api(admin, 'POST', '/api/v1/environments', { name, baseUrl: fake.url, class: 'prod', apiKey: 'k' })
+	).body.id as string;
+}
+
+async function syncAndFollow(environmentId: string, token = developer, body: object = {}) {
+	const started = await companion.api(token, 'POST', `/api/v1/environments/${environmentId}/sync`, body);
+	expect(started.status).toBe(202);
+	const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+		authorization: `Bearer ${token}`,
+	});
+	return { job: started.body, events, final: events.at(-1)!.data };
+}
+
+test('a sync runs as a job whose progress streams as server-sent events, then fills the inventory', async () => {
+	const environmentId = await createEnvironment('prod');
+	const { job, events, final } = await syncAndFollow(environmentId);
+	expect(job).toMatchObject({ kind: 'inventory.sync', environmentId, status: 'running' });
+	expect(events.every((event) => event.event === 'job')).toBe(true);
+	const pages = events.map((event) => event.data.progress.pages).filter(Boolean);
+	expect(pages).toEqual(expect.arrayContaining([3]));
+	expect(final).toMatchObject({
+		status: 'succeeded',
+		result: { scope: 'all', pages: 3, workflows: 600, credentials: 1 },
+	});
+	expect((await companion.api(developer, 'GET', `/api/v1/jobs/${job.id}`)).body).toEqual(final);
+
+	const page = await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=250`);
+	expect(page.body.data).toHaveLength(250);
+	expect(page.body.nextCursor).not.toBeNull();
+	const all: any[] = [];
+	for (let cursor: string | null = null; ;) {
+		const { body }: { body: any } = await companion.api(
+			developer,
+			'GET',
+			`/api/v1/environments/${environmentId}/workflows?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+		);
+		all.push(...body.data);
+		if (!(cursor = body.nextCursor)) break;
+	}
+	expect(all).toHaveLength(600);
+	expect(all[0]).toMatchObject({
+		id: 'wf-0',
+		name: 'Workflow 000 invoice',
+		active: true,
+		tags: ['finance'],
+		nodeCount: 2,
+		contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+	});
+});
+
+test('search by name, node type, tag and active', async () => {
+	const environmentId = await createEnvironment('search');
+	await syncAndFollow(environmentId);
+	const list = async (query: string) =>
+		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=250&${query}`)).body
+			.data as any[];
+	expect((await list('q=invoice')).map((w) => w.id)).toEqual(
+		[0, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500, 550].map((i) => `wf-${i}`),
+	);
+	expect(await list('nodeType=n8n-nodes-base.httpRequest')).toHaveLength(60);
+	expect(await list('tag=finance&active=true&q=invoice')).toHaveLength(4);
+	expect(await list('q=100%25')).toHaveLength(0);
+	const detail = await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/wf-10`);
+	expect(detail.body.workflow).toEqual(workflow(10));
+	expect((await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/nope`)).status).toBe(
+		404,
+	);
+});
+
+test('a failure half-way fails the job with the reason and leaves the last good inventory as it was', async () => {
+	const environmentId = await createEnvironment('half-way');
+	await syncAndFollow(environmentId);
+	const before = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=5`))
+		.body;
+	workflows = workflows.slice(0, 400);
+	failPage = 2;
+	try {
+		const { final } = await syncAndFollow(environmentId);
+		expect(final).toMatchObject({
+			status: 'failed',
+			error: expect.stringMatching(/GET \/api\/v1\/workflows.*HTTP 500: database is locked/),
+		});
+	} finally {
+		failPage = null;
+	}
+	expect(
+		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=5`)).body,
+	).toEqual(before);
+	const count = await companion.db
+		.selectFrom('workflow_inventory')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('environment_id', '=', environmentId)
+		.executeTakeFirstOrThrow();
+	expect(Number(count.n)).toBe(600);
+
+	const { final } = await syncAndFollow(environmentId);
+	expect(final.result.workflows).toBe(400);
+	const missing = await companion.db
+		.selectFrom('canonical_workflows')
+		.select('status')
+		.where('name', '=', 'Workflow 599')
+		.execute();
+	expect(missing.map((row) => row.status)).toContain('MISSING');
+	workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
+});
+
+test('workflows keep their canonical id from one sync to the next', async () => {
+	const environmentId = await createEnvironment('stable');
+	await syncAndFollow(environmentId);
+	const first = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/wf-7`)).body
+		.canonicalId;
+	await syncAndFollow(environmentId);
+	expect(
+		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/wf-7`)).body.canonicalId,
+	).toBe(first);
+});
+
+test('where n8n has no credential list (1.x), credentials are reported unavailable, not empty', async () => {
+	const environmentId = await createEnvironment('one-x');
+	credentialsStatus = 404;
+	try {
+		const { final } = await syncAndFollow(environmentId, developer, { scope: 'credentials' });
+		expect(final).toMatchObject({
+			status: 'succeeded',
+			result: { scope: 'credentials', workflows: 0, credentials: null },
+		});
+	} finally {
+		credentialsStatus = 200;
+	}
+});
+
+test('a second sync while one runs is a 409 naming the running job', async () => {
+	const environmentId = await createEnvironment('busy');
+	const first = await companion.api(developer, 'POST', `/api/v1/environments/${environmentId}/sync`, {});
+	const second = await companion.api(developer, 'POST', `/api/v1/environments/${environmentId}/sync`, {});
+	expect(second.status).toBe(409);
+	expect(second.body.error).toMatchObject({
+		code: 'conflict',
+		message: 'A sync of "busy" is already running',
+		details: { jobId: first.body.id },
+	});
+	await readEvents(`${companion.url}/api/v1/jobs/${first.body.id}/events`, { authorization: `Bearer ${developer}` });
+});
+
+test('bad input and unknown ids are clear', async () => {
+	const environmentId = await createEnvironment('errors');
+	expect(
+		(await companion.api(developer, 'POST', `/api/v1/environments/${environmentId}/sync`, { scope: 'everything' }))
+			.status,
+	).toBe(400);
+	expect((await companion.api(developer, 'POST', '/api/v1/environments/nope/sync', {})).status).toBe(404);
+	expect((await companion.api(developer, 'GET', '/api/v1/environments/nope/workflows')).status).toBe(404);
+	expect((await companion.api(developer, 'GET', '/api/v1/jobs/nope')).status).toBe(404);
+	expect((await companion.api(developer, 'GET', '/api/v1/jobs/nope/events')).status).toBe(404);
+	const viewer = await companion.token('viewer');
+	expect((await companion.api(viewer, 'POST', `/api/v1/environments/${environmentId}/sync`, {})).status).toBe(403);
+});
+
+test('a sync is audited with what it pulled', async () => {
+	const { body } = await companion.api(admin, 'GET', '/api/v1/audit?action=environment.sync&limit=1');
+	expect(body.data[0]).toMatchObject({ action: 'environment.sync', metadata: { scope: 'all' } });
+});
+
+test('jobs a previous run left running are marked failed at start-up', async () => {
+	const { Jobs } = await import('../../service/domain/jobs/jobs');
+	await companion.db
+		.insertInto('jobs')
+		.values({
+			id: 'stale',
+			kind: 'inventory.sync',
+			environment_id: null,
+			status: 'running',
+			progress: '{}',
+			result: null,
+			error: null,
+			created_by: null,
+			created_at: new Date().toISOString(),
+			finished_at: null,
+		})
+		.execute();
+	expect(await new Jobs(companion.db).failInterrupted()).toBe(1);
+	expect((await companion.api(developer, 'GET', '/api/v1/jobs/stale')).body).toMatchObject({
+		status: 'failed',
+		error: 'interrupted: the companion stopped while it ran',
+	});
+});

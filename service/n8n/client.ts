@@ -80,16 +80,22 @@ export class N8nClient {
 		}
 	}
 
-	/** Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time. */
+	/**
+	 * Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time. The next page is
+	 * already on its way while the caller works on the current one.
+	 */
 	async *pages<T>(path: string, query: Query = {}): AsyncGenerator<T[]> {
-		let cursor: string | undefined;
-		do {
-			const page = await this.request<{ data: T[]; nextCursor?: string | null }>('GET', path, {
-				query: { ...query, limit: PAGE_SIZE, cursor },
-			});
+		type Page = { data: T[]; nextCursor?: string | null };
+		const fetchPage = (cursor?: string) =>
+			this.request<Page>('GET', path, { query: { ...query, limit: PAGE_SIZE, cursor } });
+		let next: Promise<Page> | undefined = fetchPage();
+		while (next) {
+			const page: Page = await next;
+			next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
+			// A prefetched page that fails while the caller has stopped early must not go unhandled.
+			next?.catch(() => undefined);
 			yield page.data;
-			cursor = page.nextCursor ?? undefined;
-		} while (cursor);
+		}
 	}
 
 	async listAll<T>(path: string, query: Query = {}): Promise<T[]> {

@@ -9,42 +9,69 @@ export interface StoredWorkflow {
 	raw: string;
 	rawHash: string;
 	contentHash: string;
-	normalized: string;
+	/** Canonical JSON of the normalised workflow; null when this exact export is already stored. */
+	normalized: string | null;
 }
 
-/** Hashes a workflow as n8n returned it: the raw JSON kept exactly, and its normalised content. */
-export function prepareWorkflow(workflow: N8nWorkflow): StoredWorkflow {
-	const raw = JSON.stringify(workflow);
-	const normalized = normalizeWorkflow(workflow);
-	return {
-		workflow,
-		raw,
-		rawHash: crypto.createHash('sha256').update(raw).digest('hex'),
-		contentHash: hashNormalized(normalized),
-		normalized: canonicalJson(normalized),
-	};
+const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+/**
+ * Hashes workflows as n8n returned them: the raw JSON kept exactly, and the hash of its normalised
+ * content. An export already stored (same raw hash: n8n changes updatedAt and versionId on every
+ * save) keeps the content hash it has, so only new or changed workflows are normalised.
+ */
+export async function prepareWorkflows(db: Kysely<Database>, workflows: N8nWorkflow[]): Promise<StoredWorkflow[]> {
+	const raws = workflows.map((workflow) => {
+		const raw = JSON.stringify(workflow);
+		return { workflow, raw, rawHash: sha256(raw) };
+	});
+	const known = new Map<string, string>();
+	for (const hashes of chunks(raws.map((entry) => entry.rawHash))) {
+		const rows = await db
+			.selectFrom('workflow_blobs')
+			.select(['raw_hash', 'content_hash'])
+			.where('raw_hash', 'in', hashes)
+			.execute();
+		for (const row of rows) known.set(row.raw_hash, row.content_hash);
+	}
+	return raws.map((entry) => {
+		const contentHash = known.get(entry.rawHash);
+		if (contentHash) return { ...entry, contentHash, normalized: null };
+		const normalized = normalizeWorkflow(entry.workflow);
+		return { ...entry, contentHash: hashNormalized(normalized), normalized: canonicalJson(normalized) };
+	});
 }
 
 const CHUNK = 200;
 
-/** Stores each distinct content and raw export once; what is already there is left as it is. */
+/**
+ * Stores each distinct content and raw export once. Hashes already stored are looked up first and
+ * not sent again, so storing an unchanged set of workflows writes nothing.
+ */
 export async function storeWorkflows(db: Kysely<Database>, workflows: StoredWorkflow[]): Promise<void> {
+	const fresh = workflows.filter((w): w is StoredWorkflow & { normalized: string } => w.normalized !== null);
 	const contents = new Map(
-		workflows.map((w) => [w.contentHash, { content_hash: w.contentHash, normalized: w.normalized }]),
+		fresh.map((w) => [w.contentHash, { content_hash: w.contentHash, normalized: w.normalized }]),
 	);
 	const blobs = new Map(
-		workflows.map((w) => [w.rawHash, { raw_hash: w.rawHash, content_hash: w.contentHash, raw: w.raw }]),
+		fresh.map((w) => [w.rawHash, { raw_hash: w.rawHash, content_hash: w.contentHash, raw: w.raw }]),
 	);
-	for (const [table, rows, key] of [
-		['workflow_contents', [...contents.values()], 'content_hash'],
-		['workflow_blobs', [...blobs.values()], 'raw_hash'],
-	] as const) {
-		for (let start = 0; start < rows.length; start += CHUNK) {
-			await db
-				.insertInto(table)
-				.values(rows.slice(start, start + CHUNK) as never)
-				.onConflict((oc) => oc.column(key).doNothing())
-				.execute();
-		}
+	for (const hashes of chunks([...contents.keys()])) {
+		const known = await db
+			.selectFrom('workflow_contents')
+			.select('content_hash')
+			.where('content_hash', 'in', hashes)
+			.execute();
+		for (const { content_hash } of known) contents.delete(content_hash);
 	}
+	for (const hashes of chunks([...blobs.keys()])) {
+		const known = await db.selectFrom('workflow_blobs').select('raw_hash').where('raw_hash', 'in', hashes).execute();
+		for (const { raw_hash } of known) blobs.delete(raw_hash);
+	}
+	for (const rows of chunks([...contents.values()])) await db.insertInto('workflow_contents').values(rows).execute();
+	for (const rows of chunks([...blobs.values()])) await db.insertInto('workflow_blobs').values(rows).execute();
+}
+
+function chunks<T>(items: T[]): T[][] {
+	return Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
 }

@@ -8,7 +8,7 @@ import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { conflict } from '../errors';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import type { Job, Jobs } from '../jobs/jobs';
-import { prepareWorkflow, type StoredWorkflow, storeWorkflows } from './content-store';
+import { prepareWorkflows, type StoredWorkflow, storeWorkflows } from './content-store';
 
 export const syncRequestSchema = z.object({
 	scope: z.enum(['all', 'workflows', 'credentials']).default('all').describe('what to pull from n8n'),
@@ -54,7 +54,7 @@ export async function startInventorySync(
 		let pages = 0;
 		if (scope !== 'credentials') {
 			for await (const page of client.pages<N8nWorkflow>('/workflows')) {
-				workflows.push(...page.map(prepareWorkflow));
+				workflows.push(...(await prepareWorkflows(deps.db, page)));
 				pages += 1;
 				await report({ pages, workflows: workflows.length });
 			}

@@ -1,5 +1,6 @@
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
+import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 
 const workflow = (i: number) => ({
@@ -63,18 +64,9 @@ async function createEnvironment(name: string) {
 	).body.id as string;
 }
 
-async function syncAndFollow(environmentId: string, token = developer, body: object = {}) {
-	const started = await companion.api(token, 'POST', `/api/v1/environments/${environmentId}/sync`, body);
-	expect(started.status).toBe(202);
-	const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
-		authorization: `Bearer ${token}`,
-	});
-	return { job: started.body, events, final: events.at(-1)!.data };
-}
-
 test('a sync runs as a job whose progress streams as server-sent events, then fills the inventory', async () => {
 	const environmentId = await createEnvironment('prod');
-	const { job, events, final } = await syncAndFollow(environmentId);
+	const { job, events, final } = await syncAndFollow(companion, developer, environmentId);
 	expect(job).toMatchObject({ kind: 'inventory.sync', environmentId, status: 'running' });
 	expect(events.every((event) => event.event === 'job')).toBe(true);
 	const pages = events.map((event) => event.data.progress.pages).filter(Boolean);
@@ -111,7 +103,7 @@ test('a sync runs as a job whose progress streams as server-sent events, then fi
 
 test('search by name, node type, tag and active', async () => {
 	const environmentId = await createEnvironment('search');
-	await syncAndFollow(environmentId);
+	await syncAndFollow(companion, developer, environmentId);
 	const list = async (query: string) =>
 		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=250&${query}`)).body
 			.data as any[];
@@ -130,13 +122,13 @@ test('search by name, node type, tag and active', async () => {
 
 test('a failure half-way fails the job with the reason and leaves the last good inventory as it was', async () => {
 	const environmentId = await createEnvironment('half-way');
-	await syncAndFollow(environmentId);
+	await syncAndFollow(companion, developer, environmentId);
 	const before = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=5`))
 		.body;
 	workflows = workflows.slice(0, 400);
 	failPage = 2;
 	try {
-		const { final } = await syncAndFollow(environmentId);
+		const { final } = await syncAndFollow(companion, developer, environmentId);
 		expect(final).toMatchObject({
 			status: 'failed',
 			error: expect.stringMatching(/GET \/api\/v1\/workflows.*HTTP 500: database is locked/),
@@ -154,7 +146,7 @@ test('a failure half-way fails the job with the reason and leaves the last good 
 		.executeTakeFirstOrThrow();
 	expect(Number(count.n)).toBe(600);
 
-	const { final } = await syncAndFollow(environmentId);
+	const { final } = await syncAndFollow(companion, developer, environmentId);
 	expect(final.result.workflows).toBe(400);
 	const missing = await companion.db
 		.selectFrom('canonical_workflows')
@@ -167,10 +159,10 @@ test('a failure half-way fails the job with the reason and leaves the last good 
 
 test('workflows keep their canonical id from one sync to the next', async () => {
 	const environmentId = await createEnvironment('stable');
-	await syncAndFollow(environmentId);
+	await syncAndFollow(companion, developer, environmentId);
 	const first = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/wf-7`)).body
 		.canonicalId;
-	await syncAndFollow(environmentId);
+	await syncAndFollow(companion, developer, environmentId);
 	expect(
 		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/wf-7`)).body.canonicalId,
 	).toBe(first);
@@ -180,7 +172,7 @@ test('where n8n has no credential list (1.x), credentials are reported unavailab
 	const environmentId = await createEnvironment('one-x');
 	credentialsStatus = 404;
 	try {
-		const { final } = await syncAndFollow(environmentId, developer, { scope: 'credentials' });
+		const { final } = await syncAndFollow(companion, developer, environmentId, { scope: 'credentials' });
 		expect(final).toMatchObject({
 			status: 'succeeded',
 			result: { scope: 'credentials', workflows: 0, credentials: null },

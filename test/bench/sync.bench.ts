@@ -11,7 +11,7 @@ import { startN8n } from '../e2e/harness/instance';
 import { selectedTargets } from '../e2e/harness/versions';
 import { startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
-import { readEvents } from '../support/sse';
+import { syncAndFollow } from '../support/jobs';
 
 const WORKFLOWS = 1000;
 const ROUNDS = 5;
@@ -47,14 +47,8 @@ async function main(): Promise<void> {
 			paging.push(performance.now() - started);
 
 			started = performance.now();
-			const job = await companion.api(token, 'POST', `/api/v1/environments/${environment.id}/sync`, {
-				scope: 'workflows',
-			});
-			const events = await readEvents(`${companion.url}/api/v1/jobs/${job.body.id}/events`, {
-				authorization: `Bearer ${token}`,
-			});
+			const { final } = await syncAndFollow(companion, token, environment.id, { scope: 'workflows' });
 			syncing.push(performance.now() - started);
-			const final = events.at(-1)!.data;
 			if (final.status !== 'succeeded' || final.result.workflows !== seen)
 				throw new Error(`sync ended ${JSON.stringify(final)}`);
 		}

@@ -2,7 +2,7 @@ import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
 import { type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
-import { readEvents } from '../support/sse';
+import { syncAndFollow } from '../support/jobs';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
@@ -38,11 +38,7 @@ describe.each(selectedTargets())('inventory sync from n8n $version', (target) =>
 				apiKey: n8n.apiKey,
 			})
 		).body;
-		const started = await companion.api(token, 'POST', `/api/v1/environments/${environment.id}/sync`, {});
-		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
-			authorization: `Bearer ${token}`,
-		});
-		const final = events.at(-1)!.data;
+		const { final } = await syncAndFollow(companion, token, environment.id);
 		expect(final).toMatchObject({
 			status: 'succeeded',
 			result: { workflows: live.length, pages: Math.ceil(live.length / 250) },

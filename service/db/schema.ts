@@ -132,6 +132,28 @@ export interface CredentialInventoryTable {
 	synced_at: string;
 }
 
+export interface SnapshotsTable {
+	id: string;
+	environment_id: string;
+	label: string;
+	reason: string;
+	/** The actor's name (user email or token name). */
+	created_by: string | null;
+	created_at: string;
+	workflow_count: number;
+	/** 1 when it holds a selection of workflows: it says nothing of the others. */
+	selective: number;
+}
+
+export interface SnapshotItemsTable {
+	snapshot_id: string;
+	n8n_id: string;
+	name: string;
+	active: number;
+	content_hash: string;
+	raw_hash: string;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -144,6 +166,8 @@ export interface Database {
 	workflow_blobs: WorkflowBlobsTable;
 	workflow_inventory: WorkflowInventoryTable;
 	credential_inventory: CredentialInventoryTable;
+	snapshots: SnapshotsTable;
+	snapshot_items: SnapshotItemsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -152,3 +176,4 @@ export type EnvironmentRow = Selectable<EnvironmentsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type JobRow = Selectable<JobsTable>;
 export type InventoryRow = Selectable<WorkflowInventoryTable>;
+export type SnapshotRow = Selectable<SnapshotsTable>;

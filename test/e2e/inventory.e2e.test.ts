@@ -8,7 +8,7 @@ import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
 
-describe.each(selectedTargets())('inventory sync from n8n $version', (target) => {
+describe.each(selectedTargets())('inventory and snapshots on n8n $version', (target) => {
 	let n8n: N8nInstance;
 	let companion: Companion;
 	let token: string;
@@ -59,5 +59,56 @@ describe.each(selectedTargets())('inventory sync from n8n $version', (target) =>
 		expect(inventory).toHaveLength(live.length);
 		const byId = new Map(inventory.map((row) => [row.id, row]));
 		for (const workflow of live) expect(byId.get(workflow.id)?.contentHash).toBe(contentHash(workflow));
+	});
+
+	test('a snapshot compared with live n8n after direct edits: modified (with risk), deleted, added', async () => {
+		const client = new N8nClient({ name: 'inventory', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const node = (url: string) => ({
+			id: 'h',
+			name: 'Call ERP',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [0, 0] as [number, number],
+			parameters: { url },
+		});
+		const [edited, renamed, removed] = await Promise.all(
+			['edited', 'renamed', 'removed'].map((name) =>
+				client.createWorkflow({
+					name: `snap ${name}`,
+					nodes: [node('https://erp.example.com')],
+					connections: {},
+					settings: {},
+				}),
+			),
+		);
+		const environment = (
+			await companion.api(token, 'POST', '/api/v1/environments', {
+				name: 'snap',
+				baseUrl: n8n.baseUrl,
+				class: 'prod',
+				apiKey: n8n.apiKey,
+			})
+		).body;
+		const snapshot = (
+			await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id, label: 'before' })
+		).body;
+		expect(snapshot.workflowCount).toBeGreaterThanOrEqual(3);
+
+		await client.updateWorkflow(edited.id, { ...edited, nodes: [node('https://evil.example.com')] });
+		await client.updateWorkflow(renamed.id, {
+			...renamed,
+			nodes: [{ ...node('https://erp.example.com'), name: 'Call the ERP' }],
+		});
+		await client.deleteWorkflow(removed.id);
+		const added = await client.createWorkflow({ name: 'snap added', nodes: [], connections: {}, settings: {} });
+
+		const { body } = await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
+		const byId = Object.fromEntries(body.workflows.map((w: any) => [w.workflowId, w]));
+		expect(byId[edited.id]).toMatchObject({ status: 'MODIFIED', risk: 'HIGH', reasons: ['HIGH http: Call ERP'] });
+		expect(byId[renamed.id]).toMatchObject({ status: 'MODIFIED', risk: 'LOW', reasons: ['LOW rename: Call the ERP'] });
+		expect(byId[removed.id]).toMatchObject({ status: 'DELETED' });
+		expect(byId[added.id]).toMatchObject({ status: 'ADDED' });
+		// Everything else — corpus workflows and fillers n8n stored earlier — shows no false drift.
+		expect(body.workflows.filter((w: any) => w.status === 'UNCHANGED')).toHaveLength(body.workflows.length - 4);
 	});
 });

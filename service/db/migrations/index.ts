@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial';
 import * as inventory from './0002_inventory';
+import * as snapshots from './0003_snapshots';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
 	'0001_initial': initial,
 	'0002_inventory': inventory,
+	'0003_snapshots': snapshots,
 };

@@ -4,6 +4,7 @@ import { auditRoutes } from './audit.routes';
 import { environmentRoutes } from './environments.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
+import { snapshotRoutes } from './snapshots.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
 
@@ -14,5 +15,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...tokenRoutes(deps),
 	...environmentRoutes(deps),
 	...inventoryRoutes(deps),
+	...snapshotRoutes(deps),
 	...auditRoutes(deps),
 ];

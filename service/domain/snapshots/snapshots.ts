@@ -1,0 +1,246 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { SnapshotRow } from '../../db/schema';
+import { N8nError } from '../../n8n/errors';
+import type { N8nWorkflow } from '../../n8n/workflow-body';
+import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { DomainError, notFound } from '../errors';
+import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
+import { decodeCursor, encodeCursor, type Page, pageQuerySchema } from '../pagination';
+import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
+import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
+
+export const newSnapshotSchema = z.object({
+	environmentId: z.string().min(1),
+	workflowIds: z.array(z.string().min(1)).min(1).max(1000).optional().describe('only these workflows; all when absent'),
+	label: z.string().trim().max(200).default(''),
+	reason: z.string().trim().max(2000).default('').describe('why it was taken'),
+});
+export type NewSnapshot = z.infer<typeof newSnapshotSchema>;
+
+export const snapshotListSchema = pageQuerySchema.extend({ environmentId: z.string().min(1).optional() });
+
+export interface Snapshot {
+	id: string;
+	environmentId: string;
+	label: string;
+	reason: string;
+	createdBy: string | null;
+	createdAt: string;
+	workflowCount: number;
+	selective: boolean;
+}
+
+export interface SnapshotItem {
+	workflowId: string;
+	name: string;
+	active: boolean;
+	contentHash: string;
+}
+
+const toSnapshot = (row: SnapshotRow): Snapshot => ({
+	id: row.id,
+	environmentId: row.environment_id,
+	label: row.label,
+	reason: row.reason,
+	createdBy: row.created_by,
+	createdAt: row.created_at,
+	workflowCount: row.workflow_count,
+	selective: row.selective === 1,
+});
+
+/**
+ * Takes a snapshot of an environment's live workflows (all, or a selection). Each distinct content is
+ * stored once in the content store; the snapshot itself is a list of references to it.
+ */
+export async function createSnapshot(
+	deps: EnvironmentDeps,
+	context: AuditContext,
+	input: NewSnapshot,
+): Promise<Snapshot> {
+	const environment = await getEnvironmentRow(deps.db, input.environmentId);
+	const client = deps.n8nClient(n8nTarget(deps, environment));
+	const live = input.workflowIds
+		? await Promise.all(input.workflowIds.map((id) => getOrExplain(() => client.getWorkflow(id), id)))
+		: await client.listWorkflows();
+	const prepared = await prepareWorkflows(deps.db, live);
+	const row: SnapshotRow = {
+		id: crypto.randomUUID(),
+		environment_id: environment.id,
+		label: input.label,
+		reason: input.reason,
+		created_by: context.actor.name,
+		created_at: new Date().toISOString(),
+		workflow_count: prepared.length,
+		selective: input.workflowIds ? 1 : 0,
+	};
+	await deps.db.transaction().execute(async (trx) => {
+		await storeWorkflows(trx, prepared);
+		await trx.insertInto('snapshots').values(row).execute();
+		const items = prepared.map(({ workflow, contentHash, rawHash }) => ({
+			snapshot_id: row.id,
+			n8n_id: workflow.id,
+			name: workflow.name,
+			active: workflow.active ? 1 : 0,
+			content_hash: contentHash,
+			raw_hash: rawHash,
+		}));
+		for (let start = 0; start < items.length; start += 500)
+			await trx
+				.insertInto('snapshot_items')
+				.values(items.slice(start, start + 500))
+				.execute();
+		await appendAudit(trx, context, {
+			action: 'snapshot.create',
+			resourceType: 'snapshot',
+			resourceId: row.id,
+			environmentId: environment.id,
+			metadata: {
+				label: row.label,
+				reason: row.reason,
+				workflows: row.workflow_count,
+				selective: row.selective === 1,
+			},
+		});
+	});
+	return toSnapshot(row);
+}
+
+async function getOrExplain(get: () => Promise<N8nWorkflow>, id: string): Promise<N8nWorkflow> {
+	try {
+		return await get();
+	} catch (error) {
+		if (error instanceof N8nError && error.status === 404)
+			throw new DomainError('unprocessable', `The workflow ${id} does not exist in n8n`);
+		throw error;
+	}
+}
+
+export async function listSnapshots(db: Db, query: z.infer<typeof snapshotListSchema>): Promise<Page<Snapshot>> {
+	let select = db.selectFrom('snapshots').selectAll();
+	if (query.environmentId) select = select.where('environment_id', '=', query.environmentId);
+	const offset = query.cursor ? decodeCursor(query.cursor) : 0;
+	const rows = await select
+		.orderBy('created_at', 'desc')
+		.orderBy('id')
+		.limit(query.limit + 1)
+		.offset(offset)
+		.execute();
+	return {
+		data: rows.slice(0, query.limit).map(toSnapshot),
+		nextCursor: rows.length > query.limit ? encodeCursor(offset + query.limit) : null,
+	};
+}
+
+export async function getSnapshot(db: Db, id: string): Promise<Snapshot & { workflows: SnapshotItem[] }> {
+	const row = await db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+	if (!row) throw notFound('Snapshot');
+	const items = await db
+		.selectFrom('snapshot_items')
+		.selectAll()
+		.where('snapshot_id', '=', id)
+		.orderBy('name')
+		.execute();
+	return {
+		...toSnapshot(row),
+		workflows: items.map((item) => ({
+			workflowId: item.n8n_id,
+			name: item.name,
+			active: item.active === 1,
+			contentHash: item.content_hash,
+		})),
+	};
+}
+
+/** Deletes a snapshot; the content it referenced stays in the store for the snapshots that share it. */
+export async function deleteSnapshot(db: Db, context: AuditContext, id: string): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		const row = await trx.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+		if (!row) throw notFound('Snapshot');
+		await trx.deleteFrom('snapshots').where('id', '=', id).execute();
+		await appendAudit(trx, context, {
+			action: 'snapshot.delete',
+			resourceType: 'snapshot',
+			resourceId: id,
+			environmentId: row.environment_id,
+			metadata: { label: row.label, createdAt: row.created_at, workflows: row.workflow_count },
+		});
+	});
+}
+
+export type CompareStatus = 'UNCHANGED' | 'MODIFIED' | 'ADDED' | 'DELETED';
+
+export interface ComparedWorkflow {
+	workflowId: string;
+	name: string;
+	/** From the snapshot to the other side: ADDED exists only there, DELETED only in the snapshot. */
+	status: CompareStatus;
+	risk: WorkflowDiff['risk'];
+	reasons: string[];
+	diff?: WorkflowDiff;
+}
+
+/** The snapshot against the environment's live workflows, or against another snapshot. */
+export async function compareSnapshot(
+	deps: EnvironmentDeps,
+	id: string,
+	withSnapshotId?: string,
+): Promise<{ against: string; workflows: ComparedWorkflow[] }> {
+	const snapshot = await getSnapshot(deps.db, id);
+	const base = await snapshotWorkflows(deps.db, id);
+	let other: Map<string, N8nWorkflow>;
+	if (withSnapshotId) {
+		await getSnapshot(deps.db, withSnapshotId);
+		other = await snapshotWorkflows(deps.db, withSnapshotId);
+	} else {
+		const environment = await getEnvironmentRow(deps.db, snapshot.environmentId);
+		other = new Map(
+			(await deps.n8nClient(n8nTarget(deps, environment)).listWorkflows()).map((workflow) => [workflow.id, workflow]),
+		);
+	}
+	const workflows: ComparedWorkflow[] = [];
+	for (const [workflowId, before] of base) {
+		const after = other.get(workflowId);
+		if (!after) {
+			workflows.push({
+				workflowId,
+				name: before.name,
+				status: 'DELETED',
+				risk: 'HIGH',
+				reasons: ['HIGH: the workflow is gone'],
+			});
+			continue;
+		}
+		const diff = diffWorkflows(before, after);
+		workflows.push(
+			diff.changes.length
+				? { workflowId, name: after.name, status: 'MODIFIED', risk: diff.risk, reasons: diff.reasons, diff }
+				: { workflowId, name: after.name, status: 'UNCHANGED', risk: null, reasons: [] },
+		);
+	}
+	// A selective snapshot only speaks for the workflows it holds.
+	if (!snapshot.selective) {
+		for (const [workflowId, after] of other) {
+			if (!base.has(workflowId))
+				workflows.push({
+					workflowId,
+					name: after.name,
+					status: 'ADDED',
+					risk: 'HIGH',
+					reasons: ['HIGH: a workflow the snapshot does not have'],
+				});
+		}
+	}
+	return { against: withSnapshotId ?? 'live', workflows: workflows.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+async function snapshotWorkflows(db: Db, id: string): Promise<Map<string, N8nWorkflow>> {
+	const rows = await db
+		.selectFrom('snapshot_items')
+		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'snapshot_items.raw_hash')
+		.select(['snapshot_items.n8n_id', 'workflow_blobs.raw'])
+		.where('snapshot_id', '=', id)
+		.execute();
+	return new Map(rows.map((row) => [row.n8n_id, JSON.parse(row.raw) as N8nWorkflow]));
+}

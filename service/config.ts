@@ -88,7 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	};
 }
 
-export function decodeKey(text: string): Buffer | undefined {
+function decodeKey(text: string): Buffer | undefined {
 	const trimmed = text.trim();
 	const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
 	return key.length === 32 ? key : undefined;

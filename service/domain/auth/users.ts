@@ -25,7 +25,7 @@ export interface PublicUser {
 	lastLoginAt: string | null;
 }
 
-export const toPublicUser = (user: User): PublicUser => ({
+const toPublicUser = (user: User): PublicUser => ({
 	id: user.id,
 	email: user.email,
 	role: user.role,
@@ -44,10 +44,6 @@ export async function countUsers(db: Db): Promise<number> {
 export async function listUsers(db: Db): Promise<PublicUser[]> {
 	const users = await db.selectFrom('users').selectAll().orderBy('email').execute();
 	return users.map(toPublicUser);
-}
-
-export async function findUser(db: Db, id: string): Promise<User | undefined> {
-	return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** Creates a user; with `onlyIfNone`, only when no user exists yet (the one-time owner set-up). */

@@ -195,6 +195,16 @@ test('a second sync while one runs is a 409 naming the running job', async () =>
 	await readEvents(`${companion.url}/api/v1/jobs/${first.body.id}/events`, { authorization: `Bearer ${developer}` });
 });
 
+test('of several syncs requested at once, exactly one starts', async () => {
+	const environmentId = await createEnvironment('race');
+	const responses = await Promise.all(
+		Array.from({ length: 5 }, () => companion.api(developer, 'POST', `/api/v1/environments/${environmentId}/sync`, {})),
+	);
+	expect(responses.map((response) => response.status).sort()).toEqual([202, 409, 409, 409, 409]);
+	const started = responses.find((response) => response.status === 202)!;
+	await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, { authorization: `Bearer ${developer}` });
+});
+
 test('bad input and unknown ids are clear', async () => {
 	const environmentId = await createEnvironment('errors');
 	expect(

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Db } from '../../db/database';
 import type { JobRow, JobStatus } from '../../db/schema';
-import { notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 
 export interface Job {
 	id: string;
@@ -51,13 +51,16 @@ export class Jobs {
 
 	/**
 	 * Creates the job and runs `work` in the background. `report` records progress; the job ends
-	 * succeeded with what `work` returns, or failed with its error's message.
+	 * succeeded with what `work` returns, or failed with its error's message. With `onlyOne`, a job of
+	 * the same kind already running for the environment is a conflict with that message (checked and
+	 * created in one transaction, so two requests at once cannot both start one).
 	 */
 	async start(
 		kind: string,
 		environmentId: string | null,
 		createdBy: string | null,
 		work: (report: (progress: Record<string, unknown>) => Promise<void>) => Promise<Record<string, unknown>>,
+		onlyOne?: string,
 	): Promise<Job> {
 		const row: JobRow = {
 			id: crypto.randomUUID(),
@@ -71,7 +74,18 @@ export class Jobs {
 			created_at: new Date().toISOString(),
 			finished_at: null,
 		};
-		await this.db.insertInto('jobs').values(row).execute();
+		await this.db.transaction().execute(async (trx) => {
+			if (onlyOne) {
+				let running = trx.selectFrom('jobs').select('id').where('kind', '=', kind).where('status', '=', 'running');
+				running =
+					environmentId === null
+						? running.where('environment_id', 'is', null)
+						: running.where('environment_id', '=', environmentId);
+				const existing = await running.executeTakeFirst();
+				if (existing) throw conflict(onlyOne, { jobId: existing.id });
+			}
+			await trx.insertInto('jobs').values(row).execute();
+		});
 		const update = async (changes: Partial<JobRow>) => {
 			Object.assign(row, changes);
 			await this.db.updateTable('jobs').set(changes).where('id', '=', row.id).execute();

@@ -5,7 +5,6 @@ import type { WorkflowInventoryTable } from '../../db/schema';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
-import { conflict } from '../errors';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import type { Job, Jobs } from '../jobs/jobs';
 import { prepareWorkflows, type StoredWorkflow, storeWorkflows } from './content-store';
@@ -39,60 +38,59 @@ export async function startInventorySync(
 	scope: SyncScope,
 ): Promise<Job> {
 	const environment = await getEnvironmentRow(deps.db, environmentId);
-	const running = await deps.db
-		.selectFrom('jobs')
-		.select('id')
-		.where('kind', '=', 'inventory.sync')
-		.where('environment_id', '=', environmentId)
-		.where('status', '=', 'running')
-		.executeTakeFirst();
-	if (running) throw conflict(`A sync of "${environment.name}" is already running`, { jobId: running.id });
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 
-	return deps.jobs.start('inventory.sync', environmentId, context.actor.id, async (report) => {
-		const workflows: StoredWorkflow[] = [];
-		let pages = 0;
-		if (scope !== 'credentials') {
-			for await (const page of client.pages<N8nWorkflow>('/workflows')) {
-				workflows.push(...(await prepareWorkflows(deps.db, page)));
-				pages += 1;
-				await report({ pages, workflows: workflows.length });
-			}
-		}
-		const credentials = scope === 'workflows' ? undefined : await listCredentials((path) => client.listAll(path));
-		const syncedAt = new Date().toISOString();
-		await deps.db.transaction().execute(async (trx) => {
-			if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
-			if (credentials) {
-				await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
-				for (let start = 0; start < credentials.length; start += CHUNK) {
-					const rows = credentials.slice(start, start + CHUNK).map((c) => ({
-						environment_id: environmentId,
-						n8n_id: c.id,
-						name: c.name,
-						type: c.type,
-						synced_at: syncedAt,
-					}));
-					await trx.insertInto('credential_inventory').values(rows).execute();
+	const onlyOne = `A sync of "${environment.name}" is already running`;
+	return deps.jobs.start(
+		'inventory.sync',
+		environmentId,
+		context.actor.id,
+		async (report) => {
+			const workflows: StoredWorkflow[] = [];
+			let pages = 0;
+			if (scope !== 'credentials') {
+				for await (const page of client.pages<N8nWorkflow>('/workflows')) {
+					workflows.push(...(await prepareWorkflows(deps.db, page)));
+					pages += 1;
+					await report({ pages, workflows: workflows.length });
 				}
 			}
-			await trx.updateTable('environments').set({ last_sync_at: syncedAt }).where('id', '=', environmentId).execute();
-			await appendAudit(trx, context, {
-				action: 'environment.sync',
-				resourceType: 'environment',
-				resourceId: environmentId,
-				environmentId,
-				metadata: { scope, workflows: workflows.length, credentials: credentials?.length ?? null },
+			const credentials = scope === 'workflows' ? undefined : await listCredentials((path) => client.listAll(path));
+			const syncedAt = new Date().toISOString();
+			await deps.db.transaction().execute(async (trx) => {
+				if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
+				if (credentials) {
+					await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
+					for (let start = 0; start < credentials.length; start += CHUNK) {
+						const rows = credentials.slice(start, start + CHUNK).map((c) => ({
+							environment_id: environmentId,
+							n8n_id: c.id,
+							name: c.name,
+							type: c.type,
+							synced_at: syncedAt,
+						}));
+						await trx.insertInto('credential_inventory').values(rows).execute();
+					}
+				}
+				await trx.updateTable('environments').set({ last_sync_at: syncedAt }).where('id', '=', environmentId).execute();
+				await appendAudit(trx, context, {
+					action: 'environment.sync',
+					resourceType: 'environment',
+					resourceId: environmentId,
+					environmentId,
+					metadata: { scope, workflows: workflows.length, credentials: credentials?.length ?? null },
+				});
 			});
-		});
-		return {
-			scope,
-			pages,
-			workflows: workflows.length,
-			credentials: credentials === undefined ? null : credentials.length,
-			syncedAt,
-		};
-	});
+			return {
+				scope,
+				pages,
+				workflows: workflows.length,
+				credentials: credentials === undefined ? null : credentials.length,
+				syncedAt,
+			};
+		},
+		onlyOne,
+	);
 }
 
 /** Credential metadata, or undefined where the public API has no credential list (n8n 1.x). */

@@ -23,3 +23,20 @@ export function decodeCursor(cursor: string): number {
 	}
 	return id;
 }
+
+/**
+ * A page of a list ordered by something other than an id: the cursor is the offset of the next page.
+ * `fetch` reads `limit` rows from `offset` (one more than the page, to know whether another follows).
+ */
+export async function offsetPage<Row, Item>(
+	query: { limit: number; cursor?: string },
+	fetch: (limit: number, offset: number) => Promise<Row[]>,
+	toItem: (row: Row) => Item,
+): Promise<Page<Item>> {
+	const offset = query.cursor ? decodeCursor(query.cursor) : 0;
+	const rows = await fetch(query.limit + 1, offset);
+	return {
+		data: rows.slice(0, query.limit).map(toItem),
+		nextCursor: rows.length > query.limit ? encodeCursor(offset + query.limit) : null,
+	};
+}

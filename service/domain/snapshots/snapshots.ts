@@ -7,7 +7,7 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { DomainError, notFound } from '../errors';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
-import { decodeCursor, encodeCursor, type Page, pageQuerySchema } from '../pagination';
+import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 
@@ -120,22 +120,21 @@ async function getOrExplain(get: () => Promise<N8nWorkflow>, id: string): Promis
 export async function listSnapshots(db: Db, query: z.infer<typeof snapshotListSchema>): Promise<Page<Snapshot>> {
 	let select = db.selectFrom('snapshots').selectAll();
 	if (query.environmentId) select = select.where('environment_id', '=', query.environmentId);
-	const offset = query.cursor ? decodeCursor(query.cursor) : 0;
-	const rows = await select
-		.orderBy('created_at', 'desc')
-		.orderBy('id')
-		.limit(query.limit + 1)
-		.offset(offset)
-		.execute();
-	return {
-		data: rows.slice(0, query.limit).map(toSnapshot),
-		nextCursor: rows.length > query.limit ? encodeCursor(offset + query.limit) : null,
-	};
+	return offsetPage(
+		query,
+		(limit, offset) => select.orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+		toSnapshot,
+	);
+}
+
+async function getSnapshotRow(db: Db, id: string): Promise<SnapshotRow> {
+	const row = await db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+	if (!row) throw notFound('Snapshot');
+	return row;
 }
 
 export async function getSnapshot(db: Db, id: string): Promise<Snapshot & { workflows: SnapshotItem[] }> {
-	const row = await db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
-	if (!row) throw notFound('Snapshot');
+	const row = await getSnapshotRow(db, id);
 	const items = await db
 		.selectFrom('snapshot_items')
 		.selectAll()
@@ -156,8 +155,7 @@ export async function getSnapshot(db: Db, id: string): Promise<Snapshot & { work
 /** Deletes a snapshot; the content it referenced stays in the store for the snapshots that share it. */
 export async function deleteSnapshot(db: Db, context: AuditContext, id: string): Promise<void> {
 	await db.transaction().execute(async (trx) => {
-		const row = await trx.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
-		if (!row) throw notFound('Snapshot');
+		const row = await getSnapshotRow(trx, id);
 		await trx.deleteFrom('snapshots').where('id', '=', id).execute();
 		await appendAudit(trx, context, {
 			action: 'snapshot.delete',
@@ -187,14 +185,14 @@ export async function compareSnapshot(
 	id: string,
 	withSnapshotId?: string,
 ): Promise<{ against: string; workflows: ComparedWorkflow[] }> {
-	const snapshot = await getSnapshot(deps.db, id);
+	const snapshot = await getSnapshotRow(deps.db, id);
 	const base = await snapshotWorkflows(deps.db, id);
 	let other: Map<string, N8nWorkflow>;
 	if (withSnapshotId) {
-		await getSnapshot(deps.db, withSnapshotId);
+		await getSnapshotRow(deps.db, withSnapshotId);
 		other = await snapshotWorkflows(deps.db, withSnapshotId);
 	} else {
-		const environment = await getEnvironmentRow(deps.db, snapshot.environmentId);
+		const environment = await getEnvironmentRow(deps.db, snapshot.environment_id);
 		other = new Map(
 			(await deps.n8nClient(n8nTarget(deps, environment)).listWorkflows()).map((workflow) => [workflow.id, workflow]),
 		);
@@ -220,7 +218,7 @@ export async function compareSnapshot(
 		);
 	}
 	// A selective snapshot only speaks for the workflows it holds.
-	if (!snapshot.selective) {
+	if (snapshot.selective === 0) {
 		for (const [workflowId, after] of other) {
 			if (!base.has(workflowId))
 				workflows.push({

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database';
 import type { InventoryRow } from '../../db/schema';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { notFound } from '../errors';
-import { decodeCursor, encodeCursor, type Page, pageQuerySchema } from '../pagination';
+import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 
 export const inventoryQuerySchema = pageQuerySchema.extend({
 	q: z.string().min(1).optional().describe('part of the workflow name'),
@@ -52,17 +52,11 @@ export async function listInventory(
 	if (query.tag) select = select.where(sql<boolean>`exists (select 1 from json_each(tags) where value = ${query.tag})`);
 	if (query.nodeType)
 		select = select.where(sql<boolean>`exists (select 1 from json_each(node_types) where value = ${query.nodeType})`);
-	const offset = query.cursor ? decodeCursor(query.cursor) : 0;
-	const rows = await select
-		.orderBy('name')
-		.orderBy('n8n_id')
-		.limit(query.limit + 1)
-		.offset(offset)
-		.execute();
-	return {
-		data: rows.slice(0, query.limit).map(toInventoryWorkflow),
-		nextCursor: rows.length > query.limit ? encodeCursor(offset + query.limit) : null,
-	};
+	return offsetPage(
+		query,
+		(limit, offset) => select.orderBy('name').orderBy('n8n_id').limit(limit).offset(offset).execute(),
+		toInventoryWorkflow,
+	);
 }
 
 export interface InventoryWorkflowDetail extends InventoryWorkflow {

@@ -4,7 +4,7 @@ import { auditFilterSchema, exportAudit, queryAudit } from '../../domain/audit/a
 import { pageQuerySchema } from '../../domain/pagination';
 import { streamExport } from '../api/audit.routes';
 import type { AppDeps } from '../deps';
-import { parseForm } from './forms';
+import { filterValues, parseForm } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -25,11 +25,7 @@ export const auditPages = ({ db }: AppDeps): UiRoute[] => [
 		permission: 'audit.read',
 		handler: async (req, res) => {
 			const form = parseForm(auditFormSchema, req.query);
-			const filters = Object.fromEntries(
-				Object.entries(req.query).filter(
-					([key, value]) => key !== 'cursor' && typeof value === 'string' && value !== '',
-				),
-			);
+			const filters = filterValues(req.query);
 			if (form.errors) {
 				return render(
 					req,

@@ -40,3 +40,12 @@ export async function conflictMessage(change: Promise<unknown>): Promise<string 
 		throw error;
 	}
 }
+
+/** The filters a list page was asked for, to put back into its form and its page links (not the cursor). */
+export function filterValues(query: Record<string, unknown>): Record<string, string> {
+	return Object.fromEntries(
+		Object.entries(query).filter(
+			(entry): entry is [string, string] => entry[0] !== 'cursor' && typeof entry[1] === 'string' && entry[1] !== '',
+		),
+	);
+}

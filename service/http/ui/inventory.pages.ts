@@ -6,7 +6,7 @@ import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { sseMessage, streamJob } from '../job-stream';
-import { parseForm } from './forms';
+import { filterValues, parseForm } from './forms';
 import type { UiRoute } from './ui-route';
 import { render, renderToString } from './views';
 
@@ -19,11 +19,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => [
 		handler: async (req, res) => {
 			const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
 			const form = parseForm(inventoryQuerySchema, req.query);
-			const filters = Object.fromEntries(
-				Object.entries(req.query).filter(
-					([key, value]) => key !== 'cursor' && typeof value === 'string' && value !== '',
-				),
-			);
+			const filters = filterValues(req.query);
 			const page = form.errors
 				? { data: [], nextCursor: null }
 				: await listInventory(deps.db, environment.id, form.data);

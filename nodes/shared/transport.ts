@@ -1,6 +1,7 @@
 import type {
 	IDataObject,
 	IExecuteFunctions,
+	ILoadOptionsFunctions,
 	IHttpRequestMethods,
 	IN8nHttpFullResponse,
 	JsonObject,
@@ -22,7 +23,10 @@ interface CompanionRequest {
  * workflow and execution ids attached for the audit log, and the companion's error body turned into a
  * NodeApiError carrying its message.
  */
-export async function companionRequest(this: IExecuteFunctions, request: CompanionRequest): Promise<IDataObject> {
+export async function companionRequest(
+	this: IExecuteFunctions | ILoadOptionsFunctions,
+	request: CompanionRequest,
+): Promise<IDataObject> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, request.itemIndex);
 	const baseUrl = String(credentials.baseUrl).replace(/\/+$/, '');
 	const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
@@ -35,7 +39,7 @@ export async function companionRequest(this: IExecuteFunctions, request: Compani
 		ignoreHttpStatusErrors: true,
 		headers: {
 			'X-WorkflowOps-N8n-Workflow-Id': String(this.getWorkflow().id ?? ''),
-			'X-WorkflowOps-N8n-Execution-Id': String(this.getExecutionId() ?? ''),
+			'X-WorkflowOps-N8n-Execution-Id': 'getExecutionId' in this ? String(this.getExecutionId() ?? '') : '',
 		},
 	})) as IN8nHttpFullResponse;
 	const body = (response.body ?? {}) as IDataObject;
@@ -70,4 +74,22 @@ export async function companionList(
 		cursor = (page.nextCursor as string | null) ?? undefined;
 	} while (cursor && (limit === undefined || items.length < limit));
 	return limit === undefined ? items : items.slice(0, limit);
+}
+
+/**
+ * Follows a companion job (a sync, a restore) to its end through long polls, and returns its result;
+ * a failed job throws its error.
+ */
+export async function companionJob(this: IExecuteFunctions, jobId: string, itemIndex: number): Promise<IDataObject> {
+	for (;;) {
+		const job = await companionRequest.call(this, {
+			method: 'GET',
+			path: `/jobs/${encodeURIComponent(jobId)}`,
+			qs: { wait: 30 },
+			itemIndex,
+		});
+		if (job.status === 'succeeded') return (job.result ?? {}) as IDataObject;
+		if (job.status === 'failed')
+			throw new NodeApiError(this.getNode(), job as JsonObject, { message: String(job.error), itemIndex });
+	}
 }

@@ -154,6 +154,15 @@ export interface SnapshotItemsTable {
 	raw_hash: string;
 }
 
+export interface WorkflowMovesTable {
+	environment_id: string;
+	/** The id a snapshot knew the workflow by. */
+	from_n8n_id: string;
+	/** The id n8n gave it when restore re-created it. */
+	to_n8n_id: string;
+	moved_at: string;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -168,6 +177,7 @@ export interface Database {
 	credential_inventory: CredentialInventoryTable;
 	snapshots: SnapshotsTable;
 	snapshot_items: SnapshotItemsTable;
+	workflow_moves: WorkflowMovesTable;
 }
 
 export type User = Selectable<UsersTable>;

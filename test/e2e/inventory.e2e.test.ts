@@ -3,6 +3,7 @@ import { N8nClient } from '../../service/n8n/client';
 import { type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
+import { readEvents } from '../support/sse';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
@@ -110,5 +111,79 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		expect(byId[added.id]).toMatchObject({ status: 'ADDED' });
 		// Everything else — corpus workflows and fillers n8n stored earlier — shows no false drift.
 		expect(body.workflows.filter((w: any) => w.status === 'UNCHANGED')).toHaveLength(body.workflows.length - 4);
+	});
+
+	test('restore after direct edits, an unpublish, a delete and an addition: every workflow reads back with its snapshot hash', async () => {
+		const client = new N8nClient({ name: 'restore', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const scheduled = await client.createWorkflow({
+			name: 'restore scheduled',
+			nodes: [
+				{
+					id: 's',
+					name: 'Every day',
+					type: 'n8n-nodes-base.scheduleTrigger',
+					typeVersion: 1.2,
+					position: [0, 0],
+					parameters: { rule: { interval: [{ field: 'days' }] } },
+				},
+			],
+			connections: {},
+			settings: {},
+		});
+		await client.setActive(scheduled.id, true);
+		const environment = (
+			await companion.api(token, 'POST', '/api/v1/environments', {
+				name: 'restore',
+				baseUrl: n8n.baseUrl,
+				class: 'prod',
+				apiKey: n8n.apiKey,
+			})
+		).body;
+		const snapshot = (
+			await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id, label: 'good' })
+		).body;
+		const items: Array<{ workflowId: string; contentHash: string; active: boolean }> = (
+			await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}`)
+		).body.workflows;
+
+		const corpus = (await client.listWorkflows()).filter((w) => w.nodes.length > 2);
+		const [retuned, deleted] = corpus;
+		await client.updateWorkflow(retuned.id, {
+			...retuned,
+			name: `${retuned.name} (hand-edited)`,
+			settings: { ...retuned.settings, timezone: 'Asia/Tokyo' },
+		});
+		await client.deleteWorkflow(deleted.id);
+		await client.setActive(scheduled.id, false);
+		const added = await client.createWorkflow({ name: 'restore added', nodes: [], connections: {}, settings: {} });
+
+		const started = await companion.api(token, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {
+			reason: 'undo hand edits',
+		});
+		expect(started.status).toBe(202);
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${token}`,
+		});
+		const final = events.at(-1)!.data;
+		expect(final).toMatchObject({
+			status: 'succeeded',
+			result: { updated: expect.arrayContaining([retuned.id, scheduled.id]), deleted: [added.id] },
+		});
+		expect(final.result.updated).toHaveLength(2);
+		const [recreated] = final.result.created;
+		expect(recreated).toMatchObject({ workflowId: deleted.id, newId: expect.any(String) });
+
+		const live = new Map((await client.listWorkflows()).map((w) => [w.id, w]));
+		expect(live.size).toBe(items.length);
+		for (const item of items) {
+			const readBack = live.get(item.workflowId === deleted.id ? recreated.newId : item.workflowId);
+			expect([item.workflowId, readBack && contentHash(readBack), readBack?.active]).toEqual([
+				item.workflowId,
+				item.contentHash,
+				item.active,
+			]);
+		}
+		const compare = await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
+		expect(compare.body.workflows.filter((w: any) => w.status !== 'UNCHANGED')).toEqual([]);
 	});
 });

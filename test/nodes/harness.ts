@@ -16,8 +16,17 @@ export interface NodeRun {
  * credential's own `authenticate` header is applied and the request goes to the real companion.
  */
 export async function runNode(run: NodeRun): Promise<INodeExecutionData[][]> {
+	return run.node.execute!.call(context(run) as unknown as IExecuteFunctions) as Promise<INodeExecutionData[][]>;
+}
+
+/** Calls one of the node's loadOptions methods, as the editor does to fill a dropdown. */
+export async function loadOptions(run: Omit<NodeRun, 'parameters'>, method: string) {
+	return run.node.methods!.loadOptions![method].call(context({ ...run, parameters: [] }) as any);
+}
+
+function context(run: NodeRun) {
 	const credential = new WorkflowOpsApi();
-	const context = {
+	return {
 		getInputData: () => run.parameters.map((_, index) => ({ json: { index } })),
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
 			const value = run.parameters[itemIndex]?.[name];
@@ -50,7 +59,6 @@ export async function runNode(run: NodeRun): Promise<INodeExecutionData[][]> {
 			},
 		},
 	};
-	return run.node.execute!.call(context as unknown as IExecuteFunctions) as Promise<INodeExecutionData[][]>;
 }
 
 function renderHeaders(credential: WorkflowOpsApi, values: Record<string, string>): Record<string, string> {

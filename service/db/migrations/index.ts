@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './0001_initial';
 import * as inventory from './0002_inventory';
 import * as snapshots from './0003_snapshots';
+import * as workflowMoves from './0004_workflow_moves';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
 	'0001_initial': initial,
 	'0002_inventory': inventory,
 	'0003_snapshots': snapshots,
+	'0004_workflow_moves': workflowMoves,
 };

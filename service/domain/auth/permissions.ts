@@ -18,6 +18,7 @@ export const PERMISSIONS = {
 	'snapshots.read': 'viewer',
 	'snapshots.create': 'developer',
 	'snapshots.delete': 'admin',
+	'snapshots.restore': 'admin',
 	'environments.manage': 'admin',
 	'audit.write': 'developer',
 	'audit.read': 'admin',

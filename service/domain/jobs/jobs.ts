@@ -43,6 +43,21 @@ export class Jobs {
 		return toJob(row);
 	}
 
+	/** The job once it has finished, or as it is after `waitMs` if it is still running then. */
+	async waitFor(id: string, waitMs: number): Promise<Job> {
+		const job = await this.get(id);
+		if (job.status !== 'running' || waitMs <= 0) return job;
+		return new Promise((resolve) => {
+			const done = (latest: Job) => {
+				clearTimeout(timer);
+				stop();
+				resolve(latest);
+			};
+			const stop = this.follow(id, (latest) => latest.status !== 'running' && done(latest));
+			const timer = setTimeout(() => void this.get(id).then(done, () => done(job)), waitMs);
+		});
+	}
+
 	/** Calls `listener` with each new state of the job until it finishes; returns the unsubscribe. */
 	follow(id: string, listener: (job: Job) => void): () => void {
 		this.updates.on(id, listener);

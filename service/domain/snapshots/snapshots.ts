@@ -9,7 +9,6 @@ import { DomainError, notFound } from '../errors';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
-import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 
 export const newSnapshotSchema = z.object({
 	environmentId: z.string().min(1),
@@ -127,7 +126,7 @@ export async function listSnapshots(db: Db, query: z.infer<typeof snapshotListSc
 	);
 }
 
-async function getSnapshotRow(db: Db, id: string): Promise<SnapshotRow> {
+export async function getSnapshotRow(db: Db, id: string): Promise<SnapshotRow> {
 	const row = await db.selectFrom('snapshots').selectAll().where('id', '=', id).executeTakeFirst();
 	if (!row) throw notFound('Snapshot');
 	return row;
@@ -165,80 +164,4 @@ export async function deleteSnapshot(db: Db, context: AuditContext, id: string):
 			metadata: { label: row.label, createdAt: row.created_at, workflows: row.workflow_count },
 		});
 	});
-}
-
-export type CompareStatus = 'UNCHANGED' | 'MODIFIED' | 'ADDED' | 'DELETED';
-
-export interface ComparedWorkflow {
-	workflowId: string;
-	name: string;
-	/** From the snapshot to the other side: ADDED exists only there, DELETED only in the snapshot. */
-	status: CompareStatus;
-	risk: WorkflowDiff['risk'];
-	reasons: string[];
-	diff?: WorkflowDiff;
-}
-
-/** The snapshot against the environment's live workflows, or against another snapshot. */
-export async function compareSnapshot(
-	deps: EnvironmentDeps,
-	id: string,
-	withSnapshotId?: string,
-): Promise<{ against: string; workflows: ComparedWorkflow[] }> {
-	const snapshot = await getSnapshotRow(deps.db, id);
-	const base = await snapshotWorkflows(deps.db, id);
-	let other: Map<string, N8nWorkflow>;
-	if (withSnapshotId) {
-		await getSnapshotRow(deps.db, withSnapshotId);
-		other = await snapshotWorkflows(deps.db, withSnapshotId);
-	} else {
-		const environment = await getEnvironmentRow(deps.db, snapshot.environment_id);
-		other = new Map(
-			(await deps.n8nClient(n8nTarget(deps, environment)).listWorkflows()).map((workflow) => [workflow.id, workflow]),
-		);
-	}
-	const workflows: ComparedWorkflow[] = [];
-	for (const [workflowId, before] of base) {
-		const after = other.get(workflowId);
-		if (!after) {
-			workflows.push({
-				workflowId,
-				name: before.name,
-				status: 'DELETED',
-				risk: 'HIGH',
-				reasons: ['HIGH: the workflow is gone'],
-			});
-			continue;
-		}
-		const diff = diffWorkflows(before, after);
-		workflows.push(
-			diff.changes.length
-				? { workflowId, name: after.name, status: 'MODIFIED', risk: diff.risk, reasons: diff.reasons, diff }
-				: { workflowId, name: after.name, status: 'UNCHANGED', risk: null, reasons: [] },
-		);
-	}
-	// A selective snapshot only speaks for the workflows it holds.
-	if (snapshot.selective === 0) {
-		for (const [workflowId, after] of other) {
-			if (!base.has(workflowId))
-				workflows.push({
-					workflowId,
-					name: after.name,
-					status: 'ADDED',
-					risk: 'HIGH',
-					reasons: ['HIGH: a workflow the snapshot does not have'],
-				});
-		}
-	}
-	return { against: withSnapshotId ?? 'live', workflows: workflows.sort((a, b) => a.name.localeCompare(b.name)) };
-}
-
-async function snapshotWorkflows(db: Db, id: string): Promise<Map<string, N8nWorkflow>> {
-	const rows = await db
-		.selectFrom('snapshot_items')
-		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'snapshot_items.raw_hash')
-		.select(['snapshot_items.n8n_id', 'workflow_blobs.raw'])
-		.where('snapshot_id', '=', id)
-		.execute();
-	return new Map(rows.map((row) => [row.n8n_id, JSON.parse(row.raw) as N8nWorkflow]));
 }

@@ -42,10 +42,13 @@ export const inventoryRoutes = (deps: AppDeps) => [
 	apiRoute({
 		method: 'get',
 		path: '/jobs/:id',
-		summary: 'A background job: status, progress, result or error',
+		summary: 'A background job: status, progress, result or error (?wait=<seconds> holds the answer until it ends)',
 		permission: 'jobs.read',
 		params: idParams,
-		handler: async ({ params }) => deps.jobs.get(params.id),
+		query: z.object({
+			wait: z.coerce.number().int().min(0).max(60).default(0).describe('seconds to wait for a running job to end'),
+		}),
+		handler: async ({ params, query }) => deps.jobs.waitFor(params.id, query.wait * 1000),
 	}),
 	apiRoute({
 		method: 'get',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { compareSnapshot } from '../../domain/snapshots/compare';
+import { previewRestore, restoreRequestSchema, snapshotSource, startRestore } from '../../domain/snapshots/restore';
 import {
-	compareSnapshot,
 	createSnapshot,
 	deleteSnapshot,
 	getSnapshot,
@@ -56,5 +57,26 @@ export const snapshotRoutes = (deps: AppDeps) => [
 		params: idParams,
 		query: z.object({ with: z.string().min(1).optional() }),
 		handler: async ({ params, query }) => compareSnapshot(deps, params.id, query.with),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/snapshots/:id/restore/preview',
+		summary:
+			'What restoring the snapshot would do, per workflow: action (create, update, delete, none), risk and the diff from live',
+		permission: 'snapshots.read',
+		params: idParams,
+		body: restoreRequestSchema.pick({ workflowIds: true }),
+		handler: async ({ params, body }) => previewRestore(deps, await snapshotSource(deps, params.id), body.workflowIds),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/snapshots/:id/restore',
+		summary:
+			'Restore the snapshot (all, or workflowIds) into its environment: a snapshot of live first, each write read back and verified, all undone on a failure; answers with the job to follow',
+		permission: 'snapshots.restore',
+		params: idParams,
+		body: restoreRequestSchema,
+		status: 202,
+		handler: async ({ params, body, audit }) => startRestore(deps, audit, await snapshotSource(deps, params.id), body),
 	}),
 ];

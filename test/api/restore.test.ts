@@ -1,0 +1,194 @@
+import { contentHash } from '../../service/domain/workflows/normalize';
+import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import { type Companion, startCompanion } from '../support/companion';
+import { startFakeN8n } from '../support/fake-n8n';
+import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { readEvents } from '../support/sse';
+
+const workflow = (i: number, url = 'https://erp.example.com', active = false): N8nWorkflow => ({
+	id: `wf-${i}`,
+	name: `Workflow ${i}`,
+	active,
+	nodes: [
+		{
+			id: 'h',
+			name: 'Call',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4,
+			position: [0, 0],
+			parameters: { url: `${url}/${i}` },
+		},
+	],
+	connections: {},
+	settings: {},
+});
+
+const store = fakeWorkflowStore();
+let companion: Companion;
+let fake: Awaited<ReturnType<typeof startFakeN8n>>;
+let admin: string;
+let environmentId: string;
+
+beforeAll(async () => {
+	companion = await startCompanion();
+	admin = await companion.token('admin');
+	fake = await startFakeN8n(store.handler);
+	environmentId = (
+		await companion.api(admin, 'POST', '/api/v1/environments', {
+			name: 'prod',
+			baseUrl: fake.url,
+			class: 'prod',
+			apiKey: 'k',
+		})
+	).body.id;
+});
+beforeEach(() => {
+	store.fault = undefined;
+	store.delayMs = 0;
+});
+afterAll(async () => {
+	await fake.close();
+	await companion.close();
+});
+
+async function snapshotOf(workflows: N8nWorkflow[], body: object = {}) {
+	store.reset(workflows);
+	return (await companion.api(admin, 'POST', '/api/v1/snapshots', { environmentId, ...body })).body;
+}
+
+/** Starts a restore and follows its job to the end. */
+async function restore(snapshotId: string, body: object = {}) {
+	const started = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshotId}/restore`, body);
+	expect(started.status).toBe(202);
+	const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+		authorization: `Bearer ${admin}`,
+	});
+	return events.at(-1)!.data;
+}
+
+const liveHashes = () =>
+	Object.fromEntries([...store.workflows.values()].map((w) => [w.name, [contentHash(w), w.active]]));
+const hashesOf = (workflows: N8nWorkflow[]) =>
+	Object.fromEntries(workflows.map((w) => [w.name, [contentHash(w), w.active]]));
+
+test('preview: what will be created, updated and deleted, each with the diff from live', async () => {
+	const snapshot = await snapshotOf([workflow(1), workflow(2), workflow(3, undefined, true), workflow(4)]);
+	store.reset([workflow(1), workflow(2, 'https://evil.example.com'), workflow(3), workflow(9)]);
+
+	const { status, body } = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, {});
+	expect(status).toBe(200);
+	const byId = Object.fromEntries(body.workflows.map((w: any) => [w.workflowId, w]));
+	expect(byId['wf-1']).toMatchObject({ action: 'none', status: 'UNCHANGED' });
+	expect(byId['wf-2']).toMatchObject({ action: 'update', status: 'MODIFIED', risk: 'HIGH' });
+	expect(byId['wf-2'].diff.changes[0]).toMatchObject({
+		path: 'parameters.url',
+		before: 'https://evil.example.com/2',
+		after: 'https://erp.example.com/2',
+	});
+	expect(byId['wf-3']).toMatchObject({ action: 'update', activeBefore: false, activeAfter: true });
+	expect(byId['wf-4']).toMatchObject({ action: 'create', status: 'ADDED' });
+	expect(byId['wf-9']).toMatchObject({ action: 'delete', status: 'DELETED' });
+
+	const selected = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, {
+		workflowIds: ['wf-2', 'wf-4'],
+	});
+	expect(selected.body.workflows.map((w: any) => w.action)).toEqual(['update', 'create']);
+});
+
+test('apply restores every workflow to its snapshot hash, after a snapshot of live; a re-created workflow keeps its place', async () => {
+	const wanted = [workflow(1), workflow(2), workflow(3, undefined, true), workflow(4)];
+	const snapshot = await snapshotOf(wanted, { label: 'good' });
+	store.reset([workflow(1), workflow(2, 'https://evil.example.com'), workflow(3), workflow(9)]);
+
+	const final = await restore(snapshot.id, { reason: 'evil edit' });
+	expect(final).toMatchObject({ status: 'succeeded', result: { updated: ['wf-2', 'wf-3'], deleted: ['wf-9'] } });
+	const [created] = final.result.created;
+	expect(created).toMatchObject({ workflowId: 'wf-4', newId: expect.stringMatching(/^new-/) });
+	expect(liveHashes()).toEqual(hashesOf(wanted));
+
+	const safety = await companion.api(admin, 'GET', `/api/v1/snapshots/${final.result.safetySnapshotId}`);
+	expect(safety.body).toMatchObject({
+		label: 'Before restoring snapshot "good"',
+		reason: 'evil edit',
+		workflowCount: 4,
+	});
+	// The snapshot now finds the re-created workflow under its new id: nothing differs.
+	const compare = await companion.api(admin, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
+	expect(compare.body.workflows.map((w: any) => [w.workflowId, w.status])).toEqual([
+		['wf-1', 'UNCHANGED'],
+		['wf-2', 'UNCHANGED'],
+		['wf-3', 'UNCHANGED'],
+		[created.newId, 'UNCHANGED'],
+	]);
+	const audit = await companion.api(admin, 'GET', '/api/v1/audit?action=snapshot.restore&limit=1');
+	expect(audit.body.data[0].metadata).toMatchObject({
+		source: 'snapshot "good"',
+		outcome: 'succeeded',
+		reason: 'evil edit',
+		deleted: ['wf-9'],
+	});
+});
+
+test('a selection restores only those workflows; a selective snapshot deletes nothing', async () => {
+	const snapshot = await snapshotOf([workflow(1), workflow(2)], { workflowIds: ['wf-1'] });
+	store.reset([workflow(1, 'https://x.example.com'), workflow(2, 'https://x.example.com'), workflow(5)]);
+	const final = await restore(snapshot.id);
+	expect(final.result).toMatchObject({ updated: ['wf-1'], created: [], deleted: [] });
+	expect(contentHash(store.workflows.get('wf-2')!)).toBe(contentHash(workflow(2, 'https://x.example.com')));
+	expect(store.workflows.has('wf-5')).toBe(true);
+});
+
+test('a failed write stops the restore, undoes what it changed and names the workflow', async () => {
+	const snapshot = await snapshotOf([workflow(1), workflow(2), workflow(3)]);
+	const changed = [workflow(1, 'https://a.example.com'), workflow(2, 'https://b.example.com'), workflow(7)];
+	store.reset(changed);
+	store.fault = (method, id) =>
+		method === 'PUT' && id === 'wf-2' ? { status: 400, message: 'request/body/nodes must be array' } : undefined;
+
+	const final = await restore(snapshot.id);
+	expect(final.status).toBe('failed');
+	expect(final.error).toBe(
+		'Restoring "Workflow 2" (wf-2) failed: n8n "prod" (PUT /api/v1/workflows/wf-2): n8n answered with an error — HTTP 400: request/body/nodes must be array. Every change it had made was undone.',
+	);
+	expect(liveHashes()).toEqual(hashesOf(changed));
+	const audit = await companion.api(admin, 'GET', '/api/v1/audit?action=snapshot.restore&limit=1');
+	expect(audit.body.data[0].metadata).toMatchObject({ outcome: 'failed', failedWorkflowId: 'wf-2', undoFailures: [] });
+});
+
+test('a workflow that reads back different fails the restore; a failed undo is reported with the safety snapshot', async () => {
+	const snapshot = await snapshotOf([workflow(1), workflow(2)]);
+	store.reset([workflow(2)]);
+	// n8n keeps what it is sent; this stand-in loses a parameter on create, and then refuses deletes.
+	store.fault = (method, _id, body) => {
+		if (method === 'POST' && body?.nodes) body.nodes[0].parameters = {};
+		return method === 'DELETE' ? { status: 400, message: 'locked' } : undefined;
+	};
+	const final = await restore(snapshot.id);
+	expect(final.status).toBe('failed');
+	expect(final.error).toMatch(
+		/^Restoring "Workflow 1" \(wf-1\) failed: it read back with content hash [0-9a-f]{64}, not [0-9a-f]{64}\. Could not undo: "Workflow 1" \(wf-1\): n8n "prod" \(DELETE \/api\/v1\/workflows\/new-\d+\): n8n answered with an error — HTTP 400: locked\. Live n8n before the restore is in snapshot [0-9a-f-]{36}\.$/,
+	);
+});
+
+test('errors: unknown snapshot or workflow, bad input, roles, one restore at a time', async () => {
+	const snapshot = await snapshotOf([workflow(1)]);
+	const preview = (body: object) =>
+		companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, body);
+	const unknown = await preview({ workflowIds: ['wf-404'] });
+	expect(unknown.status).toBe(422);
+	expect(unknown.body.error.message).toBe('Neither the snapshot ' + snapshot.id + ' nor live n8n has: wf-404');
+	expect((await preview({ workflowIds: 'wf-1' })).status).toBe(400);
+	expect((await companion.api(admin, 'POST', '/api/v1/snapshots/nope/restore', {})).status).toBe(404);
+	const developer = await companion.token('developer');
+	expect((await companion.api(developer, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {})).status).toBe(403);
+	expect((await companion.api(developer, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, {})).status).toBe(
+		200,
+	);
+
+	store.delayMs = 200;
+	const first = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {});
+	const second = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {});
+	expect(second.status).toBe(409);
+	expect(second.body.error.message).toBe('A restore into "prod" is already running');
+	await readEvents(`${companion.url}/api/v1/jobs/${first.body.id}/events`, { authorization: `Bearer ${admin}` });
+});

@@ -1,0 +1,148 @@
+import { NodeApiError } from 'n8n-workflow';
+import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
+import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import { type Companion, startCompanion } from '../support/companion';
+import { startFakeN8n } from '../support/fake-n8n';
+import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { loadOptions, runNode } from './harness';
+
+const workflow = (i: number, url = 'https://erp.example.com'): N8nWorkflow => ({
+	id: `wf-${i}`,
+	name: `Workflow ${i}`,
+	active: false,
+	nodes: [
+		{
+			id: 'h',
+			name: 'Call',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4,
+			position: [0, 0],
+			parameters: { url: `${url}/${i}` },
+		},
+	],
+	connections: {},
+	settings: {},
+});
+
+const node = new Snapshot();
+const store = fakeWorkflowStore();
+let companion: Companion;
+let fake: Awaited<ReturnType<typeof startFakeN8n>>;
+let admin: string;
+let environmentId: string;
+
+beforeAll(async () => {
+	companion = await startCompanion();
+	admin = await companion.token('admin');
+	fake = await startFakeN8n(store.handler);
+	environmentId = (
+		await companion.api(admin, 'POST', '/api/v1/environments', {
+			name: 'prod',
+			baseUrl: fake.url,
+			class: 'prod',
+			apiKey: 'k',
+		})
+	).body.id;
+});
+afterAll(async () => {
+	await fake.close();
+	await companion.close();
+});
+
+const run = (parameters: object[], token = admin) =>
+	runNode({ node, credentials: { baseUrl: companion.url, apiToken: token }, parameters: parameters as any });
+
+async function takeSnapshot(label: string) {
+	const [[item]] = await run([{ operation: 'create', environmentId, label, additionalFields: { reason: 'nightly' } }]);
+	return item.json;
+}
+
+test('the Environment dropdown lists the companion’s environments', async () => {
+	const options = await loadOptions(
+		{ node, credentials: { baseUrl: companion.url, apiToken: admin } },
+		'getEnvironments',
+	);
+	expect(options).toEqual([{ name: 'prod (prod)', value: environmentId }]);
+});
+
+test('Create (all or a selection), List and Get', async () => {
+	store.reset([workflow(1), workflow(2), workflow(3)]);
+	const all = await takeSnapshot('nightly');
+	expect(all).toMatchObject({ environmentId, label: 'nightly', reason: 'nightly', workflowCount: 3, selective: false });
+	const [[some]] = await run([
+		{ operation: 'create', environmentId, label: 'two', additionalFields: { workflowIds: 'wf-1, wf-3' } },
+	]);
+	expect(some.json).toMatchObject({ workflowCount: 2, selective: true });
+
+	const [listed] = await run([{ operation: 'list', environmentId, returnAll: false, limit: 1 }]);
+	expect(listed.map((item) => item.json.id)).toEqual([some.json.id]);
+	const [[got]] = await run([{ operation: 'get', snapshotId: all.id }]);
+	expect((got.json.workflows as any[]).map((w) => w.workflowId)).toEqual(['wf-1', 'wf-2', 'wf-3']);
+});
+
+test('Compare gives one item per workflow with status and risk, for an IF to branch on', async () => {
+	store.reset([workflow(1), workflow(2), workflow(3)]);
+	const snapshot = await takeSnapshot('before');
+	store.reset([workflow(1), workflow(2, 'https://evil.example.com'), workflow(4)]);
+
+	const [items] = await run([
+		{ operation: 'compare', snapshotId: snapshot.id, against: 'live', includeDiff: false, onlyDifferences: false },
+	]);
+	expect(items.map(({ json }) => [json.workflowId, json.status, json.risk])).toEqual([
+		['wf-1', 'UNCHANGED', null],
+		['wf-2', 'MODIFIED', 'HIGH'],
+		['wf-3', 'DELETED', 'HIGH'],
+		['wf-4', 'ADDED', 'HIGH'],
+	]);
+	expect(items[1].json).not.toHaveProperty('diff');
+	expect(items.every((item) => item.pairedItem && (item.pairedItem as any).item === 0)).toBe(true);
+
+	const [differences] = await run([
+		{ operation: 'compare', snapshotId: snapshot.id, against: 'live', includeDiff: true, onlyDifferences: true },
+	]);
+	expect(differences.map(({ json }) => json.workflowId)).toEqual(['wf-2', 'wf-3', 'wf-4']);
+	expect((differences[0].json.diff as any).changes[0]).toMatchObject({ path: 'parameters.url' });
+});
+
+test('Restore: Preview per workflow, then Apply waits for the job and returns what it did', async () => {
+	store.reset([workflow(1), workflow(2)]);
+	const snapshot = await takeSnapshot('good');
+	store.reset([workflow(1, 'https://x.example.com'), workflow(2)]);
+
+	const [preview] = await run([
+		{ operation: 'restore', snapshotId: snapshot.id, mode: 'preview', scope: 'all', includeDiff: false },
+	]);
+	expect(preview.map(({ json }) => [json.workflowId, json.action, json.risk])).toEqual([
+		['wf-1', 'update', 'HIGH'],
+		['wf-2', 'none', null],
+	]);
+
+	const [[applied]] = await run([
+		{
+			operation: 'restore',
+			snapshotId: snapshot.id,
+			mode: 'apply',
+			scope: 'selected',
+			workflowIds: 'wf-1',
+			reason: 'x',
+		},
+	]);
+	expect(applied.json).toMatchObject({ updated: ['wf-1'], created: [], deleted: [], jobId: expect.any(String) });
+	expect((store.workflows.get('wf-1')!.nodes[0].parameters as any).url).toBe('https://erp.example.com/1');
+});
+
+test('a failed restore, an unknown snapshot and a viewer’s apply become NodeApiErrors with the companion’s message', async () => {
+	store.reset([workflow(1)]);
+	const snapshot = await takeSnapshot('good');
+	store.reset([workflow(1, 'https://x.example.com')]);
+	store.fault = (method) => (method === 'PUT' ? { status: 400, message: 'no' } : undefined);
+	const apply = { operation: 'restore', snapshotId: snapshot.id, mode: 'apply', scope: 'all', reason: '' };
+	const failed = run([apply]);
+	await expect(failed).rejects.toThrow(NodeApiError);
+	await expect(failed).rejects.toThrow(/^Restoring "Workflow 1" \(wf-1\) failed: .*HTTP 400: no/);
+	store.fault = undefined;
+
+	await expect(run([{ operation: 'get', snapshotId: 'nope' }])).rejects.toThrow('Snapshot was not found');
+	const viewer = await companion.token('viewer');
+	await expect(run([apply], viewer)).rejects.toThrow(/permission/);
+});

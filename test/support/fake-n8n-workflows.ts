@@ -1,0 +1,66 @@
+import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import type { FakeHandler } from './fake-n8n';
+
+export type Fault = (
+	method: string,
+	id: string | undefined,
+	body: any,
+) => { status: number; message: string } | undefined;
+
+/**
+ * The workflow endpoints of n8n's public API over an in-memory map, for fast tests of restore's
+ * bookkeeping (plan, undo, id moves). Real n8n's behaviour is proven by the e2e suite.
+ */
+export interface FakeWorkflowStore {
+	workflows: Map<string, N8nWorkflow>;
+	/** Called before each request is answered: return an error to answer with it instead. */
+	fault: Fault | undefined;
+	/** How long each answer waits, to hold a job open. */
+	delayMs: number;
+	reset(list: N8nWorkflow[]): void;
+	handler: FakeHandler;
+}
+
+export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStore {
+	const workflows = new Map(initial.map((workflow) => [workflow.id, structuredClone(workflow)]));
+	let nextId = 1000;
+	const state: FakeWorkflowStore = {
+		workflows,
+		fault: undefined,
+		delayMs: 0,
+		reset(list: N8nWorkflow[]) {
+			workflows.clear();
+			for (const workflow of list) workflows.set(workflow.id, structuredClone(workflow));
+		},
+		handler: (req, url, raw) => ({ ...answer(req.method ?? 'GET', url, raw), delayMs: state.delayMs }),
+	};
+	function answer(method: string, url: URL, raw: string): ReturnType<FakeHandler> {
+		const [, id, verb] = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/) ?? [];
+		const body = raw ? JSON.parse(raw) : undefined;
+		const failure = state.fault?.(method, id, body);
+		if (failure) return { status: failure.status, body: { message: failure.message } };
+		if (!id && method === 'GET') return { status: 200, body: { data: [...workflows.values()], nextCursor: null } };
+		if (!id && method === 'POST') {
+			const created = { ...body, id: `new-${nextId++}`, active: false } as N8nWorkflow;
+			workflows.set(created.id, created);
+			return { status: 200, body: created };
+		}
+		const found = id ? workflows.get(decodeURIComponent(id)) : undefined;
+		if (!found) return { status: 404, body: { message: 'Not Found' } };
+		if (verb === 'activate' || verb === 'deactivate') {
+			found.active = verb === 'activate';
+			return { status: 200, body: found };
+		}
+		if (method === 'PUT') {
+			const updated = { ...body, id: found.id, active: found.active } as N8nWorkflow;
+			workflows.set(found.id, updated);
+			return { status: 200, body: updated };
+		}
+		if (method === 'DELETE') {
+			workflows.delete(found.id);
+			return { status: 200, body: found };
+		}
+		return { status: 200, body: found };
+	}
+	return state;
+}

@@ -6,6 +6,7 @@ import { countUsers, createUser } from './domain/auth/users';
 import { Jobs } from './domain/jobs/jobs';
 import { loadOrCreateKeyFile, SecretBox } from './domain/secrets';
 import type { AppDeps } from './http/deps';
+import { GitHubRepo } from './git/github';
 import { N8nClient } from './n8n/client';
 
 export const CLI_CONTEXT: AuditContext = {
@@ -32,6 +33,7 @@ export function appDeps(config: Config, runtime: { db: Db; secrets: SecretBox },
 		...runtime,
 		logger,
 		n8nClient: (target) => new N8nClient(target),
+		gitHub: (target) => new GitHubRepo(target),
 		jobs: new Jobs(runtime.db),
 		publicUrl: config.publicUrl,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },

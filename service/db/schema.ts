@@ -163,6 +163,27 @@ export interface WorkflowMovesTable {
 	moved_at: string;
 }
 
+export interface GitMirrorsTable {
+	environment_id: string;
+	api_url: string;
+	owner: string;
+	repo: string;
+	branch: string;
+	/** '' or a folder ending in '/'. */
+	path_prefix: string;
+	/** AES-256-GCM sealed GitHub token. */
+	token_sealed: string;
+	updated_at: string;
+}
+
+export interface SnapshotPushesTable {
+	snapshot_id: string;
+	commit_sha: string;
+	url: string;
+	pushed_by: string | null;
+	pushed_at: string;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -178,6 +199,8 @@ export interface Database {
 	snapshots: SnapshotsTable;
 	snapshot_items: SnapshotItemsTable;
 	workflow_moves: WorkflowMovesTable;
+	git_mirrors: GitMirrorsTable;
+	snapshot_pushes: SnapshotPushesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Jobs } from '../domain/jobs/jobs';
 import type { SecretBox } from '../domain/secrets';
+import type { GitHubRepo, GitTarget } from '../git/github';
 import type { N8nClient, N8nTarget } from '../n8n/client';
 
 export interface LoginLimits {
@@ -18,6 +19,7 @@ export interface AppDeps {
 	secrets: SecretBox;
 	logger: Logger;
 	n8nClient: (target: N8nTarget) => N8nClient;
+	gitHub: (target: GitTarget) => GitHubRepo;
 	jobs: Jobs;
 	publicUrl: string;
 	loginLimits: LoginLimits;

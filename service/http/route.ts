@@ -4,7 +4,7 @@ import type { AuditContext } from '../domain/audit/audit-log';
 import type { Permission } from '../domain/auth/permissions';
 import type { Caller } from './caller';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface HandlerInput<P, Q, B> {
 	params: P;

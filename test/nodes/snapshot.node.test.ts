@@ -3,6 +3,7 @@ import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
+import { startFakeGitHub } from '../support/fake-github';
 import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { loadOptions, runNode } from './harness';
 
@@ -145,4 +146,24 @@ test('a failed restore, an unknown snapshot and a viewer’s apply become NodeAp
 	await expect(run([{ operation: 'get', snapshotId: 'nope' }])).rejects.toThrow('Snapshot was not found');
 	const viewer = await companion.token('viewer');
 	await expect(run([apply], viewer)).rejects.toThrow(/permission/);
+});
+
+test('Push to Git commits the snapshot to the environment’s mirror', async () => {
+	const github = await startFakeGitHub({ owner: 'acme', repo: 'flows', branch: 'main', token: 'ghp_node' });
+	try {
+		await companion.api(admin, 'PUT', `/api/v1/environments/${environmentId}/git`, {
+			apiUrl: github.url,
+			owner: 'acme',
+			repo: 'flows',
+			token: 'ghp_node',
+		});
+		store.reset([workflow(1)]);
+		const snapshot = await takeSnapshot('to git');
+		const [[pushed]] = await run([{ operation: 'pushToGit', snapshotId: snapshot.id }]);
+		expect(pushed.json).toMatchObject({ commitSha: github.head(), files: 2, unchanged: false });
+		expect([...github.files().keys()]).toContain('workflows/workflow-1--wf-1.json');
+		expect(github.violations).toEqual([]);
+	} finally {
+		await github.close();
+	}
 });

@@ -12,6 +12,7 @@ import type { Role } from '../../service/db/schema';
 import { Jobs } from '../../service/domain/jobs/jobs';
 import { SecretBox } from '../../service/domain/secrets';
 import type { AppDeps, LoginLimits } from '../../service/http/deps';
+import { GitHubRepo } from '../../service/git/github';
 import { N8nClient } from '../../service/n8n/client';
 import { CLI_CONTEXT } from '../../service/runtime';
 
@@ -48,6 +49,7 @@ export async function startCompanion(
 		secrets: new SecretBox(crypto.randomBytes(32)),
 		logger,
 		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0 }),
+		gitHub: (target) => new GitHubRepo(target, { throttle: false, retries: 0 }),
 		jobs: new Jobs(db),
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },

@@ -3,6 +3,7 @@ import * as initial from './0001_initial';
 import * as inventory from './0002_inventory';
 import * as snapshots from './0003_snapshots';
 import * as workflowMoves from './0004_workflow_moves';
+import * as gitMirrors from './0005_git_mirrors';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
 	'0002_inventory': inventory,
 	'0003_snapshots': snapshots,
 	'0004_workflow_moves': workflowMoves,
+	'0005_git_mirrors': gitMirrors,
 };

@@ -132,7 +132,17 @@ export async function getSnapshotRow(db: Db, id: string): Promise<SnapshotRow> {
 	return row;
 }
 
-export async function getSnapshot(db: Db, id: string): Promise<Snapshot & { workflows: SnapshotItem[] }> {
+export interface SnapshotPush {
+	commitSha: string;
+	url: string;
+	pushedBy: string | null;
+	pushedAt: string;
+}
+
+export async function getSnapshot(
+	db: Db,
+	id: string,
+): Promise<Snapshot & { workflows: SnapshotItem[]; pushes: SnapshotPush[] }> {
 	const row = await getSnapshotRow(db, id);
 	const items = await db
 		.selectFrom('snapshot_items')
@@ -140,8 +150,15 @@ export async function getSnapshot(db: Db, id: string): Promise<Snapshot & { work
 		.where('snapshot_id', '=', id)
 		.orderBy('name')
 		.execute();
+	const pushes = await db
+		.selectFrom('snapshot_pushes')
+		.select(['commit_sha as commitSha', 'url', 'pushed_by as pushedBy', 'pushed_at as pushedAt'])
+		.where('snapshot_id', '=', id)
+		.orderBy('pushed_at')
+		.execute();
 	return {
 		...toSnapshot(row),
+		pushes,
 		workflows: items.map((item) => ({
 			workflowId: item.n8n_id,
 			name: item.name,

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
 import { auditRoutes } from './audit.routes';
 import { environmentRoutes } from './environments.routes';
+import { gitRoutes } from './git.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
 import { snapshotRoutes } from './snapshots.routes';
@@ -16,5 +17,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...environmentRoutes(deps),
 	...inventoryRoutes(deps),
 	...snapshotRoutes(deps),
+	...gitRoutes(deps),
 	...auditRoutes(deps),
 ];

@@ -135,4 +135,110 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			userAgent: expect.stringMatching(/n8n/i),
 		});
 	});
+
+	test('Manual Trigger → Snapshot Compare → IF (risk is HIGH) takes the HIGH branch for a hand-edited URL', async () => {
+		const http = (url: string) => ({
+			id: 'h',
+			name: 'Call ERP',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [0, 0],
+			parameters: { url },
+		});
+		const target = await n8nApi('POST', '/workflows', {
+			name: 'ERP sync',
+			nodes: [http('https://erp.example.com')],
+			connections: {},
+			settings: {},
+		});
+		const environment = (
+			await companion.api(admin, 'POST', '/api/v1/environments', {
+				name: 'this n8n',
+				baseUrl: n8n.baseUrl,
+				class: 'prod',
+				apiKey: n8n.apiKey,
+			})
+		).body;
+		const snapshot = (
+			await companion.api(admin, 'POST', '/api/v1/snapshots', {
+				environmentId: environment.id,
+				workflowIds: [target.id],
+			})
+		).body;
+		await n8nApi('PUT', `/workflows/${target.id}`, {
+			name: 'ERP sync',
+			nodes: [http('https://evil.example.com')],
+			connections: {},
+			settings: {},
+		});
+
+		const credentials = { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } };
+		const noOp = (name: string, y: number) => ({
+			id: name,
+			name,
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [600, y],
+			parameters: {},
+		});
+		const workflow = await n8nApi('POST', '/workflows', {
+			name: 'Snapshot drift gate',
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: 'start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'compare',
+					name: 'Compare',
+					type: 'n8n-nodes-workflowops.snapshot',
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: {
+						operation: 'compare',
+						snapshotId: snapshot.id,
+						against: 'live',
+						includeDiff: false,
+						onlyDifferences: true,
+					},
+					credentials,
+				},
+				{
+					id: 'if',
+					name: 'Is HIGH',
+					type: 'n8n-nodes-base.if',
+					typeVersion: 1,
+					position: [400, 0],
+					parameters: { conditions: { string: [{ value1: '={{ $json.risk }}', value2: 'HIGH' }] } },
+				},
+				noOp('High risk', -100),
+				noOp('Not high', 100),
+			],
+			connections: {
+				Start: { main: [[{ node: 'Compare', type: 'main', index: 0 }]] },
+				Compare: { main: [[{ node: 'Is HIGH', type: 'main', index: 0 }]] },
+				'Is HIGH': {
+					main: [[{ node: 'High risk', type: 'main', index: 0 }], [{ node: 'Not high', type: 'main', index: 0 }]],
+				},
+			},
+		});
+
+		const run = await executeInN8n(n8n, workflow.id);
+
+		expect(nodeOutput(run, 'Compare')).toEqual([
+			expect.objectContaining({
+				workflowId: target.id,
+				status: 'MODIFIED',
+				risk: 'HIGH',
+				reasons: ['HIGH http: Call ERP'],
+			}),
+		]);
+		expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: target.id })]);
+		expect(run.data.resultData.runData['Not high']).toBeUndefined();
+	});
 });

@@ -1,55 +1,30 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import { type Companion, startCompanion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
-import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import type { Companion } from '../support/companion';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { readEvents } from '../support/sse';
+import { httpWorkflow } from '../support/workflows';
 
-const workflow = (i: number, url = 'https://erp.example.com'): N8nWorkflow => ({
-	id: `wf-${i}`,
-	name: `Invoice sync ${i}`,
-	active: false,
-	nodes: [
-		{
-			id: 'h',
-			name: 'Call',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4,
-			position: [0, 0],
-			parameters: { url: `${url}/${i}` },
-		},
-	],
-	connections: {},
-	settings: {},
-});
+const workflow = (i: number, url?: string) => httpWorkflow(i, url, { name: `Invoice sync ${i}` });
 
 const TOKEN = 'ghp_secret0123456789';
 const store = fakeWorkflowStore();
 let companion: Companion;
-let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
 let github: FakeGitHub;
 let admin: string;
 let environmentId: string;
+let n8nUrl: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	companion = await startCompanion();
-	admin = await companion.token('admin');
-	n8n = await startFakeN8n(store.handler);
+	({ companion, admin, environmentId, n8nUrl, close } = await companionWithFakeN8n(store));
 	github = await startFakeGitHub({ owner: 'acme', repo: 'n8n-workflows', branch: 'main', token: TOKEN });
-	environmentId = (
-		await companion.api(admin, 'POST', '/api/v1/environments', {
-			name: 'prod',
-			baseUrl: n8n.url,
-			class: 'prod',
-			apiKey: 'k',
-		})
-	).body.id;
 });
 beforeEach(() => {
 	github.fault = undefined;
 });
 afterAll(async () => {
-	await Promise.all([n8n.close(), github.close(), companion.close()]);
+	await Promise.all([close(), github.close()]);
 	expect(github.violations).toEqual([]);
 });
 
@@ -209,14 +184,7 @@ test('restore from a commit: preview and apply put the pushed workflows back', a
 });
 
 test('no mirror: push and restore say so', async () => {
-	const other = (
-		await companion.api(admin, 'POST', '/api/v1/environments', {
-			name: 'staging',
-			baseUrl: n8n.url,
-			class: 'staging',
-			apiKey: 'k',
-		})
-	).body;
+	const other = await companion.environment(admin, { name: 'staging', baseUrl: n8nUrl, class: 'staging', apiKey: 'k' });
 	const snapshot = (await companion.api(admin, 'POST', '/api/v1/snapshots', { environmentId: other.id })).body;
 	const push = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/push`);
 	expect(push.status).toBe(422);

@@ -1,55 +1,26 @@
 import { contentHash } from '../../service/domain/workflows/normalize';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import { type Companion, startCompanion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
-import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import type { Companion } from '../support/companion';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { readEvents } from '../support/sse';
+import { httpWorkflow } from '../support/workflows';
 
-const workflow = (i: number, url = 'https://erp.example.com', active = false): N8nWorkflow => ({
-	id: `wf-${i}`,
-	name: `Workflow ${i}`,
-	active,
-	nodes: [
-		{
-			id: 'h',
-			name: 'Call',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4,
-			position: [0, 0],
-			parameters: { url: `${url}/${i}` },
-		},
-	],
-	connections: {},
-	settings: {},
-});
+const workflow = (i: number, url?: string, active = false) => httpWorkflow(i, url, { active });
 
 const store = fakeWorkflowStore();
 let companion: Companion;
-let fake: Awaited<ReturnType<typeof startFakeN8n>>;
 let admin: string;
 let environmentId: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	companion = await startCompanion();
-	admin = await companion.token('admin');
-	fake = await startFakeN8n(store.handler);
-	environmentId = (
-		await companion.api(admin, 'POST', '/api/v1/environments', {
-			name: 'prod',
-			baseUrl: fake.url,
-			class: 'prod',
-			apiKey: 'k',
-		})
-	).body.id;
+	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
 });
 beforeEach(() => {
 	store.fault = undefined;
 	store.delayMs = 0;
 });
-afterAll(async () => {
-	await fake.close();
-	await companion.close();
-});
+afterAll(() => close());
 
 async function snapshotOf(workflows: N8nWorkflow[], body: object = {}) {
 	store.reset(workflows);

@@ -1,58 +1,21 @@
-import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import { type Companion, startCompanion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
+import type { Companion } from '../support/companion';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { httpWorkflow } from '../support/workflows';
 
-const workflow = (i: number, url = 'https://erp.example.com'): N8nWorkflow => ({
-	id: `wf-${i}`,
-	name: `Workflow ${i}`,
-	active: false,
-	updatedAt: '2026-11-01T00:00:00.000Z',
-	nodes: [
-		{
-			id: 'h',
-			name: 'Call',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4,
-			position: [0, 0],
-			parameters: { url: `${url}/${i}` },
-		},
-	],
-	connections: {},
-	settings: {},
-});
+const workflow = (i: number, url?: string) => httpWorkflow(i, url, { updatedAt: '2026-11-01T00:00:00.000Z' });
 
-let live: N8nWorkflow[] = [];
+const store = fakeWorkflowStore();
 let companion: Companion;
-let fake: Awaited<ReturnType<typeof startFakeN8n>>;
 let developer: string;
 let admin: string;
 let environmentId: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	companion = await startCompanion();
+	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
 	developer = await companion.token('developer');
-	admin = await companion.token('admin');
-	fake = await startFakeN8n((_req, url) => {
-		const single = url.pathname.match(/^\/api\/v1\/workflows\/(.+)$/);
-		if (single) {
-			const found = live.find((w) => w.id === decodeURIComponent(single[1]));
-			return found ? { status: 200, body: found } : { status: 404, body: { message: 'Not Found' } };
-		}
-		return { status: 200, body: { data: live, nextCursor: null } };
-	});
-	environmentId = (
-		await companion.api(admin, 'POST', '/api/v1/environments', {
-			name: 'prod',
-			baseUrl: fake.url,
-			class: 'prod',
-			apiKey: 'k',
-		})
-	).body.id;
 });
-afterAll(async () => {
-	await fake.close();
-	await companion.close();
-});
+afterAll(() => close());
 
 const storedBytes = async () => {
 	const rows = await companion.db.selectFrom('workflow_blobs').select('raw').execute();
@@ -60,7 +23,7 @@ const storedBytes = async () => {
 };
 
 test('take, list and read a snapshot of every live workflow', async () => {
-	live = Array.from({ length: 20 }, (_, i) => workflow(i));
+	store.reset(Array.from({ length: 20 }, (_, i) => workflow(i)));
 	const created = await companion.api(developer, 'POST', '/api/v1/snapshots', {
 		environmentId,
 		label: 'before release',
@@ -92,20 +55,21 @@ test('take, list and read a snapshot of every live workflow', async () => {
 });
 
 test('snapshots of unchanged workflows add no stored content; changed ones add only themselves', async () => {
-	live = Array.from({ length: 20 }, (_, i) => workflow(i));
+	store.reset(Array.from({ length: 20 }, (_, i) => workflow(i)));
 	await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId });
 	const before = await storedBytes();
 	for (let i = 0; i < 5; i++) await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId });
 	expect(await storedBytes()).toBe(before);
-	live[3] = { ...workflow(3, 'https://changed.example.com'), updatedAt: '2026-11-02T00:00:00.000Z' };
+	const changed = { ...workflow(3, 'https://changed.example.com'), updatedAt: '2026-11-02T00:00:00.000Z' };
+	store.workflows.set('wf-3', changed);
 	await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId });
-	expect(await storedBytes()).toBe(before + JSON.stringify(live[3]).length);
+	expect(await storedBytes()).toBe(before + JSON.stringify(changed).length);
 });
 
 test('compare with live: unchanged, modified with its diff and risk, added, deleted', async () => {
-	live = Array.from({ length: 5 }, (_, i) => workflow(i));
+	store.reset(Array.from({ length: 5 }, (_, i) => workflow(i)));
 	const snapshot = (await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId })).body;
-	live = [workflow(0), { ...workflow(1, 'https://evil.example.com') }, workflow(2), workflow(3), workflow(9)];
+	store.reset([workflow(0), { ...workflow(1, 'https://evil.example.com') }, workflow(2), workflow(3), workflow(9)]);
 	const { body } = await companion.api(developer, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
 	expect(body.against).toBe('live');
 	const byId = Object.fromEntries(body.workflows.map((w: any) => [w.workflowId, w]));
@@ -121,12 +85,12 @@ test('compare with live: unchanged, modified with its diff and risk, added, dele
 });
 
 test('compare with another snapshot, and a selective snapshot speaks only for its workflows', async () => {
-	live = Array.from({ length: 4 }, (_, i) => workflow(i));
+	store.reset(Array.from({ length: 4 }, (_, i) => workflow(i)));
 	const first = (
 		await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId, workflowIds: ['wf-1', 'wf-2'] })
 	).body;
 	expect(first).toMatchObject({ workflowCount: 2, selective: true });
-	live[2] = workflow(2, 'https://other.example.com');
+	store.workflows.set('wf-2', workflow(2, 'https://other.example.com'));
 	const second = (await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId })).body;
 	const { body } = await companion.api(developer, 'GET', `/api/v1/snapshots/${first.id}/compare?with=${second.id}`);
 	expect(body.against).toBe(second.id);
@@ -154,7 +118,7 @@ test('errors: unknown environment, workflow or snapshot; bad input; roles', asyn
 });
 
 test('delete is for admins, audited, and leaves content other snapshots share', async () => {
-	live = [workflow(0)];
+	store.reset([workflow(0)]);
 	const kept = (await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId })).body;
 	const doomed = (await companion.api(developer, 'POST', '/api/v1/snapshots', { environmentId, label: 'doomed' })).body;
 	expect((await companion.api(developer, 'DELETE', `/api/v1/snapshots/${doomed.id}`)).status).toBe(403);

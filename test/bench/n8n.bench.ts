@@ -30,14 +30,7 @@ async function main(): Promise<void> {
 			if (await client.createWorkflow({ ...sample, name: `${sample.name} #${i}` }).catch(() => undefined)) created++;
 		}
 		const token = await companion.token('admin');
-		const environment = (
-			await companion.api(token, 'POST', '/api/v1/environments', {
-				name: 'bench',
-				baseUrl: n8n.baseUrl,
-				class: 'prod',
-				apiKey: n8n.apiKey,
-			})
-		).body;
+		const environment = await companion.environment(token, { name: 'bench', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 
 		const paging: number[] = [];
 		const syncing: number[] = [];

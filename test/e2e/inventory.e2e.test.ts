@@ -31,14 +31,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 			await client.createWorkflow({ name: `filler ${i}`, nodes: [], connections: {}, settings: {} });
 		const live = await client.listWorkflows();
 
-		const environment = (
-			await companion.api(token, 'POST', '/api/v1/environments', {
-				name: 'n8n',
-				baseUrl: n8n.baseUrl,
-				class: 'prod',
-				apiKey: n8n.apiKey,
-			})
-		).body;
+		const environment = await companion.environment(token, { name: 'n8n', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		const { final } = await syncAndFollow(companion, token, environment.id);
 		expect(final).toMatchObject({
 			status: 'succeeded',
@@ -82,14 +75,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 				}),
 			),
 		);
-		const environment = (
-			await companion.api(token, 'POST', '/api/v1/environments', {
-				name: 'snap',
-				baseUrl: n8n.baseUrl,
-				class: 'prod',
-				apiKey: n8n.apiKey,
-			})
-		).body;
+		const environment = await companion.environment(token, { name: 'snap', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		const snapshot = (
 			await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id, label: 'before' })
 		).body;
@@ -131,14 +117,11 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 			settings: {},
 		});
 		await client.setActive(scheduled.id, true);
-		const environment = (
-			await companion.api(token, 'POST', '/api/v1/environments', {
-				name: 'restore',
-				baseUrl: n8n.baseUrl,
-				class: 'prod',
-				apiKey: n8n.apiKey,
-			})
-		).body;
+		const environment = await companion.environment(token, {
+			name: 'restore',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
 		const snapshot = (
 			await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id, label: 'good' })
 		).body;

@@ -151,14 +151,11 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			connections: {},
 			settings: {},
 		});
-		const environment = (
-			await companion.api(admin, 'POST', '/api/v1/environments', {
-				name: 'this n8n',
-				baseUrl: n8n.baseUrl,
-				class: 'prod',
-				apiKey: n8n.apiKey,
-			})
-		).body;
+		const environment = await companion.environment(admin, {
+			name: 'this n8n',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
 		const snapshot = (
 			await companion.api(admin, 'POST', '/api/v1/snapshots', {
 				environmentId: environment.id,

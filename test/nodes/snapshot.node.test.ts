@@ -1,54 +1,22 @@
 import { NodeApiError } from 'n8n-workflow';
 import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
-import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import { type Companion, startCompanion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
+import type { Companion } from '../support/companion';
 import { startFakeGitHub } from '../support/fake-github';
-import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { httpWorkflow as workflow } from '../support/workflows';
 import { loadOptions, runNode } from './harness';
-
-const workflow = (i: number, url = 'https://erp.example.com'): N8nWorkflow => ({
-	id: `wf-${i}`,
-	name: `Workflow ${i}`,
-	active: false,
-	nodes: [
-		{
-			id: 'h',
-			name: 'Call',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4,
-			position: [0, 0],
-			parameters: { url: `${url}/${i}` },
-		},
-	],
-	connections: {},
-	settings: {},
-});
 
 const node = new Snapshot();
 const store = fakeWorkflowStore();
 let companion: Companion;
-let fake: Awaited<ReturnType<typeof startFakeN8n>>;
 let admin: string;
 let environmentId: string;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	companion = await startCompanion();
-	admin = await companion.token('admin');
-	fake = await startFakeN8n(store.handler);
-	environmentId = (
-		await companion.api(admin, 'POST', '/api/v1/environments', {
-			name: 'prod',
-			baseUrl: fake.url,
-			class: 'prod',
-			apiKey: 'k',
-		})
-	).body.id;
+	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
 });
-afterAll(async () => {
-	await fake.close();
-	await companion.close();
-});
+afterAll(() => close());
 
 const run = (parameters: object[], token = admin) =>
 	runNode({ node, credentials: { baseUrl: companion.url, apiToken: token }, parameters: parameters as any });

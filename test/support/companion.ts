@@ -31,6 +31,8 @@ export interface Companion {
 		path: string,
 		body?: unknown,
 	): Promise<{ status: number; body: any; headers: Headers }>;
+	/** Adds an environment (class prod unless given) and returns it; throws if the companion refuses. */
+	environment(token: string, fields: { name: string; baseUrl: string; apiKey: string; class?: string }): Promise<any>;
 	close(): Promise<void>;
 }
 
@@ -88,6 +90,11 @@ export async function startCompanion(
 		token: async (role) =>
 			(await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
 		api,
+		environment: async (token, fields) => {
+			const { status, body } = await api(token, 'POST', '/api/v1/environments', { class: 'prod', ...fields });
+			if (status !== 201) throw new Error(`environment refused: HTTP ${status} ${JSON.stringify(body)}`);
+			return body;
+		},
 		close: async () => {
 			server.closeAllConnections();
 			await new Promise((resolve) => server.close(resolve));

@@ -1,5 +1,6 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import type { FakeHandler } from './fake-n8n';
+import { type Companion, startCompanion } from './companion';
+import { type FakeHandler, startFakeN8n } from './fake-n8n';
 
 export type Fault = (
 	method: string,
@@ -63,4 +64,25 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		return { status: 200, body: found };
 	}
 	return state;
+}
+
+/**
+ * The companion with an admin token and one environment, "prod", on a fake n8n holding `store`'s
+ * workflows.
+ */
+export async function companionWithFakeN8n(store: FakeWorkflowStore) {
+	const companion: Companion = await startCompanion();
+	const admin = await companion.token('admin');
+	const n8n = await startFakeN8n(store.handler);
+	const environment = await companion.environment(admin, { name: 'prod', baseUrl: n8n.url, apiKey: 'k' });
+	return {
+		companion,
+		admin,
+		environmentId: environment.id as string,
+		n8nUrl: n8n.url,
+		close: async () => {
+			await n8n.close();
+			await companion.close();
+		},
+	};
 }

@@ -1,26 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { listFields, listLimit } from '../../shared/list-fields';
 import { companionList } from '../../shared/transport';
 
 const show = { show: { operation: ['query'] } };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: show,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { operation: ['query'], returnAll: [false] } },
-	},
+	...listFields('query'),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -55,13 +40,11 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = {};
 	for (const [key, value] of Object.entries(filters)) {
 		if (value === '' || value === undefined) continue;
 		qs[key] = key === 'from' || key === 'to' ? new Date(String(value)).toISOString() : value;
 	}
-	return companionList.call(this, { path: '/audit', qs, itemIndex }, limit);
+	return companionList.call(this, { path: '/audit', qs, itemIndex }, listLimit(this, itemIndex));
 }

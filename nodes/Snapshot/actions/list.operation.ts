@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { listFields, listLimit } from '../../shared/list-fields';
 import { companionList } from '../../shared/transport';
-
-const show = { show: { operation: ['list'] } };
 
 export const description: INodeProperties[] = [
 	{
@@ -12,32 +11,13 @@ export const description: INodeProperties[] = [
 		default: '',
 		description:
 			'Only snapshots of this environment; every environment when empty. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: show,
+		displayOptions: { show: { operation: ['list'] } },
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: show,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { operation: ['list'], returnAll: [false] } },
-	},
+	...listFields('list'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const environmentId = this.getNodeParameter('environmentId', itemIndex, '') as string;
-	const limit = this.getNodeParameter('returnAll', itemIndex)
-		? undefined
-		: (this.getNodeParameter('limit', itemIndex) as number);
 	const qs = environmentId ? { environmentId } : {};
-	return companionList.call(this, { path: '/snapshots', qs, itemIndex }, limit);
+	return companionList.call(this, { path: '/snapshots', qs, itemIndex }, listLimit(this, itemIndex));
 }

@@ -208,7 +208,7 @@ async function verify(client: N8nClient, id: string, wanted: N8nWorkflow): Promi
 async function undo(
 	client: N8nClient,
 	done: Done[],
-	recordMove: (from: string, to: string) => Promise<void>,
+	moved: (from: string, to: string) => Promise<void>,
 ): Promise<string[]> {
 	const failures: string[] = [];
 	for (const { item, id, before } of [...done].reverse()) {
@@ -218,7 +218,7 @@ async function undo(
 			} else if (item.action === 'delete') {
 				const recreated = await client.createWorkflow(before);
 				if (before.active) await client.setActive(recreated.id, true);
-				await recordMove(item.workflowId, recreated.id);
+				await moved(item.workflowId, recreated.id);
 			} else {
 				if (item.status === 'MODIFIED') await client.updateWorkflow(id, before);
 				const current = await client.getWorkflow(id);

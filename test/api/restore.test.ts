@@ -72,7 +72,10 @@ test('apply restores every workflow to its snapshot hash, after a snapshot of li
 	store.reset([workflow(1), workflow(2, 'https://evil.example.com'), workflow(3), workflow(9)]);
 
 	const final = await restore(snapshot.id, { reason: 'evil edit' });
-	expect(final).toMatchObject({ status: 'succeeded', result: { updated: ['wf-2', 'wf-3'], deleted: ['wf-9'] } });
+	expect(final).toMatchObject({
+		status: 'succeeded',
+		result: { updated: ['wf-2', 'wf-3'], deleted: ['wf-9'], unchanged: 1 },
+	});
 	const [created] = final.result.created;
 	expect(created).toMatchObject({ workflowId: 'wf-4', newId: expect.stringMatching(/^new-/) });
 	expect(liveHashes()).toEqual(hashesOf(wanted));

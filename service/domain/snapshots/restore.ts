@@ -124,7 +124,8 @@ export async function startRestore(
 				reason: request.reason,
 			});
 			const live = await snapshotWorkflows(deps.db, safety.id);
-			const steps = planRestore(live, source, request.workflowIds).filter((item) => item.action !== 'none');
+			const plan = planRestore(live, source, request.workflowIds);
+			const steps = plan.filter((item) => item.action !== 'none');
 			const done: Done[] = [];
 			const audit = (trx: Transaction<Database>, outcome: string, extra: Record<string, unknown> = {}) =>
 				appendAudit(trx, context, {
@@ -166,7 +167,7 @@ export async function startRestore(
 				}
 				await audit(trx, 'succeeded');
 			});
-			return { safetySnapshotId: safety.id, ...summarize(done), unchanged: live.size - done.length };
+			return { safetySnapshotId: safety.id, ...summarize(done), unchanged: plan.length - steps.length };
 		},
 		`A restore into "${environment.name}" is already running`,
 	);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, type ErrorCode } from '../domain/errors';
+import { N8nError } from '../n8n/errors';
 
 const STATUS: Record<ErrorCode, number> = {
 	invalid_request: 400,
@@ -16,13 +17,19 @@ export interface ErrorBody {
 	error: { code: string; message: string; details?: unknown };
 }
 
-/** Turns any thrown error into a status and the error body of DESIGN.md; unknown errors hide their cause. */
+/**
+ * Turns any thrown error into a status and the error body of DESIGN.md; an n8n that failed is a 502 with
+ * its (secret-free) message; unknown errors hide their cause.
+ */
 export function describeError(error: unknown, requestId: string): { status: number; body: ErrorBody } {
 	if (error instanceof DomainError) {
 		return {
 			status: STATUS[error.code],
 			body: { error: { code: error.code, message: error.message, details: error.details } },
 		};
+	}
+	if (error instanceof N8nError) {
+		return { status: 502, body: { error: { code: 'n8n_error', message: error.message } } };
 	}
 	const bodyParser = error as { type?: string; status?: number };
 	if (bodyParser.type === 'entity.parse.failed') {

@@ -1,5 +1,5 @@
 import { type Companion, startCompanion } from '../support/companion';
-import { UiClient } from '../support/ui-client';
+import { signedInClient, UiClient } from '../support/ui-client';
 
 let companion: Companion;
 let ui: UiClient;
@@ -98,8 +98,7 @@ describe('sign-in', () => {
 	});
 
 	test('sign-out ends the session', async () => {
-		const client = new UiClient(companion.url);
-		client.cookies.set('wfo_session', (await freshSession()).get('wfo_session')!);
+		const client = await signedIn();
 		expect((await client.post('/logout', {})).headers.get('location')).toBe('/login');
 		const after = await client.get('/environments');
 		expect(after.status).toBe(303);
@@ -107,23 +106,7 @@ describe('sign-in', () => {
 	});
 });
 
-/** Sessions straight from the domain, so the rate limits above do not get in the way. */
-async function freshSession(): Promise<Map<string, string>> {
-	const { openSession } = await import('../../service/domain/auth/sessions');
-	const { CLI_CONTEXT } = await import('../../service/runtime');
-	const user = await companion.db
-		.selectFrom('users')
-		.selectAll()
-		.where('email', '=', OWNER.email)
-		.executeTakeFirstOrThrow();
-	return new Map([['wfo_session', await openSession(companion.db, CLI_CONTEXT, user)]]);
-}
-
-async function signedIn(): Promise<UiClient> {
-	const client = new UiClient(companion.url);
-	client.cookies.set('wfo_session', (await freshSession()).get('wfo_session')!);
-	return client;
-}
+const signedIn = () => signedInClient(companion, OWNER.email);
 
 describe('pages', () => {
 	test('one URL: the full page, or its partial for htmx, with Vary: HX-Request', async () => {

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openBrowser, screenshot } from '../support/browser';
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 
 jest.setTimeout(60_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.SCREENSHOT_DIR;
 const WORKFLOWS = [
 	{
 		id: 'w1',
@@ -44,8 +42,6 @@ let page: Page;
 let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
 
 beforeAll(async () => {
-	if (!fs.existsSync(CHROMIUM))
-		throw new Error(`No Chromium at ${CHROMIUM}: run "apt-get install chromium" (or set CHROMIUM_PATH)`);
 	companion = await startCompanion();
 	n8n = await startFakeN8n((req, url) => {
 		if (url.pathname === '/rest/settings') return { status: 200, body: { data: { versionCli: '2.40.7' } } };
@@ -55,20 +51,7 @@ beforeAll(async () => {
 		}
 		return { status: 200, body: { data: [], nextCursor: null } };
 	});
-	browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync',
-		],
-	});
-	page = await browser.newPage();
-	page.on('dialog', (dialog) => void dialog.accept());
+	({ browser, page } = await openBrowser());
 });
 
 afterAll(async () => {
@@ -77,9 +60,7 @@ afterAll(async () => {
 	await companion?.close();
 });
 
-const shot = async (name: string) => {
-	if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-};
+const shot = (name: string) => screenshot(page, name);
 
 test('a newcomer sets up the owner, signs in, adds an environment, tests it and reads the audit log', async () => {
 	await page.goto(companion.url);

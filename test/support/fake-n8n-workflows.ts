@@ -70,8 +70,8 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
  * The companion with an admin token and one environment, "prod", on a fake n8n holding `store`'s
  * workflows.
  */
-export async function companionWithFakeN8n(store: FakeWorkflowStore) {
-	const companion: Companion = await startCompanion();
+export async function companionWithFakeN8n(store: FakeWorkflowStore, options?: Parameters<typeof startCompanion>[0]) {
+	const companion: Companion = await startCompanion(options);
 	const admin = await companion.token('admin');
 	const n8n = await startFakeN8n(store.handler);
 	const environment = await companion.environment(admin, { name: 'prod', baseUrl: n8n.url, apiKey: 'k' });

@@ -1,3 +1,7 @@
+import { openSession } from '../../service/domain/auth/sessions';
+import { CLI_CONTEXT } from '../../service/runtime';
+import type { Companion } from './companion';
+
 /** A cookie-keeping HTTP client for the admin UI that sends the CSRF token like the pages do. */
 export class UiClient {
 	readonly cookies = new Map<string, string>();
@@ -39,4 +43,12 @@ export class UiClient {
 		}
 		return response;
 	}
+}
+
+/** A UI client already signed in as `email`: the session comes straight from the domain (no login form, no rate limit). */
+export async function signedInClient(companion: Companion, email: string): Promise<UiClient> {
+	const user = await companion.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+	const client = new UiClient(companion.url);
+	client.cookies.set('wfo_session', await openSession(companion.db, CLI_CONTEXT, user));
+	return client;
 }

@@ -50,7 +50,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => [
 				if (!running) throw error;
 				job = await deps.jobs.get(running);
 			}
-			render(req, res, 'partials/sync-progress', { job, environmentId });
+			render(req, res, 'partials/job-follow', { job, environmentId });
 		},
 	},
 	{

@@ -10,6 +10,7 @@ import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
 import { environmentPages } from './environments.pages';
 import { inventoryPages } from './inventory.pages';
+import { snapshotPages } from './snapshots.pages';
 import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
 
@@ -17,6 +18,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...authPages(deps),
 	...environmentPages(deps),
 	...inventoryPages(deps),
+	...snapshotPages(deps),
 	...adminPages(deps),
 	...auditPages(deps),
 ];

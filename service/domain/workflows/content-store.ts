@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
-import { canonicalJson, hashNormalized, normalizeWorkflow } from './normalize';
+import { canonicalJson, normalizeWorkflow } from './normalize';
 
 export interface StoredWorkflow {
 	workflow: N8nWorkflow;
@@ -37,16 +37,16 @@ export async function prepareWorkflows(db: Kysely<Database>, workflows: N8nWorkf
 	return raws.map((entry) => {
 		const contentHash = known.get(entry.rawHash);
 		if (contentHash) return { ...entry, contentHash, normalized: null };
-		const normalized = normalizeWorkflow(entry.workflow);
-		return { ...entry, contentHash: hashNormalized(normalized), normalized: canonicalJson(normalized) };
+		const normalized = canonicalJson(normalizeWorkflow(entry.workflow));
+		return { ...entry, contentHash: sha256(normalized), normalized };
 	});
 }
 
 const CHUNK = 200;
 
 /**
- * Stores each distinct content and raw export once. Hashes already stored are looked up first and
- * not sent again, so storing an unchanged set of workflows writes nothing.
+ * Stores each distinct content and raw export once: a hash already stored is skipped by the insert
+ * itself, so storing an unchanged set of workflows writes nothing.
  */
 export async function storeWorkflows(db: Kysely<Database>, workflows: StoredWorkflow[]): Promise<void> {
 	const fresh = workflows.filter((w): w is StoredWorkflow & { normalized: string } => w.normalized !== null);
@@ -56,20 +56,18 @@ export async function storeWorkflows(db: Kysely<Database>, workflows: StoredWork
 	const blobs = new Map(
 		fresh.map((w) => [w.rawHash, { raw_hash: w.rawHash, content_hash: w.contentHash, raw: w.raw }]),
 	);
-	for (const hashes of chunks([...contents.keys()])) {
-		const known = await db
-			.selectFrom('workflow_contents')
-			.select('content_hash')
-			.where('content_hash', 'in', hashes)
+	for (const rows of chunks([...contents.values()]))
+		await db
+			.insertInto('workflow_contents')
+			.values(rows)
+			.onConflict((conflict) => conflict.column('content_hash').doNothing())
 			.execute();
-		for (const { content_hash } of known) contents.delete(content_hash);
-	}
-	for (const hashes of chunks([...blobs.keys()])) {
-		const known = await db.selectFrom('workflow_blobs').select('raw_hash').where('raw_hash', 'in', hashes).execute();
-		for (const { raw_hash } of known) blobs.delete(raw_hash);
-	}
-	for (const rows of chunks([...contents.values()])) await db.insertInto('workflow_contents').values(rows).execute();
-	for (const rows of chunks([...blobs.values()])) await db.insertInto('workflow_blobs').values(rows).execute();
+	for (const rows of chunks([...blobs.values()]))
+		await db
+			.insertInto('workflow_blobs')
+			.values(rows)
+			.onConflict((conflict) => conflict.column('raw_hash').doNothing())
+			.execute();
 }
 
 function chunks<T>(items: T[]): T[][] {

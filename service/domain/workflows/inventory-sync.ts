@@ -24,7 +24,9 @@ interface N8nCredential {
 	type: string;
 }
 
-const CHUNK = 200;
+const CHUNK = 500;
+
+type InventoriedWorkflow = Pick<StoredWorkflow, 'workflow' | 'contentHash' | 'rawHash'>;
 
 /**
  * Starts pulling an environment's workflows (with tags) and credential metadata (id, name, type; never
@@ -46,15 +48,23 @@ export async function startInventorySync(
 		environmentId,
 		context.actor.id,
 		async (report) => {
-			const workflows: StoredWorkflow[] = [];
+			const workflows: InventoriedWorkflow[] = [];
 			let pages = 0;
+			// Each page is hashed while n8n serves the next, and its content stored while the next is hashed
+			// (SQLite writes on its own thread). The store is content-addressed, so what a failed sync
+			// stored there is never wrong, only unreferenced.
+			let storing = Promise.resolve();
 			if (scope !== 'credentials') {
 				for await (const page of client.pages<N8nWorkflow>('/workflows')) {
-					workflows.push(...(await prepareWorkflows(deps.db, page)));
+					const prepared = await prepareWorkflows(deps.db, page);
+					storing = storing.then(() => storeWorkflows(deps.db, prepared));
+					storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+					workflows.push(...prepared.map(({ workflow, contentHash, rawHash }) => ({ workflow, contentHash, rawHash })));
 					pages += 1;
 					await report({ pages, workflows: workflows.length });
 				}
 			}
+			await storing;
 			const credentials = scope === 'workflows' ? undefined : await listCredentials((path) => client.listAll(path));
 			const syncedAt = new Date().toISOString();
 			await deps.db.transaction().execute(async (trx) => {
@@ -106,10 +116,9 @@ async function listCredentials(listAll: (path: string) => Promise<unknown[]>): P
 async function replaceWorkflows(
 	trx: Db,
 	environmentId: string,
-	workflows: StoredWorkflow[],
+	workflows: InventoriedWorkflow[],
 	syncedAt: string,
 ): Promise<void> {
-	await storeWorkflows(trx, workflows);
 	const known = new Map(
 		(
 			await trx

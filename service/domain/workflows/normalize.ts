@@ -172,7 +172,7 @@ export function contentHash(workflow: WorkflowInput, options: NormalizeOptions =
 	return hashNormalized(normalizeWorkflow(workflow, options));
 }
 
-export function hashNormalized(normalized: NormalizedWorkflow): string {
+function hashNormalized(normalized: NormalizedWorkflow): string {
 	return crypto.createHash('sha256').update(canonicalJson(normalized)).digest('hex');
 }
 

@@ -9,6 +9,7 @@ import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
 import { environmentPages } from './environments.pages';
+import { gitMirrorPages } from './git-mirror.pages';
 import { inventoryPages } from './inventory.pages';
 import { snapshotPages } from './snapshots.pages';
 import type { UiRoute } from './ui-route';
@@ -17,6 +18,7 @@ import { render, wantsPartial } from './views';
 export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...authPages(deps),
 	...environmentPages(deps),
+	...gitMirrorPages(deps),
 	...inventoryPages(deps),
 	...snapshotPages(deps),
 	...adminPages(deps),

@@ -159,7 +159,8 @@ test('restore from a commit: preview and apply put the pushed workflows back', a
 	const { commitSha } = (await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/push`)).body;
 	store.reset([workflow(1, 'https://evil.example.com'), workflow(7)]);
 
-	const preview = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/restore/preview`, {
+	const preview = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/restore`, {
+		mode: 'preview',
 		ref: commitSha,
 	});
 	expect(preview.body.workflows.map((w: any) => [w.workflowId, w.action])).toEqual([
@@ -168,6 +169,7 @@ test('restore from a commit: preview and apply put the pushed workflows back', a
 		['wf-7', 'delete'],
 	]);
 	const started = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/restore`, {
+		mode: 'apply',
 		ref: 'main',
 		reason: 'from git',
 	});
@@ -177,7 +179,8 @@ test('restore from a commit: preview and apply put the pushed workflows back', a
 	expect(events.at(-1)!.data).toMatchObject({ status: 'succeeded', result: { updated: ['wf-1'], deleted: ['wf-7'] } });
 	expect([...store.workflows.values()].map((w) => w.name).sort()).toEqual(['Invoice sync 1', 'Invoice sync 2']);
 
-	const nothing = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/restore/preview`, {
+	const nothing = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/restore`, {
+		mode: 'preview',
 		ref: 'no-such-branch',
 	});
 	expect(nothing.status).toBe(422);

@@ -29,7 +29,10 @@ async function snapshotOf(workflows: N8nWorkflow[], body: object = {}) {
 
 /** Starts a restore and follows its job to the end. */
 async function restore(snapshotId: string, body: object = {}) {
-	const started = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshotId}/restore`, body);
+	const started = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshotId}/restore`, {
+		mode: 'apply',
+		...body,
+	});
 	expect(started.status).toBe(202);
 	const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
 		authorization: `Bearer ${admin}`,
@@ -46,7 +49,9 @@ test('preview: what will be created, updated and deleted, each with the diff fro
 	const snapshot = await snapshotOf([workflow(1), workflow(2), workflow(3, undefined, true), workflow(4)]);
 	store.reset([workflow(1), workflow(2, 'https://evil.example.com'), workflow(3), workflow(9)]);
 
-	const { status, body } = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, {});
+	const { status, body } = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {
+		mode: 'preview',
+	});
 	expect(status).toBe(200);
 	const byId = Object.fromEntries(body.workflows.map((w: any) => [w.workflowId, w]));
 	expect(byId['wf-1']).toMatchObject({ action: 'none', status: 'UNCHANGED' });
@@ -60,7 +65,8 @@ test('preview: what will be created, updated and deleted, each with the diff fro
 	expect(byId['wf-4']).toMatchObject({ action: 'create', status: 'ADDED' });
 	expect(byId['wf-9']).toMatchObject({ action: 'delete', status: 'DELETED' });
 
-	const selected = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, {
+	const selected = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {
+		mode: 'preview',
 		workflowIds: ['wf-2', 'wf-4'],
 	});
 	expect(selected.body.workflows.map((w: any) => w.action)).toEqual(['update', 'create']);
@@ -147,21 +153,28 @@ test('a workflow that reads back different fails the restore; a failed undo is r
 test('errors: unknown snapshot or workflow, bad input, roles, one restore at a time', async () => {
 	const snapshot = await snapshotOf([workflow(1)]);
 	const preview = (body: object) =>
-		companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, body);
+		companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'preview', ...body });
 	const unknown = await preview({ workflowIds: ['wf-404'] });
 	expect(unknown.status).toBe(422);
 	expect(unknown.body.error.message).toBe('Neither the snapshot ' + snapshot.id + ' nor live n8n has: wf-404');
 	expect((await preview({ workflowIds: 'wf-1' })).status).toBe(400);
-	expect((await companion.api(admin, 'POST', '/api/v1/snapshots/nope/restore', {})).status).toBe(404);
+	expect((await companion.api(admin, 'POST', '/api/v1/snapshots/nope/restore', { mode: 'preview' })).status).toBe(404);
+	const noMode = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {});
+	expect(noMode.status).toBe(400);
+	expect(noMode.body.error.details).toEqual([{ field: 'mode', message: expect.stringContaining('preview') }]);
 	const developer = await companion.token('developer');
-	expect((await companion.api(developer, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {})).status).toBe(403);
-	expect((await companion.api(developer, 'POST', `/api/v1/snapshots/${snapshot.id}/restore/preview`, {})).status).toBe(
-		200,
+	const refused = await companion.api(developer, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
+	expect(refused.status).toBe(403);
+	expect(refused.body.error.message).toBe(
+		'Your role (developer) may not do this: it needs the snapshots.restore permission',
 	);
+	expect(
+		(await companion.api(developer, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'preview' })).status,
+	).toBe(200);
 
 	store.delayMs = 200;
-	const first = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {});
-	const second = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {});
+	const first = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
+	const second = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
 	expect(second.status).toBe(409);
 	expect(second.body.error.message).toBe('A restore into "prod" is already running');
 	await readEvents(`${companion.url}/api/v1/jobs/${first.body.id}/events`, { authorization: `Bearer ${admin}` });

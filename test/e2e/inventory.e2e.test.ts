@@ -141,6 +141,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		const added = await client.createWorkflow({ name: 'restore added', nodes: [], connections: {}, settings: {} });
 
 		const started = await companion.api(token, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {
+			mode: 'apply',
 			reason: 'undo hand edits',
 		});
 		expect(started.status).toBe(202);

@@ -66,8 +66,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (this.getNodeParameter('mode', itemIndex) === 'preview') {
 		const { workflows } = await companionRequest.call(this, {
 			method: 'POST',
-			path: snapshotPath(this, itemIndex, '/restore/preview'),
-			body: { ...(workflowIds && { workflowIds }) },
+			path: snapshotPath(this, itemIndex, '/restore'),
+			body: { mode: 'preview', ...(workflowIds && { workflowIds }) },
 			itemIndex,
 		});
 		return perWorkflow(this, itemIndex, workflows as IDataObject[]);
@@ -75,7 +75,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const job = await companionRequest.call(this, {
 		method: 'POST',
 		path: snapshotPath(this, itemIndex, '/restore'),
-		body: { reason: this.getNodeParameter('reason', itemIndex, '') as string, ...(workflowIds && { workflowIds }) },
+		body: {
+			mode: 'apply',
+			reason: this.getNodeParameter('reason', itemIndex, '') as string,
+			...(workflowIds && { workflowIds }),
+		},
 		itemIndex,
 	});
 	return [{ jobId: job.id, ...(await companionJob.call(this, String(job.id), itemIndex)) }];

@@ -1,3 +1,4 @@
+import { DomainError } from '../errors';
 import type { Role } from '../../db/schema';
 
 export const ROLES: readonly Role[] = ['viewer', 'developer', 'admin'];
@@ -30,4 +31,9 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export function can(role: Role, permission: Permission): boolean {
 	return ROLES.indexOf(role) >= ROLES.indexOf(PERMISSIONS[permission]);
+}
+
+export function requirePermission(role: Role, permission: Permission): void {
+	if (!can(role, permission))
+		throw new DomainError('forbidden', `Your role (${role}) may not do this: it needs the ${permission} permission`);
 }

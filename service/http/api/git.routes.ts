@@ -7,13 +7,9 @@ import {
 	testGitMirror,
 } from '../../domain/environments/git-mirror';
 import { commitSource, pushSnapshot } from '../../domain/snapshots/git-snapshots';
-import { previewRestore, restoreRequestSchema, startRestore } from '../../domain/snapshots/restore';
 import type { AppDeps } from '../deps';
 import { apiRoute, idParams } from '../route';
-
-const commitRestoreSchema = restoreRequestSchema.extend({
-	ref: z.string().trim().min(1).max(250).describe('a commit sha, branch or tag of the mirror'),
-});
+import { previewOrApply, restoreModeSchema } from './restore-mode';
 
 export const gitRoutes = (deps: AppDeps) => [
 	apiRoute({
@@ -61,23 +57,14 @@ export const gitRoutes = (deps: AppDeps) => [
 	}),
 	apiRoute({
 		method: 'post',
-		path: '/environments/:id/git/restore/preview',
-		summary: 'What restoring a pushed snapshot from a commit of the mirror would do, per workflow',
+		path: '/environments/:id/git/restore',
+		summary:
+			'Restore a pushed snapshot from a commit (sha, branch or tag) of the mirror, as a snapshot restore does: mode preview or apply (admin)',
 		permission: 'snapshots.read',
 		params: idParams,
-		body: commitRestoreSchema.pick({ ref: true, workflowIds: true }),
-		handler: async ({ params, body }) =>
-			previewRestore(deps, await commitSource(deps, params.id, body.ref), body.workflowIds),
-	}),
-	apiRoute({
-		method: 'post',
-		path: '/environments/:id/git/restore',
-		summary: 'Restore from a commit of the mirror, as a snapshot restore does; answers with the job to follow',
-		permission: 'snapshots.restore',
-		params: idParams,
-		body: commitRestoreSchema,
-		status: 202,
-		handler: async ({ params, body, audit }) =>
-			startRestore(deps, audit, await commitSource(deps, params.id, body.ref), body),
+		body: restoreModeSchema.extend({
+			ref: z.string().trim().min(1).max(250).describe('a commit sha, branch or tag of the mirror'),
+		}),
+		handler: async (input) => previewOrApply(deps, input, () => commitSource(deps, input.params.id, input.body.ref)),
 	}),
 ];

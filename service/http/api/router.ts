@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { can } from '../../domain/auth/permissions';
+import { requirePermission } from '../../domain/auth/permissions';
 import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { ApiRoute } from '../route';
@@ -19,12 +19,7 @@ export function apiRouter(routes: ApiRoute[]): Router {
 					'Send an API token as "Authorization: Bearer <token>" (admins create them under Tokens), or sign in',
 				);
 			}
-			if (!can(caller.role, route.permission)) {
-				throw new DomainError(
-					'forbidden',
-					`Your role (${caller.role}) may not do this: it needs the ${route.permission} permission`,
-				);
-			}
+			requirePermission(caller.role, route.permission);
 			const result = await route.handler({
 				params: validate(route.params, req.params, 'path'),
 				query: validate(route.query, req.query, 'query'),

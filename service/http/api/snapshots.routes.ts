@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compareSnapshot } from '../../domain/snapshots/compare';
-import { previewRestore, restoreRequestSchema, snapshotSource, startRestore } from '../../domain/snapshots/restore';
+import { snapshotSource } from '../../domain/snapshots/restore';
 import {
 	createSnapshot,
 	deleteSnapshot,
@@ -11,6 +11,7 @@ import {
 } from '../../domain/snapshots/snapshots';
 import type { AppDeps } from '../deps';
 import { apiRoute, idParams } from '../route';
+import { previewOrApply, restoreModeSchema } from './restore-mode';
 
 export const snapshotRoutes = (deps: AppDeps) => [
 	apiRoute({
@@ -60,23 +61,12 @@ export const snapshotRoutes = (deps: AppDeps) => [
 	}),
 	apiRoute({
 		method: 'post',
-		path: '/snapshots/:id/restore/preview',
-		summary:
-			'What restoring the snapshot would do, per workflow: action (create, update, delete, none), risk and the diff from live',
-		permission: 'snapshots.read',
-		params: idParams,
-		body: restoreRequestSchema.pick({ workflowIds: true }),
-		handler: async ({ params, body }) => previewRestore(deps, await snapshotSource(deps, params.id), body.workflowIds),
-	}),
-	apiRoute({
-		method: 'post',
 		path: '/snapshots/:id/restore',
 		summary:
-			'Restore the snapshot (all, or workflowIds) into its environment: a snapshot of live first, each write read back and verified, all undone on a failure; answers with the job to follow',
-		permission: 'snapshots.restore',
+			'Restore the snapshot (all, or workflowIds) into its environment: mode preview says what would change, mode apply (admin) does it as a job',
+		permission: 'snapshots.read',
 		params: idParams,
-		body: restoreRequestSchema,
-		status: 202,
-		handler: async ({ params, body, audit }) => startRestore(deps, audit, await snapshotSource(deps, params.id), body),
+		body: restoreModeSchema,
+		handler: async (input) => previewOrApply(deps, input, () => snapshotSource(deps, input.params.id)),
 	}),
 ];

@@ -46,6 +46,8 @@ export interface EnvironmentsTable {
 	/** JSON of the last ConnectionReport. */
 	last_test_result: string | null;
 	last_sync_at: string | null;
+	/** JSON {critical?, high?, medium?, low?} of SLA hours overriding the defaults; null keeps them. */
+	incident_sla_hours: string | null;
 }
 
 export interface AuditLogTable {
@@ -201,6 +203,62 @@ export interface Database {
 	workflow_moves: WorkflowMovesTable;
 	git_mirrors: GitMirrorsTable;
 	snapshot_pushes: SnapshotPushesTable;
+	baselines: BaselinesTable;
+	drift_checks: DriftChecksTable;
+	incidents: IncidentsTable;
+}
+
+export interface BaselinesTable {
+	environment_id: string;
+	n8n_id: string;
+	name: string;
+	content_hash: string;
+	raw_hash: string;
+	approved_by: string | null;
+	approved_at: string;
+}
+
+export type DriftCheckStatus = 'NEW' | 'IN_SYNC' | 'DRIFT_DETECTED' | 'ERROR';
+
+export interface DriftChecksTable {
+	id: string;
+	environment_id: string;
+	/** manual (API, UI, node) or schedule. */
+	trigger: string;
+	status: DriftCheckStatus;
+	error: string | null;
+	/** JSON of the counts per workflow status. */
+	counts: string;
+	/** JSON of the workflows not in sync, with their diffs. */
+	items: string;
+	started_by: string | null;
+	started_at: string;
+	finished_at: string;
+}
+
+export type IncidentStatus = 'OPEN' | 'ACKNOWLEDGED' | 'RESOLVED';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Resolution = 'keep' | 'revert' | 'note' | 'auto';
+
+export interface IncidentsTable {
+	id: string;
+	environment_id: string;
+	status: IncidentStatus;
+	severity: Severity;
+	/** JSON of the drifted workflows of the last check that found them. */
+	items: string;
+	last_check_id: string;
+	opened_at: string;
+	updated_at: string;
+	sla_due_at: string;
+	sla_breached_at: string | null;
+	acknowledged_by: string | null;
+	acknowledged_at: string | null;
+	acknowledge_note: string | null;
+	resolution: Resolution | null;
+	resolved_by: string | null;
+	resolved_at: string | null;
+	resolve_note: string | null;
 }
 
 export type User = Selectable<UsersTable>;

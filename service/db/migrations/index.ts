@@ -4,6 +4,7 @@ import * as inventory from './0002_inventory';
 import * as snapshots from './0003_snapshots';
 import * as workflowMoves from './0004_workflow_moves';
 import * as gitMirrors from './0005_git_mirrors';
+import * as drift from './0006_drift';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
 	'0003_snapshots': snapshots,
 	'0004_workflow_moves': workflowMoves,
 	'0005_git_mirrors': gitMirrors,
+	'0006_drift': drift,
 };

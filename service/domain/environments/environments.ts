@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
-import type { EnvironmentClass, EnvironmentRow } from '../../db/schema';
+import type { EnvironmentClass, EnvironmentRow, Severity } from '../../db/schema';
 import type { ConnectionReport, N8nClient, N8nTarget } from '../../n8n/client';
 import { appendAudit, type AuditContext, type AuditEvent } from '../audit/audit-log';
+import { slaHoursSchema, slaHours } from '../drift/severity';
 import { conflict, notFound } from '../errors';
 import type { SecretBox } from '../secrets';
 
@@ -24,9 +25,14 @@ const environmentFields = {
 	}),
 	apiKey: z.string().trim().min(1, 'must not be empty').max(4096, 'is too long'),
 	notes: z.string().max(2000, 'must be at most 2000 characters'),
+	incidentSlaHours: slaHoursSchema,
 };
 
-export const newEnvironmentSchema = z.object({ ...environmentFields, notes: environmentFields.notes.default('') });
+export const newEnvironmentSchema = z.object({
+	...environmentFields,
+	notes: environmentFields.notes.default(''),
+	incidentSlaHours: slaHoursSchema.optional(),
+});
 export const environmentPatchSchema = z.object(environmentFields).partial();
 export type NewEnvironment = z.infer<typeof newEnvironmentSchema>;
 export type EnvironmentPatch = z.infer<typeof environmentPatchSchema>;
@@ -41,6 +47,8 @@ export interface Environment {
 	updatedAt: string;
 	lastTest: (ConnectionReport & { at: string }) | null;
 	lastSyncAt: string | null;
+	/** Hours to resolve a drift incident, per severity. */
+	incidentSlaHours: Record<Severity, number>;
 }
 
 export interface EnvironmentDeps {
@@ -60,6 +68,7 @@ export function toEnvironment(row: EnvironmentRow): Environment {
 		createdAt: row.created_at,
 		updatedAt: row.updated_at,
 		lastSyncAt: row.last_sync_at,
+		incidentSlaHours: slaHours(row),
 		lastTest:
 			row.last_test_at && row.last_test_result
 				? { ...(JSON.parse(row.last_test_result) as ConnectionReport), at: row.last_test_at }
@@ -96,6 +105,7 @@ export async function createEnvironment(
 		last_test_at: null,
 		last_test_result: null,
 		last_sync_at: null,
+		incident_sla_hours: input.incidentSlaHours ? JSON.stringify(input.incidentSlaHours) : null,
 	};
 	await deps.db.transaction().execute(async (trx) => {
 		await assertNameFree(trx, row.name);
@@ -124,6 +134,7 @@ export async function updateEnvironment(
 			...(patch.baseUrl !== undefined && { base_url: patch.baseUrl }),
 			...(patch.class !== undefined && { class: patch.class }),
 			...(patch.notes !== undefined && { notes: patch.notes }),
+			...(patch.incidentSlaHours !== undefined && { incident_sla_hours: JSON.stringify(patch.incidentSlaHours) }),
 			...(patch.apiKey !== undefined && { api_key_sealed: deps.secrets.seal(patch.apiKey) }),
 		};
 		const updated = { ...current, ...changes, updated_at: new Date().toISOString() };

@@ -102,13 +102,15 @@ interface Done {
  * Restores `source` as a background job: takes a snapshot of live first, then writes each workflow
  * (cleaned for the target version), reads it back and checks its content hash and active state.
  * A re-created workflow's new id is recorded. Any failure stops the restore, undoes what it changed,
- * and the job fails naming the workflow and the reason.
+ * and the job fails naming the workflow and the reason. `onRestored` joins the transaction that records
+ * a restore that succeeded.
  */
 export async function startRestore(
 	deps: SyncDeps,
 	context: AuditContext,
 	source: RestoreSource,
 	request: RestoreRequest,
+	onRestored?: (trx: Transaction<Database>, restored: RestoreSummary) => Promise<void>,
 ): Promise<Job> {
 	const environment = await getEnvironmentRow(deps.db, source.environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
@@ -165,6 +167,7 @@ export async function startRestore(
 				for (const step of done) {
 					if (step.item.action === 'create') await recordMove(trx, environment.id, step.item.workflowId, step.id);
 				}
+				await onRestored?.(trx, summarize(done));
 				await audit(trx, 'succeeded');
 			});
 			return { safetySnapshotId: safety.id, ...summarize(done), unchanged: plan.length - steps.length };
@@ -231,6 +234,8 @@ async function undo(
 	}
 	return failures;
 }
+
+export type RestoreSummary = ReturnType<typeof summarize>;
 
 function summarize(done: Done[]) {
 	const ids = (action: RestoreAction) => done.filter((step) => step.item.action === action);

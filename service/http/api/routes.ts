@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
 import { auditRoutes } from './audit.routes';
 import { environmentRoutes } from './environments.routes';
+import { driftRoutes } from './drift.routes';
 import { gitRoutes } from './git.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
@@ -18,5 +19,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...inventoryRoutes(deps),
 	...snapshotRoutes(deps),
 	...gitRoutes(deps),
+	...driftRoutes(deps),
 	...auditRoutes(deps),
 ];

@@ -1,0 +1,234 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { DriftCheckStatus, DriftChecksTable } from '../../db/schema';
+import { N8nError } from '../../n8n/errors';
+import type { N8nWorkflow } from '../../n8n/workflow-body';
+import type { AuditContext } from '../audit/audit-log';
+import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
+import { conflict, notFound } from '../errors';
+import { offsetPage, type Page, pageQuerySchema } from '../pagination';
+import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
+import type { Risk } from '../workflows/risk';
+import { baselineWorkflows, storeContent } from './baselines';
+import { type IncidentChange, recordIncident } from './incidents';
+import { hasUnpublishedDraft, publishedView } from './published';
+
+export type DriftStatus = 'MODIFIED' | 'ADDED' | 'MISSING' | 'DRAFT_CHANGED';
+
+/** A workflow not in sync: DRAFT_CHANGED is a saved, unpublished edit (2.x), which does not run yet. */
+export interface DriftItem {
+	workflowId: string;
+	name: string;
+	status: DriftStatus;
+	risk: Risk | null;
+	reasons: string[];
+	/** Whether it runs now (null for a MISSING workflow). */
+	active: boolean | null;
+	/** The live content the check saw (absent for MISSING), for a keep resolution. */
+	liveContentHash?: string;
+	liveRawHash?: string;
+	/** From the baseline to live; for DRAFT_CHANGED, from the published version to the draft. */
+	diff?: WorkflowDiff;
+}
+
+export interface DriftCheck {
+	id: string;
+	environmentId: string;
+	trigger: 'manual' | 'schedule';
+	status: DriftCheckStatus;
+	error: string | null;
+	counts: Record<'IN_SYNC' | DriftStatus, number>;
+	items: DriftItem[];
+	startedBy: string | null;
+	startedAt: string;
+	finishedAt: string;
+}
+
+export const driftCheckListSchema = pageQuerySchema;
+
+const toDriftCheck = (row: DriftChecksTable): DriftCheck => ({
+	id: row.id,
+	environmentId: row.environment_id,
+	trigger: row.trigger as DriftCheck['trigger'],
+	status: row.status,
+	error: row.error,
+	counts: JSON.parse(row.counts) as DriftCheck['counts'],
+	items: JSON.parse(row.items) as DriftItem[],
+	startedBy: row.started_by,
+	startedAt: row.started_at,
+	finishedAt: row.finished_at,
+});
+
+/** Environments with a check under way in this process: a check is never started twice at once. */
+const running = new Set<string>();
+
+export const isCheckRunning = (environmentId: string) => running.has(environmentId);
+
+/**
+ * Compares what runs in the environment with its baseline, records the check, and opens, updates or
+ * resolves the environment's incident in the same transaction. A failure to reach n8n is recorded as
+ * an ERROR check (and thrown on for the caller); a check already running for the environment is a
+ * conflict.
+ */
+export async function checkDrift(
+	deps: EnvironmentDeps,
+	context: AuditContext,
+	environmentId: string,
+	trigger: DriftCheck['trigger'],
+): Promise<{ check: DriftCheck; incident: IncidentChange | null }> {
+	const environment = await getEnvironmentRow(deps.db, environmentId);
+	if (running.has(environmentId)) throw conflict(`A drift check of "${environment.name}" is already running`);
+	running.add(environmentId);
+	const startedAt = new Date().toISOString();
+	try {
+		const baseline = await baselineIndex(deps.db, environmentId);
+		let items: DriftItem[] = [];
+		let counts = emptyCounts();
+		let error: string | null = null;
+		if (baseline.size) {
+			try {
+				const live = await deps.n8nClient(n8nTarget(deps, environment)).listWorkflows();
+				({ items, counts } = await compareWithBaseline(deps.db, environmentId, baseline, live));
+			} catch (failure) {
+				if (!(failure instanceof N8nError)) throw failure;
+				error = failure.message;
+			}
+		}
+		const drifted = counts.MODIFIED + counts.ADDED + counts.MISSING > 0;
+		const row: DriftChecksTable = {
+			id: crypto.randomUUID(),
+			environment_id: environmentId,
+			trigger,
+			status: !baseline.size ? 'NEW' : error ? 'ERROR' : drifted ? 'DRIFT_DETECTED' : 'IN_SYNC',
+			error,
+			counts: JSON.stringify(counts),
+			items: JSON.stringify(items),
+			started_by: context.actor.name,
+			started_at: startedAt,
+			finished_at: new Date().toISOString(),
+		};
+		const check = toDriftCheck(row);
+		const incident = await deps.db.transaction().execute(async (trx) => {
+			await trx.insertInto('drift_checks').values(row).execute();
+			return recordIncident(trx, context, environment, check);
+		});
+		return { check, incident };
+	} finally {
+		running.delete(environmentId);
+	}
+}
+
+async function compareWithBaseline(
+	db: Db,
+	environmentId: string,
+	baseline: Map<string, BaselineIndexEntry>,
+	live: N8nWorkflow[],
+): Promise<{ items: DriftItem[]; counts: DriftCheck['counts'] }> {
+	const published = live.map(publishedView);
+	const stored = await storeContent(db, published);
+	const modified = live.filter((workflow, i) => {
+		const approved = baseline.get(workflow.id);
+		return approved && approved.contentHash !== stored[i].contentHash;
+	});
+	const approvedRaws = await baselineWorkflows(
+		db,
+		environmentId,
+		modified.map((workflow) => workflow.id),
+	);
+	const items: DriftItem[] = [];
+	const counts = emptyCounts();
+	const add = (item: DriftItem) => {
+		items.push(item);
+		counts[item.status] += 1;
+	};
+	live.forEach((workflow, i) => {
+		const current = published[i];
+		const { workflowId, name } = { workflowId: workflow.id, name: workflow.name };
+		const seen = { active: workflow.active, liveContentHash: stored[i].contentHash, liveRawHash: stored[i].rawHash };
+		const approved = approvedRaws.get(workflowId);
+		if (!baseline.has(workflowId)) {
+			const risk = workflow.active ? 'HIGH' : 'MEDIUM';
+			const why = workflow.active ? 'an unmanaged workflow that runs' : 'an unmanaged workflow (inactive)';
+			add({ workflowId, name, status: 'ADDED', risk, reasons: [`${risk}: ${why}`], ...seen });
+		} else if (approved) {
+			const diff = diffWorkflows(approved, current);
+			add({ workflowId, name, status: 'MODIFIED', risk: diff.risk, reasons: diff.reasons, diff, ...seen });
+		} else counts.IN_SYNC += 1;
+		if (hasUnpublishedDraft(workflow)) {
+			const diff = diffWorkflows(current, workflow);
+			if (diff.changes.length)
+				add({
+					workflowId,
+					name,
+					status: 'DRAFT_CHANGED',
+					risk: diff.risk,
+					reasons: diff.reasons,
+					diff,
+					active: workflow.active,
+				});
+		}
+	});
+	const liveIds = new Set(live.map((workflow) => workflow.id));
+	for (const [workflowId, approved] of baseline) {
+		if (!liveIds.has(workflowId))
+			add({
+				workflowId,
+				name: approved.name,
+				status: 'MISSING',
+				risk: 'HIGH',
+				reasons: ['HIGH: the workflow is gone'],
+				active: null,
+			});
+	}
+	return { items, counts };
+}
+
+interface BaselineIndexEntry {
+	name: string;
+	contentHash: string;
+}
+
+async function baselineIndex(db: Db, environmentId: string): Promise<Map<string, BaselineIndexEntry>> {
+	const rows = await db
+		.selectFrom('baselines')
+		.select(['n8n_id', 'name', 'content_hash'])
+		.where('environment_id', '=', environmentId)
+		.execute();
+	return new Map(rows.map((row) => [row.n8n_id, { name: row.name, contentHash: row.content_hash }]));
+}
+
+const emptyCounts = (): DriftCheck['counts'] => ({ IN_SYNC: 0, MODIFIED: 0, ADDED: 0, MISSING: 0, DRAFT_CHANGED: 0 });
+
+export async function listDriftChecks(
+	db: Db,
+	environmentId: string,
+	query: z.infer<typeof driftCheckListSchema>,
+): Promise<Page<DriftCheck>> {
+	await getEnvironmentRow(db, environmentId);
+	return offsetPage(
+		query,
+		(limit, offset) =>
+			db
+				.selectFrom('drift_checks')
+				.selectAll()
+				.where('environment_id', '=', environmentId)
+				.orderBy('started_at', 'desc')
+				.orderBy('id')
+				.limit(limit)
+				.offset(offset)
+				.execute(),
+		toDriftCheck,
+	);
+}
+
+export async function getDriftCheck(db: Db, environmentId: string, id: string): Promise<DriftCheck> {
+	const row = await db
+		.selectFrom('drift_checks')
+		.selectAll()
+		.where('id', '=', id)
+		.where('environment_id', '=', environmentId)
+		.executeTakeFirst();
+	if (!row) throw notFound('Drift check');
+	return toDriftCheck(row);
+}

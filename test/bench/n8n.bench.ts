@@ -1,9 +1,10 @@
 /**
- * On a real n8n holding 1,000 workflows (issue 4):
+ * On a real n8n holding 1,000 workflows:
  * - inventory sync vs paging through GET /api/v1/workflows alone, in the same run (target ≤ 1.3 ×):
  *   the first sync, which stores every workflow, and re-syncs of the unchanged instance;
- * - storage a snapshot adds when 10 of the 1,000 changed since the last one (target ≈ those 10). Needs the e2e harness's n8n (installed on
- * first use); N8N_VERSIONS picks the version, 2.x by default.
+ * - storage a snapshot adds when 10 of the 1,000 changed since the last one (target ≈ those 10);
+ * - a drift check of the 1,000 against their baseline (issue 5; target ≤ 1.3 × paging).
+ * Needs the e2e harness's n8n (installed on first use); N8N_VERSIONS picks the version, 2.x by default.
  */
 import { performance } from 'node:perf_hooks';
 import { N8nClient } from '../../service/n8n/client';
@@ -65,6 +66,24 @@ async function main(): Promise<void> {
 			`n8n ${target.version}, ${WORKFLOWS} workflows, medians of ${ROUNDS}: paging GET /api/v1/workflows ${pagingMedian.toFixed(0)} ms; ` +
 				`first inventory sync ${first.toFixed(0)} ms = ${ratio(first)} × paging (the very first, cold: ${ratio(firstSyncs[0])} ×); ` +
 				`re-sync of the unchanged instance ${resync.toFixed(0)} ms = ${ratio(resync)} × paging`,
+		);
+
+		await companion.api(token, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
+		const checks: number[] = [];
+		for (let round = 0; round < ROUNDS; round++) {
+			const started = performance.now();
+			const { status, body } = await companion.api(
+				token,
+				'POST',
+				`/api/v1/environments/${environment.id}/drift-checks`,
+			);
+			checks.push(performance.now() - started);
+			if (status !== 201 || body.check.counts.IN_SYNC !== created)
+				throw new Error(`drift check: ${JSON.stringify(body)}`);
+		}
+		const check = median(checks);
+		console.log(
+			`drift check of ${created} workflows (all in sync) ${check.toFixed(0)} ms = ${ratio(check)} × paging (median of ${ROUNDS})`,
 		);
 
 		const storedBytes = async () => {

@@ -1,4 +1,10 @@
-import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	ILoadOptionsFunctions,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 import { companionRequest } from './transport';
 
 /** The companion's environments, for an Environment dropdown. */
@@ -16,3 +22,29 @@ export const idList = (value: string): string[] =>
 		.split(',')
 		.map((id) => id.trim())
 		.filter(Boolean);
+
+/** The Environment dropdown, filled by getEnvironments; `what` says what the environment is for. */
+export const environmentField = (
+	displayOptions: IDisplayOptions | undefined,
+	what: string,
+	required = true,
+): INodeProperties => ({
+	displayName: 'Environment Name or ID',
+	name: 'environmentId',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getEnvironments' },
+	required,
+	default: '',
+	description: `${what}. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	...(displayOptions && { displayOptions }),
+});
+
+/** A Workflow IDs option for a collection: some workflows, or all when empty. */
+export const workflowIdsOption: INodeProperties = {
+	displayName: 'Workflow IDs',
+	name: 'workflowIds',
+	type: 'string',
+	default: '',
+	placeholder: 'a1B2c3, d4E5f6',
+	description: 'Only these workflows, comma-separated; every workflow when empty',
+};

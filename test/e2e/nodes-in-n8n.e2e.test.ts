@@ -30,6 +30,56 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		return json;
 	};
 
+	/** Start → `node` → IF (risk is HIGH) → "High risk" / "Not high". */
+	const riskGate = (name: string, node: { name: string; type: string; parameters: object }) => {
+		const noOp = (noOpName: string, y: number) => ({
+			id: noOpName,
+			name: noOpName,
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [600, y],
+			parameters: {},
+		});
+		return {
+			name,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: 'start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'governance',
+					typeVersion: 1,
+					position: [200, 0],
+					credentials: { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } },
+					...node,
+				},
+				{
+					id: 'if',
+					name: 'Is HIGH',
+					type: 'n8n-nodes-base.if',
+					typeVersion: 1,
+					position: [400, 0],
+					parameters: { conditions: { string: [{ value1: '={{ $json.risk }}', value2: 'HIGH' }] } },
+				},
+				noOp('High risk', -100),
+				noOp('Not high', 100),
+			],
+			connections: {
+				Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] },
+				[node.name]: { main: [[{ node: 'Is HIGH', type: 'main', index: 0 }]] },
+				'Is HIGH': {
+					main: [[{ node: 'High risk', type: 'main', index: 0 }], [{ node: 'Not high', type: 'main', index: 0 }]],
+				},
+			},
+		};
+	};
+
 	beforeAll(async () => {
 		[n8n, companion] = await Promise.all([
 			startN8n({ target, name: 'nodes', packageTarball: tarball }),
@@ -46,7 +96,9 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		const nodes = (await (
 			await fetch(`${n8n.baseUrl}/types/nodes.json`, { headers: { cookie: n8n.cookie } })
 		).json()) as Array<{ name: string }>;
-		expect(nodes.map((node) => node.name)).toEqual(expect.arrayContaining([NODE_TYPE]));
+		expect(nodes.map((node) => node.name)).toEqual(
+			expect.arrayContaining([NODE_TYPE, 'n8n-nodes-workflowops.snapshot', 'n8n-nodes-workflowops.driftCheck']),
+		);
 		const credentials = (await (
 			await fetch(`${n8n.baseUrl}/types/credentials.json`, { headers: { cookie: n8n.cookie } })
 		).json()) as Array<{
@@ -169,61 +221,21 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			settings: {},
 		});
 
-		const credentials = { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } };
-		const noOp = (name: string, y: number) => ({
-			id: name,
-			name,
-			type: 'n8n-nodes-base.noOp',
-			typeVersion: 1,
-			position: [600, y],
-			parameters: {},
-		});
-		const workflow = await n8nApi('POST', '/workflows', {
-			name: 'Snapshot drift gate',
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				{
-					id: 'start',
-					name: 'Start',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
+		const workflow = await n8nApi(
+			'POST',
+			'/workflows',
+			riskGate('Snapshot drift gate', {
+				name: 'Compare',
+				type: 'n8n-nodes-workflowops.snapshot',
+				parameters: {
+					operation: 'compare',
+					snapshotId: snapshot.id,
+					against: 'live',
+					includeDiff: false,
+					onlyDifferences: true,
 				},
-				{
-					id: 'compare',
-					name: 'Compare',
-					type: 'n8n-nodes-workflowops.snapshot',
-					typeVersion: 1,
-					position: [200, 0],
-					parameters: {
-						operation: 'compare',
-						snapshotId: snapshot.id,
-						against: 'live',
-						includeDiff: false,
-						onlyDifferences: true,
-					},
-					credentials,
-				},
-				{
-					id: 'if',
-					name: 'Is HIGH',
-					type: 'n8n-nodes-base.if',
-					typeVersion: 1,
-					position: [400, 0],
-					parameters: { conditions: { string: [{ value1: '={{ $json.risk }}', value2: 'HIGH' }] } },
-				},
-				noOp('High risk', -100),
-				noOp('Not high', 100),
-			],
-			connections: {
-				Start: { main: [[{ node: 'Compare', type: 'main', index: 0 }]] },
-				Compare: { main: [[{ node: 'Is HIGH', type: 'main', index: 0 }]] },
-				'Is HIGH': {
-					main: [[{ node: 'High risk', type: 'main', index: 0 }], [{ node: 'Not high', type: 'main', index: 0 }]],
-				},
-			},
-		});
+			}),
+		);
 
 		const run = await executeInN8n(n8n, workflow.id);
 
@@ -237,5 +249,55 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		]);
 		expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: target.id })]);
 		expect(run.data.resultData.runData['Not high']).toBeUndefined();
+	});
+
+	test('Manual Trigger → Drift Check (drifted workflows) → IF (risk is HIGH) takes the HIGH branch for a hand-edited URL', async () => {
+		const http = (url: string) => ({
+			name: 'Payments',
+			nodes: [
+				{
+					id: 'h',
+					name: 'Charge',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [0, 0],
+					parameters: { url },
+				},
+			],
+			connections: {},
+			settings: {},
+		});
+		const payments = await n8nApi('POST', '/workflows', http('https://pay.example.com'));
+		const environment = await companion.environment(admin, {
+			name: 'drift watch',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
+		const gate = await n8nApi(
+			'POST',
+			'/workflows',
+			riskGate('Drift gate', {
+				name: 'Check',
+				type: 'n8n-nodes-workflowops.driftCheck',
+				parameters: { resource: 'environment', operation: 'check', environmentId: environment.id, output: 'drifted' },
+			}),
+		);
+		await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
+		await n8nApi('PUT', `/workflows/${payments.id}`, http('https://evil.example.com'));
+
+		const run = await executeInN8n(n8n, gate.id);
+
+		expect(nodeOutput(run, 'Check')).toEqual([
+			expect.objectContaining({
+				workflowId: payments.id,
+				status: 'MODIFIED',
+				risk: 'HIGH',
+				reasons: ['HIGH http: Charge'],
+			}),
+		]);
+		expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: payments.id })]);
+		expect(run.data.resultData.runData['Not high']).toBeUndefined();
+		const incidents = await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${environment.id}`);
+		expect(incidents.body.data).toEqual([expect.objectContaining({ status: 'OPEN', severity: 'critical' })]);
 	});
 });

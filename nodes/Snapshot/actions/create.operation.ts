@@ -1,21 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { idList } from '../../shared/load-options';
+import { environmentField, idList, workflowIdsOption } from '../../shared/load-options';
 import { companionRequest } from '../../shared/transport';
 
 const show = { show: { operation: ['create'] } };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Environment Name or ID',
-		name: 'environmentId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getEnvironments' },
-		required: true,
-		default: '',
-		description:
-			'The n8n instance to take the snapshot of. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: show,
-	},
+	environmentField(show, 'The n8n instance to take the snapshot of'),
 	{
 		displayName: 'Label',
 		name: 'label',
@@ -39,14 +29,7 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'Why the snapshot is taken (kept with it and in the audit log)',
 			},
-			{
-				displayName: 'Workflow IDs',
-				name: 'workflowIds',
-				type: 'string',
-				default: '',
-				placeholder: 'a1B2c3, d4E5f6',
-				description: 'Only these workflows, comma-separated; every workflow when empty',
-			},
+			workflowIdsOption,
 		],
 	},
 ];

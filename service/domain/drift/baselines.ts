@@ -3,7 +3,6 @@ import type { Db } from '../../db/database';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow } from '../environments/environments';
-import { DomainError } from '../errors';
 import { liveWorkflows } from '../snapshots/compare';
 import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
 import { publishedView } from './published';
@@ -165,12 +164,3 @@ export async function setBaselineEntries(
 			.where('n8n_id', 'in', removed)
 			.execute();
 }
-
-export async function hasBaseline(db: Db, environmentId: string): Promise<boolean> {
-	return Boolean(
-		await db.selectFrom('baselines').select('n8n_id').where('environment_id', '=', environmentId).executeTakeFirst(),
-	);
-}
-
-export const noBaseline = (name: string) =>
-	new DomainError('unprocessable', `"${name}" has no baseline yet: approve its current state first`);

@@ -63,8 +63,6 @@ const toDriftCheck = (row: DriftChecksTable): DriftCheck => ({
 /** Environments with a check under way in this process: a check is never started twice at once. */
 const running = new Set<string>();
 
-export const isCheckRunning = (environmentId: string) => running.has(environmentId);
-
 /**
  * Compares what runs in the environment with its baseline, records the check, and opens, updates or
  * resolves the environment's incident in the same transaction. A failure to reach n8n is recorded as

@@ -12,7 +12,7 @@ export const SEVERITY: Record<Risk, Record<EnvironmentClass, Severity>> = {
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 /** Hours to resolve an incident of each severity, unless the environment sets its own. */
-export const DEFAULT_SLA_HOURS: Record<Severity, number> = { critical: 24, high: 48, medium: 72, low: 168 };
+const DEFAULT_SLA_HOURS: Record<Severity, number> = { critical: 24, high: 48, medium: 72, low: 168 };
 
 const hours = z.number().int().min(1, 'must be at least 1 hour').max(8760, 'must be at most a year (8760 hours)');
 export const slaHoursSchema = z

@@ -10,6 +10,7 @@ import { countUsers, createUser, newUserSchema } from './domain/auth/users';
 import { DomainError } from './domain/errors';
 import { newSecret } from './domain/auth/secret-tokens';
 import { createLogger } from './logger';
+import { Scheduler } from './jobs/scheduler';
 import { appDeps, CLI_CONTEXT, ensureInitialAdmin, openRuntime } from './runtime';
 
 const USAGE = `Usage: workflowops <command>
@@ -100,7 +101,9 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 	const deps = appDeps(config, runtime, logger);
 	const interrupted = await deps.jobs.failInterrupted();
 	if (interrupted) logger.warn({ jobs: interrupted }, 'marked jobs left running by the last run as failed');
-	const app = createApp(deps);
+	const scheduler = new Scheduler(deps);
+	await scheduler.start();
+	const app = createApp({ ...deps, scheduler });
 	const server: Server = app.listen(config.port, config.host);
 	await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
 	const hasUsers = await countUsers(runtime.db);
@@ -127,6 +130,7 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 		const sweep = setInterval(() => server.closeIdleConnections(), 100);
 		server.close(async () => {
 			clearInterval(sweep);
+			await scheduler.stop();
 			await runtime.db.destroy();
 			logger.info('stopped');
 			process.exit(0);

@@ -48,6 +48,8 @@ export interface EnvironmentsTable {
 	last_sync_at: string | null;
 	/** JSON {critical?, high?, medium?, low?} of SLA hours overriding the defaults; null keeps them. */
 	incident_sla_hours: string | null;
+	last_scheduled_check_at: string | null;
+	last_scheduled_check_error: string | null;
 }
 
 export interface AuditLogTable {
@@ -206,6 +208,7 @@ export interface Database {
 	baselines: BaselinesTable;
 	drift_checks: DriftChecksTable;
 	incidents: IncidentsTable;
+	drift_schedules: DriftSchedulesTable;
 }
 
 export interface BaselinesTable {
@@ -259,6 +262,14 @@ export interface IncidentsTable {
 	resolved_by: string | null;
 	resolved_at: string | null;
 	resolve_note: string | null;
+}
+
+export interface DriftSchedulesTable {
+	environment_id: string;
+	cron: string;
+	enabled: number;
+	updated_by: string | null;
+	updated_at: string;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
+import type { ScheduleControl } from '../domain/drift/schedules';
 import type { Jobs } from '../domain/jobs/jobs';
 import type { SecretBox } from '../domain/secrets';
 import type { GitHubRepo, GitTarget } from '../git/github';
@@ -23,4 +24,6 @@ export interface AppDeps {
 	jobs: Jobs;
 	publicUrl: string;
 	loginLimits: LoginLimits;
+	/** The running scheduler; absent where nothing is scheduled (most tests, CLI commands). */
+	scheduler?: ScheduleControl;
 }

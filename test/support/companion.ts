@@ -14,6 +14,7 @@ import { SecretBox } from '../../service/domain/secrets';
 import type { AppDeps, LoginLimits } from '../../service/http/deps';
 import { GitHubRepo } from '../../service/git/github';
 import { N8nClient } from '../../service/n8n/client';
+import { Scheduler, type SchedulerOptions } from '../../service/jobs/scheduler';
 import { CLI_CONTEXT } from '../../service/runtime';
 
 export interface Companion {
@@ -33,12 +34,19 @@ export interface Companion {
 	): Promise<{ status: number; body: any; headers: Headers }>;
 	/** Adds an environment (class prod unless given) and returns it; throws if the companion refuses. */
 	environment(token: string, fields: { name: string; baseUrl: string; apiKey: string; class?: string }): Promise<any>;
+	/** The running scheduler, when started with one. */
+	scheduler?: Scheduler;
 	close(): Promise<void>;
 }
 
 /** Starts the real companion on loopback over a temp-file SQLite, as `workflowops serve` would. */
 export async function startCompanion(
-	options: { loginLimits?: Partial<LoginLimits>; withAdmin?: boolean; publicUrl?: string } = {},
+	options: {
+		loginLimits?: Partial<LoginLimits>;
+		withAdmin?: boolean;
+		publicUrl?: string;
+		scheduler?: SchedulerOptions;
+	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
 	const databaseFile = path.join(dataDir, 'workflowops.sqlite');
@@ -58,7 +66,9 @@ export async function startCompanion(
 	};
 	if (options.withAdmin)
 		await createUser(db, CLI_CONTEXT, { email: 'owner@example.com', password: 'correct horse battery', role: 'admin' });
-	const server = createApp(deps).listen(0, '127.0.0.1');
+	const scheduler = options.scheduler && new Scheduler(deps, options.scheduler);
+	await scheduler?.start();
+	const server = createApp({ ...deps, scheduler }).listen(0, '127.0.0.1');
 	await new Promise((resolve) => server.once('listening', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -87,6 +97,7 @@ export async function startCompanion(
 		dataDir,
 		databaseFile,
 		logLines,
+		scheduler,
 		token: async (role) =>
 			(await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
 		api,
@@ -98,6 +109,7 @@ export async function startCompanion(
 		close: async () => {
 			server.closeAllConnections();
 			await new Promise((resolve) => server.close(resolve));
+			await scheduler?.stop();
 			await db.destroy();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		},

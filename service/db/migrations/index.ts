@@ -5,6 +5,7 @@ import * as snapshots from './0003_snapshots';
 import * as workflowMoves from './0004_workflow_moves';
 import * as gitMirrors from './0005_git_mirrors';
 import * as drift from './0006_drift';
+import * as driftSchedules from './0007_drift_schedules';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
 	'0004_workflow_moves': workflowMoves,
 	'0005_git_mirrors': gitMirrors,
 	'0006_drift': drift,
+	'0007_drift_schedules': driftSchedules,
 };

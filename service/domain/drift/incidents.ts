@@ -236,3 +236,20 @@ export async function closeIncident(
 	await audit(trx, context, 'incident.resolve', resolved, { resolution, note });
 	return toIncident(resolved);
 }
+
+/** Marks the open incidents whose SLA has passed (once each) and returns them. */
+export async function markSlaBreaches(db: Db, context: AuditContext): Promise<Incident[]> {
+	const now = new Date().toISOString();
+	return db.transaction().execute(async (trx) => {
+		const breached = await trx
+			.updateTable('incidents')
+			.set({ sla_breached_at: now })
+			.where('status', '!=', 'RESOLVED')
+			.where('sla_due_at', '<', now)
+			.where('sla_breached_at', 'is', null)
+			.returningAll()
+			.execute();
+		for (const row of breached) await audit(trx, context, 'incident.sla_breached', row, { dueAt: row.sla_due_at });
+		return breached.map(toIncident);
+	});
+}

@@ -106,6 +106,8 @@ export async function createEnvironment(
 		last_test_result: null,
 		last_sync_at: null,
 		incident_sla_hours: input.incidentSlaHours ? JSON.stringify(input.incidentSlaHours) : null,
+		last_scheduled_check_at: null,
+		last_scheduled_check_error: null,
 	};
 	await deps.db.transaction().execute(async (trx) => {
 		await assertNameFree(trx, row.name);
@@ -176,14 +178,9 @@ export function n8nTarget(deps: Pick<EnvironmentDeps, 'secrets'>, row: Environme
 /** Test connection: probes the instance and records the result on the environment. */
 export async function testEnvironment(deps: EnvironmentDeps, context: AuditContext, id: string): Promise<Environment> {
 	const row = await getEnvironmentRow(deps.db, id);
-	const report = await deps.n8nClient(n8nTarget(deps, row)).probe();
-	const at = new Date().toISOString();
+	const { report, at } = await probe(deps, row);
 	await deps.db.transaction().execute(async (trx) => {
-		await trx
-			.updateTable('environments')
-			.set({ last_test_at: at, last_test_result: JSON.stringify(report) })
-			.where('id', '=', id)
-			.execute();
+		await recordTest(trx, id, report, at);
 		await appendAudit(
 			trx,
 			context,
@@ -191,6 +188,25 @@ export async function testEnvironment(deps: EnvironmentDeps, context: AuditConte
 		);
 	});
 	return { ...toEnvironment(row), lastTest: { ...report, at } };
+}
+
+/** The scheduled health check: reachable, authorised, which version; kept as the last test, not audited. */
+export async function checkHealth(deps: EnvironmentDeps, row: EnvironmentRow): Promise<ConnectionReport> {
+	const { report, at } = await probe(deps, row);
+	await recordTest(deps.db, row.id, report, at);
+	return report;
+}
+
+async function probe(deps: EnvironmentDeps, row: EnvironmentRow) {
+	return { report: await deps.n8nClient(n8nTarget(deps, row)).probe(), at: new Date().toISOString() };
+}
+
+async function recordTest(db: Db, id: string, report: ConnectionReport, at: string): Promise<void> {
+	await db
+		.updateTable('environments')
+		.set({ last_test_at: at, last_test_result: JSON.stringify(report) })
+		.where('id', '=', id)
+		.execute();
 }
 
 async function assertNameFree(db: Db, name: string): Promise<void> {

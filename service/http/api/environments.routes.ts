@@ -10,6 +10,7 @@ import {
 	updateEnvironment,
 } from '../../domain/environments/environments';
 import type { AppDeps } from '../deps';
+import { rescheduled } from '../rescheduled';
 import { apiRoute, idParams } from '../route';
 
 export const environmentRoutes = (deps: AppDeps) => [
@@ -27,7 +28,7 @@ export const environmentRoutes = (deps: AppDeps) => [
 		permission: 'environments.manage',
 		body: newEnvironmentSchema,
 		status: 201,
-		handler: async ({ body, audit }) => createEnvironment(deps, audit, body),
+		handler: async ({ body, audit }) => rescheduled(deps, await createEnvironment(deps, audit, body)),
 	}),
 	apiRoute({
 		method: 'get',
@@ -44,7 +45,8 @@ export const environmentRoutes = (deps: AppDeps) => [
 		permission: 'environments.manage',
 		params: idParams,
 		body: environmentPatchSchema,
-		handler: async ({ params, body, audit }) => updateEnvironment(deps, audit, params.id, body),
+		handler: async ({ params, body, audit }) =>
+			rescheduled(deps, await updateEnvironment(deps, audit, params.id, body)),
 	}),
 	apiRoute({
 		method: 'delete',
@@ -54,6 +56,7 @@ export const environmentRoutes = (deps: AppDeps) => [
 		params: idParams,
 		handler: async ({ params, audit }) => {
 			await deleteEnvironment(deps.db, audit, params.id);
+			await rescheduled(deps, undefined);
 		},
 	}),
 	apiRoute({

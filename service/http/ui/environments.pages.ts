@@ -16,6 +16,7 @@ import {
 } from '../../domain/environments/environments';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
+import { rescheduled } from '../rescheduled';
 import { echo, type FormErrors, parseForm, conflictMessage } from './forms';
 import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
@@ -48,6 +49,7 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			: createEnvironment(deps, auditContext(req), form.data as NewEnvironment);
 		const conflict = await conflictMessage(change);
 		if (conflict) return showForm(req, res, environmentId, { name: conflict }, 409);
+		await rescheduled(deps, undefined);
 		res.redirect(303, '/environments');
 	};
 
@@ -137,6 +139,7 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			permission: 'environments.manage',
 			handler: async (req, res) => {
 				await deleteEnvironment(deps.db, auditContext(req), String(req.params.id));
+				await rescheduled(deps, undefined);
 				if (wantsPartial(req)) res.status(200).send('');
 				else res.redirect(303, '/environments');
 			},

@@ -103,6 +103,7 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 	if (interrupted) logger.warn({ jobs: interrupted }, 'marked jobs left running by the last run as failed');
 	const scheduler = new Scheduler(deps);
 	await scheduler.start();
+	await deps.events.resume();
 	const app = createApp({ ...deps, scheduler });
 	const server: Server = app.listen(config.port, config.host);
 	await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -131,6 +132,7 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 		server.close(async () => {
 			clearInterval(sweep);
 			await scheduler.stop();
+			deps.events.stop();
 			await runtime.db.destroy();
 			logger.info('stopped');
 			process.exit(0);

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { type Db, migrateToLatest, openDatabase } from './db/database';
 import type { AuditContext } from './domain/audit/audit-log';
 import { countUsers, createUser } from './domain/auth/users';
+import { Webhooks } from './domain/events/webhooks';
 import { Jobs } from './domain/jobs/jobs';
 import { loadOrCreateKeyFile, SecretBox } from './domain/secrets';
 import type { AppDeps } from './http/deps';
@@ -28,13 +29,18 @@ export async function openRuntime(config: Config): Promise<{ db: Db; secrets: Se
 	return { db, secrets };
 }
 
-export function appDeps(config: Config, runtime: { db: Db; secrets: SecretBox }, logger: Logger): AppDeps {
+export function appDeps(
+	config: Config,
+	runtime: { db: Db; secrets: SecretBox },
+	logger: Logger,
+): AppDeps & { events: Webhooks } {
 	return {
 		...runtime,
 		logger,
 		n8nClient: (target) => new N8nClient(target),
 		gitHub: (target) => new GitHubRepo(target),
 		jobs: new Jobs(runtime.db),
+		events: new Webhooks(runtime.db, runtime.secrets, logger),
 		publicUrl: config.publicUrl,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },
 	};

@@ -209,6 +209,8 @@ export interface Database {
 	drift_checks: DriftChecksTable;
 	incidents: IncidentsTable;
 	drift_schedules: DriftSchedulesTable;
+	webhook_subscriptions: WebhookSubscriptionsTable;
+	webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface BaselinesTable {
@@ -270,6 +272,35 @@ export interface DriftSchedulesTable {
 	enabled: number;
 	updated_by: string | null;
 	updated_at: string;
+}
+
+export interface WebhookSubscriptionsTable {
+	id: string;
+	url: string;
+	/** JSON array of event types. */
+	events: string;
+	secret_sealed: string;
+	description: string;
+	created_by: string | null;
+	created_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+	id: string;
+	subscription_id: string;
+	event_id: string;
+	event_type: string;
+	/** The JSON body sent, exactly (the signature covers it). */
+	payload: string;
+	status: DeliveryStatus;
+	attempts: number;
+	response_status: number | null;
+	error: string | null;
+	next_attempt_at: string | null;
+	created_at: string;
+	delivered_at: string | null;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { ScheduleControl } from '../domain/drift/schedules';
+import type { EventSink } from '../domain/events/events';
 import type { Jobs } from '../domain/jobs/jobs';
 import type { SecretBox } from '../domain/secrets';
 import type { GitHubRepo, GitTarget } from '../git/github';
@@ -22,6 +23,7 @@ export interface AppDeps {
 	n8nClient: (target: N8nTarget) => N8nClient;
 	gitHub: (target: GitTarget) => GitHubRepo;
 	jobs: Jobs;
+	events: EventSink;
 	publicUrl: string;
 	loginLimits: LoginLimits;
 	/** The running scheduler; absent where nothing is scheduled (most tests, CLI commands). */

@@ -1,7 +1,8 @@
-import { type ScheduledTask, schedule } from 'node-cron';
+import { type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
 import type { AuditContext } from '../domain/audit/audit-log';
 import { checkDrift } from '../domain/drift/drift-check';
+import { emitIncidentEvent } from '../domain/drift/drift-events';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
 import { checkHealth, type EnvironmentDeps } from '../domain/environments/environments';
@@ -43,8 +44,8 @@ export class Scheduler implements ScheduleControl {
 
 	async start(): Promise<void> {
 		this.routines.push(
-			schedule(this.options.healthCron ?? '*/5 * * * *', () => this.checkHealth(), { name: 'health', noOverlap: true }),
-			schedule(this.options.slaCron ?? '* * * * *', () => this.markBreaches(), { name: 'sla', noOverlap: true }),
+			schedule(this.options.healthCron ?? '*/5 * * * *', () => this.checkHealth(), this.taskOptions('health')),
+			schedule(this.options.slaCron ?? '* * * * *', () => this.markBreaches(), this.taskOptions('sla')),
 		);
 		await this.reconcile();
 	}
@@ -78,13 +79,27 @@ export class Scheduler implements ScheduleControl {
 		}
 		for (const [environmentId, cron] of wanted) {
 			if (this.checks.has(environmentId)) continue;
-			const task = schedule(cron, () => this.runCheck(environmentId), {
-				name: `drift ${environmentId}`,
-				noOverlap: true,
-			});
-			task.on('execution:overlap', () => void (this.stats.skipped += 1));
+			const task = schedule(cron, () => this.runCheck(environmentId), this.taskOptions(`drift ${environmentId}`));
+			const skip = () => void (this.stats.skipped += 1);
+			task.on('execution:overlap', skip);
+			task.on('execution:missed', skip);
 			this.checks.set(environmentId, { cron, task });
 		}
+	}
+
+	/** No overlap; node-cron's own notes (a tick skipped, a tick missed) go to our log at debug level. */
+	private taskOptions(name: string): TaskOptions {
+		const log = this.deps.logger.child({ task: name });
+		return {
+			name,
+			noOverlap: true,
+			logger: {
+				info: (message) => log.debug(message),
+				warn: (message) => log.debug(message),
+				debug: (message) => log.debug(message),
+				error: (message, err) => log.error({ err }, String(message)),
+			},
+		};
 	}
 
 	private async runCheck(environmentId: string): Promise<void> {
@@ -119,7 +134,8 @@ export class Scheduler implements ScheduleControl {
 
 	private async markBreaches(): Promise<void> {
 		try {
-			await markSlaBreaches(this.deps.db, SCHEDULER_CONTEXT);
+			for (const incident of await markSlaBreaches(this.deps.db, SCHEDULER_CONTEXT))
+				await emitIncidentEvent(this.deps, 'incident.sla_breached', incident);
 		} catch (error) {
 			this.deps.logger.warn({ err: error }, 'marking SLA breaches failed');
 		}

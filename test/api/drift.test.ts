@@ -79,7 +79,7 @@ test('hand edits open one critical incident in prod, updated (not duplicated) by
 	expect(await status()).toMatchObject({ status: 'DRIFT_DETECTED', openIncidentId: opened.id });
 
 	const again = await check();
-	expect(again.body.incident).toMatchObject({ kind: 'updated', incident: { id: opened.id } });
+	expect(again.body.incident).toMatchObject({ kind: 'unchanged', incident: { id: opened.id } });
 	const list = await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${environmentId}&status=OPEN`);
 	expect(list.body.data.map((i: any) => i.id)).toEqual([opened.id]);
 

@@ -15,6 +15,7 @@ import type { AppDeps, LoginLimits } from '../../service/http/deps';
 import { GitHubRepo } from '../../service/git/github';
 import { N8nClient } from '../../service/n8n/client';
 import { Scheduler, type SchedulerOptions } from '../../service/jobs/scheduler';
+import { Webhooks } from '../../service/domain/events/webhooks';
 import { CLI_CONTEXT } from '../../service/runtime';
 
 export interface Companion {
@@ -34,6 +35,7 @@ export interface Companion {
 	): Promise<{ status: number; body: any; headers: Headers }>;
 	/** Adds an environment (class prod unless given) and returns it; throws if the companion refuses. */
 	environment(token: string, fields: { name: string; baseUrl: string; apiKey: string; class?: string }): Promise<any>;
+	webhooks: Webhooks;
 	/** The running scheduler, when started with one. */
 	scheduler?: Scheduler;
 	close(): Promise<void>;
@@ -54,13 +56,16 @@ export async function startCompanion(
 	await migrateToLatest(db);
 	const logLines: string[] = [];
 	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+	const secrets = new SecretBox(crypto.randomBytes(32));
+	const webhooks = new Webhooks(db, secrets, logger, { backoffMs: [200, 400], timeoutMs: 2000 });
 	const deps: AppDeps = {
 		db,
-		secrets: new SecretBox(crypto.randomBytes(32)),
+		secrets,
 		logger,
 		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0 }),
 		gitHub: (target) => new GitHubRepo(target, { throttle: false, retries: 0 }),
 		jobs: new Jobs(db),
+		events: webhooks,
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
 	};
@@ -98,6 +103,7 @@ export async function startCompanion(
 		databaseFile,
 		logLines,
 		scheduler,
+		webhooks,
 		token: async (role) =>
 			(await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
 		api,
@@ -110,6 +116,7 @@ export async function startCompanion(
 			server.closeAllConnections();
 			await new Promise((resolve) => server.close(resolve));
 			await scheduler?.stop();
+			webhooks.stop();
 			await db.destroy();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		},

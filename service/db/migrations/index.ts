@@ -6,6 +6,7 @@ import * as workflowMoves from './0004_workflow_moves';
 import * as gitMirrors from './0005_git_mirrors';
 import * as drift from './0006_drift';
 import * as driftSchedules from './0007_drift_schedules';
+import * as webhooks from './0008_webhooks';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
 	'0005_git_mirrors': gitMirrors,
 	'0006_drift': drift,
 	'0007_drift_schedules': driftSchedules,
+	'0008_webhooks': webhooks,
 };

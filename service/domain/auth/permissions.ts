@@ -25,6 +25,7 @@ export const PERMISSIONS = {
 	'incidents.acknowledge': 'developer',
 	'incidents.resolve': 'developer',
 	'baselines.approve': 'admin',
+	'webhooks.manage': 'developer',
 	'environments.manage': 'admin',
 	'audit.write': 'developer',
 	'audit.read': 'admin',

@@ -11,6 +11,7 @@ import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 import type { Risk } from '../workflows/risk';
 import { baselineWorkflows, storeContent } from './baselines';
+import { emitIncidentEvent } from './drift-events';
 import { type IncidentChange, recordIncident } from './incidents';
 import { hasUnpublishedDraft, publishedView } from './published';
 
@@ -111,6 +112,9 @@ export async function checkDrift(
 			await trx.insertInto('drift_checks').values(row).execute();
 			return recordIncident(trx, context, environment, check);
 		});
+		if (incident?.kind === 'opened' || incident?.kind === 'updated')
+			await emitIncidentEvent(deps, 'drift.detected', incident.incident, { checkId: check.id, counts: check.counts });
+		if (incident?.kind === 'resolved') await emitIncidentEvent(deps, 'drift.resolved', incident.incident);
 		return { check, incident };
 	} finally {
 		running.delete(environmentId);

@@ -6,7 +6,9 @@ import type { Database, EnvironmentRow, IncidentsTable, IncidentStatus, Resoluti
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { conflict, notFound } from '../errors';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
+import type { EventSink } from '../events/events';
 import { maxRisk } from '../workflows/risk';
+import { emitIncidentEvent } from './drift-events';
 import type { DriftCheck, DriftItem } from './drift-check';
 import { moreSevere, SEVERITIES, SEVERITY, slaHours } from './severity';
 
@@ -26,9 +28,9 @@ export interface Incident {
 	resolved: { by: string | null; at: string; note: string; resolution: Resolution } | null;
 }
 
-/** What a drift check did to the environment's incident. */
+/** What a drift check did to the environment's incident; `unchanged`: the same drift seen again. */
 export interface IncidentChange {
-	kind: 'opened' | 'updated' | 'resolved';
+	kind: 'opened' | 'updated' | 'unchanged' | 'resolved';
 	incident: Incident;
 }
 
@@ -129,7 +131,9 @@ export async function recordIncident(
 			sla_due_at: due < open.sla_due_at ? due : open.sla_due_at,
 		};
 		await trx.updateTable('incidents').set(updated).where('id', '=', open.id).execute();
-		return { kind: 'updated', incident: toIncident(updated) };
+		const same =
+			driftKey(JSON.parse(open.items) as DriftItem[]) === driftKey(drift) && updated.severity === open.severity;
+		return { kind: same ? 'unchanged' : 'updated', incident: toIncident(updated) };
 	}
 	const row: IncidentsTable = {
 		id: crypto.randomUUID(),
@@ -154,6 +158,10 @@ export async function recordIncident(
 	await audit(trx, context, 'incident.open', row, { severity, workflows: drift.length, checkId: check.id });
 	return { kind: 'opened', incident: toIncident(row) };
 }
+
+/** Which workflows drifted how, and to what content. */
+const driftKey = (items: DriftItem[]) =>
+	JSON.stringify(items.map((item) => [item.workflowId, item.status, item.liveContentHash ?? null]).sort());
 
 function audit(
 	trx: Transaction<Database>,
@@ -193,8 +201,13 @@ export async function listIncidents(db: Db, query: z.infer<typeof incidentListSc
 	);
 }
 
-export async function acknowledgeIncident(db: Db, context: AuditContext, id: string, note: string): Promise<Incident> {
-	return db.transaction().execute(async (trx) => {
+export async function acknowledgeIncident(
+	deps: { db: Db; events: EventSink },
+	context: AuditContext,
+	id: string,
+	note: string,
+): Promise<Incident> {
+	const incident = await deps.db.transaction().execute(async (trx) => {
 		const row = await getIncidentRow(trx, id);
 		if (row.status !== 'OPEN') throw conflict(`The incident is ${row.status.toLowerCase()}, not open`);
 		const now = new Date().toISOString();
@@ -210,6 +223,8 @@ export async function acknowledgeIncident(db: Db, context: AuditContext, id: str
 		await audit(trx, context, 'incident.acknowledge', updated, { note });
 		return toIncident(updated);
 	});
+	await emitIncidentEvent(deps, 'incident.acknowledged', incident);
+	return incident;
 }
 
 /** Closes an open incident with `resolution`; part of the transaction that made the resolution so. */

@@ -7,6 +7,7 @@ import type { Job } from '../jobs/jobs';
 import { type RestoreSummary, startRestore } from '../snapshots/restore';
 import type { SyncDeps } from '../workflows/inventory-sync';
 import { baselineWorkflows, setBaselineEntries } from './baselines';
+import { emitIncidentEvent } from './drift-events';
 import type { DriftItem } from './drift-check';
 import { closeIncident, getIncident, getIncidentRow, type Incident, type ResolveRequest } from './incidents';
 
@@ -30,6 +31,7 @@ export async function resolveIncident(
 		const incident = await deps.db
 			.transaction()
 			.execute((trx) => closeIncident(trx, context, id, 'note', request.note));
+		await emitIncidentEvent(deps, 'drift.resolved', incident);
 		return { incident };
 	}
 	if (request.resolution === 'keep') {
@@ -47,6 +49,7 @@ export async function resolveIncident(
 			await setBaselineEntries(trx, context, row.environment_id, kept, gone);
 			return closeIncident(trx, context, id, 'keep', request.note);
 		});
+		await emitIncidentEvent(deps, 'drift.resolved', incident);
 		return { incident };
 	}
 	requirePermission(role, 'snapshots.restore');
@@ -60,7 +63,10 @@ export async function resolveIncident(
 		context,
 		{ environmentId: row.environment_id, description: 'baseline', workflows: approved, complete: true },
 		{ workflowIds: items.map((item) => item.workflowId), reason: request.note || `revert incident ${id}` },
-		(trx, restored) => closeReverted(trx, context, row.environment_id, id, restored, request.note),
+		{
+			inTransaction: (trx, restored) => closeReverted(trx, context, row.environment_id, id, restored, request.note),
+			afterCommit: async () => emitIncidentEvent(deps, 'drift.resolved', await getIncident(deps.db, id)),
+		},
 	);
 	return { incident: await getIncident(deps.db, id), job };
 }

@@ -6,6 +6,7 @@ import type { ConnectionReport, N8nClient, N8nTarget } from '../../n8n/client';
 import { appendAudit, type AuditContext, type AuditEvent } from '../audit/audit-log';
 import { slaHoursSchema, slaHours } from '../drift/severity';
 import { conflict, notFound } from '../errors';
+import type { EventSink } from '../events/events';
 import type { SecretBox } from '../secrets';
 
 export const ENVIRONMENT_CLASSES: readonly EnvironmentClass[] = ['dev', 'staging', 'prod'];
@@ -55,6 +56,7 @@ export interface EnvironmentDeps {
 	db: Db;
 	secrets: SecretBox;
 	n8nClient: (target: N8nTarget) => N8nClient;
+	events: EventSink;
 }
 
 /** The public view: everything but the API key. */

@@ -103,14 +103,14 @@ interface Done {
  * (cleaned for the target version), reads it back and checks its content hash and active state.
  * A re-created workflow's new id is recorded. Any failure stops the restore, undoes what it changed,
  * and the job fails naming the workflow and the reason. `onRestored` joins the transaction that records
- * a restore that succeeded.
+ * a restore that succeeded, and follows its commit.
  */
 export async function startRestore(
 	deps: SyncDeps,
 	context: AuditContext,
 	source: RestoreSource,
 	request: RestoreRequest,
-	onRestored?: (trx: Transaction<Database>, restored: RestoreSummary) => Promise<void>,
+	onRestored: RestoreHooks = {},
 ): Promise<Job> {
 	const environment = await getEnvironmentRow(deps.db, source.environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
@@ -167,9 +167,11 @@ export async function startRestore(
 				for (const step of done) {
 					if (step.item.action === 'create') await recordMove(trx, environment.id, step.item.workflowId, step.id);
 				}
-				await onRestored?.(trx, summarize(done));
+				await onRestored.inTransaction?.(trx, summarize(done));
 				await audit(trx, 'succeeded');
 			});
+			// The restore succeeded and is recorded; what follows it (an event) cannot undo that.
+			await onRestored.afterCommit?.().catch(() => undefined);
 			return { safetySnapshotId: safety.id, ...summarize(done), unchanged: plan.length - steps.length };
 		},
 		`A restore into "${environment.name}" is already running`,
@@ -236,6 +238,11 @@ async function undo(
 }
 
 export type RestoreSummary = ReturnType<typeof summarize>;
+
+export interface RestoreHooks {
+	inTransaction?: (trx: Transaction<Database>, restored: RestoreSummary) => Promise<void>;
+	afterCommit?: () => Promise<void>;
+}
 
 function summarize(done: Done[]) {
 	const ids = (action: RestoreAction) => done.filter((step) => step.item.action === action);

@@ -103,7 +103,12 @@ export async function createSnapshot(
 			},
 		});
 	});
-	return toSnapshot(row);
+	const snapshot = toSnapshot(row);
+	await deps.events.emit('snapshot.created', {
+		environment: { id: environment.id, name: environment.name, class: environment.class },
+		snapshot,
+	});
+	return snapshot;
 }
 
 async function getOrExplain(get: () => Promise<N8nWorkflow>, id: string): Promise<N8nWorkflow> {

@@ -118,7 +118,7 @@ export const driftRoutes = (deps: AppDeps) => {
 			permission: 'incidents.acknowledge',
 			params: idParams,
 			body: acknowledgeSchema,
-			handler: async ({ params, body, audit }) => acknowledgeIncident(deps.db, audit, params.id, body.note),
+			handler: async ({ params, body, audit }) => acknowledgeIncident(deps, audit, params.id, body.note),
 		}),
 		apiRoute({
 			method: 'post',

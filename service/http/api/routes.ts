@@ -4,6 +4,7 @@ import { auditRoutes } from './audit.routes';
 import { environmentRoutes } from './environments.routes';
 import { driftRoutes } from './drift.routes';
 import { gitRoutes } from './git.routes';
+import { webhookRoutes } from './webhooks.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
 import { snapshotRoutes } from './snapshots.routes';
@@ -20,5 +21,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...snapshotRoutes(deps),
 	...gitRoutes(deps),
 	...driftRoutes(deps),
+	...webhookRoutes(deps),
 	...auditRoutes(deps),
 ];

@@ -1,0 +1,23 @@
+import crypto from 'node:crypto';
+
+export const EVENT_TYPES = [
+	'drift.detected',
+	'drift.resolved',
+	'incident.acknowledged',
+	'incident.sla_breached',
+	'snapshot.created',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What happened, for the webhook subscribers of its type. */
+export interface EventSink {
+	emit(type: EventType, data: Record<string, unknown>): Promise<void>;
+}
+
+export const SIGNATURE_HEADER = 'x-workflowops-signature';
+export const TIMESTAMP_HEADER = 'x-workflowops-timestamp';
+
+/** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the timestamp is signed too, so a replay is stale. */
+export function signature(secret: string, timestamp: number, body: string): string {
+	return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}

@@ -1,6 +1,7 @@
 import type {
 	IDataObject,
 	IExecuteFunctions,
+	IHookFunctions,
 	ILoadOptionsFunctions,
 	IHttpRequestMethods,
 	IN8nHttpFullResponse,
@@ -24,7 +25,7 @@ interface CompanionRequest {
  * NodeApiError carrying its message.
  */
 export async function companionRequest(
-	this: IExecuteFunctions | ILoadOptionsFunctions,
+	this: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions,
 	request: CompanionRequest,
 ): Promise<IDataObject> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, request.itemIndex);

@@ -1,3 +1,4 @@
+import { N8nClient } from '../../service/n8n/client';
 import { type Companion, startCompanion } from '../support/companion';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, startN8n } from './harness/instance';
@@ -299,5 +300,103 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		expect(run.data.resultData.runData['Not high']).toBeUndefined();
 		const incidents = await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${environment.id}`);
 		expect(incidents.body.data).toEqual([expect.objectContaining({ status: 'OPEN', severity: 'critical' })]);
+	});
+
+	test('an active workflow starting with the WorkflowOps Trigger subscribes itself and runs when the companion emits drift.detected', async () => {
+		const client = new N8nClient({ name: 'nodes', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const listener = await n8nApi('POST', '/workflows', {
+			name: 'On drift',
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{
+					id: 'trigger',
+					name: 'On drift',
+					type: 'n8n-nodes-workflowops.workflowOpsTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId: 'c6f1e7f4-3c1e-4d0b-9a43-workflowops01',
+					parameters: { events: ['drift.detected'] },
+					credentials: { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } },
+				},
+				{ id: 'done', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
+			],
+			connections: { 'On drift': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+		});
+		// n8n 2.x registers and removes a published workflow's webhooks just after answering.
+		const subscribed = async (count: number) => {
+			for (let i = 0; i < 50; i++) {
+				const { data } = (await companion.api(admin, 'GET', '/api/v1/webhooks')).body;
+				if (data.length === count) return data;
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			throw new Error(`the companion does not have ${count} webhook subscriptions`);
+		};
+		await client.setActive(listener.id, true);
+		const subscriptions = await subscribed(1);
+		expect(subscriptions).toEqual([
+			expect.objectContaining({ url: expect.stringContaining(`${n8n.baseUrl}/webhook/`), events: ['drift.detected'] }),
+		]);
+
+		const watched = await n8nApi('POST', '/workflows', {
+			name: 'Watched',
+			nodes: [
+				{
+					id: 'h',
+					name: 'Fetch',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [0, 0],
+					parameters: { url: 'https://a.example.com' },
+				},
+			],
+			connections: {},
+			settings: {},
+		});
+		const environment = await companion.environment(admin, {
+			name: 'trigger watch',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
+		await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
+		await n8nApi('PUT', `/workflows/${watched.id}`, {
+			name: 'Watched',
+			nodes: [
+				{
+					id: 'h',
+					name: 'Fetch',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [0, 0],
+					parameters: { url: 'https://b.example.com' },
+				},
+			],
+			connections: {},
+			settings: {},
+		});
+		const check = (await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/drift-checks`)).body;
+		expect(check.incident.kind).toBe('opened');
+
+		let execution: any;
+		for (let i = 0; i < 100 && !execution; i++) {
+			const { data } = await n8nApi('GET', `/executions?workflowId=${listener.id}&includeData=true`);
+			execution = data.find((candidate: any) => candidate.finished || candidate.status === 'success');
+			if (!execution) await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		expect(execution).toBeDefined();
+		const [event] = execution.data.resultData.runData['On drift'][0].data.main[0].map((item: any) => item.json);
+		expect(event).toMatchObject({
+			type: 'drift.detected',
+			data: {
+				environment: { id: environment.id },
+				incident: { id: check.incident.incident.id, severity: 'critical' },
+				workflows: [expect.objectContaining({ workflowId: watched.id, risk: 'HIGH' })],
+			},
+		});
+		const [delivery] = (await companion.api(admin, 'GET', `/api/v1/webhooks/${subscriptions[0].id}/deliveries`)).body
+			.data;
+		expect(delivery).toMatchObject({ eventType: 'drift.detected', status: 'succeeded', responseStatus: 200 });
+
+		await client.setActive(listener.id, false);
+		expect(await subscribed(0)).toEqual([]);
 	});
 });

@@ -90,3 +90,35 @@ async function httpRequest(options: IHttpRequestOptions) {
 		? { body, headers: {}, statusCode: response.status, statusMessage: response.statusText }
 		: body;
 }
+
+export interface TriggerRun {
+	credentials: { baseUrl: string; apiToken: string };
+	parameters: IDataObject;
+	/** The node's static data, kept by n8n between activation and deactivation. */
+	staticData: IDataObject;
+	webhookUrl: string;
+	/** The delivery n8n received, for webhook(). */
+	request?: { headers: Record<string, string>; body: string };
+}
+
+/** A trigger node's hook and webhook functions as n8n provides them; `response` records a reply the node wrote. */
+export function triggerContext(run: TriggerRun) {
+	const base = context({ node: undefined as never, credentials: run.credentials, parameters: [run.parameters] });
+	const response: { status?: number; body?: unknown } = {};
+	return {
+		...base,
+		response,
+		getNodeParameter: (name: string, fallback?: unknown) => base.getNodeParameter(name, 0, fallback),
+		getWorkflowStaticData: () => run.staticData,
+		getNodeWebhookUrl: () => run.webhookUrl,
+		getRequestObject: () => ({
+			rawBody: Buffer.from(run.request?.body ?? ''),
+			header: (name: string) => run.request?.headers[name.toLowerCase()],
+		}),
+		getResponseObject: () => ({
+			status: (code: number) => ({ json: (body: unknown) => Object.assign(response, { status: code, body }) }),
+		}),
+		getBodyData: () => JSON.parse(run.request?.body || '{}') as IDataObject,
+		helpers: { ...base.helpers, returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
+	};
+}

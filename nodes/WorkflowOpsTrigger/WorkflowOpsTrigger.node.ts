@@ -1,0 +1,140 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
+import { CREDENTIAL_TYPE, companionRequest } from '../shared/transport';
+import { isSignedDelivery, newSecret } from './signature';
+
+interface Subscription extends IDataObject {
+	subscriptionId?: string;
+	secret?: string;
+}
+
+const EVENTS = [
+	{ name: 'Drift Detected', value: 'drift.detected', description: 'A drift check found changes (or new ones)' },
+	{ name: 'Drift Resolved', value: 'drift.resolved', description: 'An incident was kept, reverted or closed' },
+	{ name: 'Incident Acknowledged', value: 'incident.acknowledged' },
+	{ name: 'Incident SLA Breached', value: 'incident.sla_breached' },
+	{ name: 'Snapshot Created', value: 'snapshot.created' },
+];
+
+export class WorkflowOpsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WorkflowOps Trigger',
+		name: 'workflowOpsTrigger',
+		icon: { light: 'file:workflowOpsTrigger.svg', dark: 'file:workflowOpsTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description: 'Starts the workflow when the WorkflowOps companion reports drift, incidents or snapshots',
+		defaults: { name: 'WorkflowOps Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: EVENTS,
+				required: true,
+				default: ['drift.detected'],
+				description: 'The companion events that start this workflow',
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			/** Whether the companion still has this workflow's subscription, to the same URL and events. */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const stored = this.getWorkflowStaticData('node') as Subscription;
+				if (!stored.subscriptionId) return false;
+				try {
+					const subscription = await companionRequest.call(this, {
+						method: 'GET',
+						path: `/webhooks/${encodeURIComponent(stored.subscriptionId)}`,
+						itemIndex: 0,
+					});
+					const events = this.getNodeParameter('events') as string[];
+					return (
+						subscription.url === this.getNodeWebhookUrl('default') &&
+						JSON.stringify([...(subscription.events as string[])].sort()) === JSON.stringify([...events].sort())
+					);
+				} catch (error) {
+					if (error instanceof NodeApiError && error.httpCode === '404') return false;
+					throw new NodeApiError(this.getNode(), error as JsonObject);
+				}
+			},
+			/** Activation: subscribes the workflow's webhook URL, with a secret only it and the companion know. */
+			async create(this: IHookFunctions): Promise<boolean> {
+				const stored = this.getWorkflowStaticData('node') as Subscription;
+				const secret = newSecret();
+				const subscription = await companionRequest.call(this, {
+					method: 'POST',
+					path: '/webhooks',
+					body: {
+						url: this.getNodeWebhookUrl('default'),
+						events: this.getNodeParameter('events') as string[],
+						secret,
+						description: `n8n workflow "${this.getWorkflow().name ?? ''}" (${this.getWorkflow().id ?? ''})`,
+					},
+					itemIndex: 0,
+				});
+				stored.subscriptionId = String(subscription.id);
+				stored.secret = secret;
+				return true;
+			},
+			/** Deactivation: unsubscribes (a subscription already gone is fine). */
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const stored = this.getWorkflowStaticData('node') as Subscription;
+				if (stored.subscriptionId) {
+					try {
+						await companionRequest.call(this, {
+							method: 'DELETE',
+							path: `/webhooks/${encodeURIComponent(stored.subscriptionId)}`,
+							itemIndex: 0,
+						});
+					} catch (error) {
+						if (!(error instanceof NodeApiError && error.httpCode === '404'))
+							throw new NodeApiError(this.getNode(), error as JsonObject);
+					}
+				}
+				delete stored.subscriptionId;
+				delete stored.secret;
+				return true;
+			},
+		},
+	};
+
+	/** Runs the workflow with the event, once its signature and timestamp check out; anything else gets 401. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject();
+		const { secret } = this.getWorkflowStaticData('node') as Subscription;
+		const body = request.rawBody?.toString('utf8') ?? '';
+		const signed =
+			secret !== undefined &&
+			(await isSignedDelivery(
+				secret,
+				request.header('x-workflowops-timestamp'),
+				request.header('x-workflowops-signature'),
+				body,
+				Math.floor(Date.now() / 1000),
+			));
+		if (!signed) {
+			this.getResponseObject().status(401).json({ error: 'The delivery is not signed by the WorkflowOps companion' });
+			return { noWebhookResponse: true };
+		}
+		const event = this.getBodyData();
+		const events = this.getNodeParameter('events') as string[];
+		if (!events.includes(String(event.type))) return { webhookResponse: { ignored: event.type } };
+		return { workflowData: [this.helpers.returnJsonArray([event])] };
+	}
+}

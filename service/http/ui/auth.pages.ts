@@ -105,7 +105,7 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 			method: 'get',
 			path: '/',
 			permission: 'me.read',
-			handler: async (_req, res) => res.redirect(303, '/environments'),
+			handler: async (_req, res) => res.redirect(303, '/dashboard'),
 		},
 	];
 };

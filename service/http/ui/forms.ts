@@ -4,14 +4,17 @@ import { fieldErrors } from '../validate';
 
 export type FormErrors = Record<string, string>;
 
-/** Parses a submitted form: blank fields count as absent; errors come back keyed by field name. */
+/**
+ * Parses a submitted form: blank fields count as absent, a field sent several times (checkboxes) is a
+ * list; errors come back keyed by field name.
+ */
 export function parseForm<T>(
 	schema: z.ZodType<T>,
 	body: unknown,
 ): { data: T; errors?: undefined } | { data?: undefined; errors: FormErrors } {
 	const fields = Object.fromEntries(
 		Object.entries((body ?? {}) as Record<string, unknown>).filter(
-			([, value]) => typeof value === 'string' && value.trim() !== '',
+			([, value]) => (typeof value === 'string' && value.trim() !== '') || Array.isArray(value),
 		),
 	);
 	const result = schema.safeParse(fields);

@@ -8,11 +8,14 @@ import { csrfProtection } from '../session';
 import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
+import { driftPages } from './drift.pages';
 import { environmentPages } from './environments.pages';
 import { gitMirrorPages } from './git-mirror.pages';
+import { incidentPages } from './incidents.pages';
 import { inventoryPages } from './inventory.pages';
 import { snapshotPages } from './snapshots.pages';
 import type { UiRoute } from './ui-route';
+import { webhookPages } from './webhooks.pages';
 import { render, wantsPartial } from './views';
 
 export const uiRoutes = (deps: AppDeps): UiRoute[] => [
@@ -21,6 +24,9 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...gitMirrorPages(deps),
 	...inventoryPages(deps),
 	...snapshotPages(deps),
+	...driftPages(deps),
+	...incidentPages(deps),
+	...webhookPages(deps),
 	...adminPages(deps),
 	...auditPages(deps),
 ];

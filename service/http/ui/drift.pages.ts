@@ -1,0 +1,120 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { approveCurrentState, approveRequestSchema } from '../../domain/drift/baselines';
+import { checkDrift, getDriftCheck, listDriftChecks } from '../../domain/drift/drift-check';
+import { getIncident } from '../../domain/drift/incidents';
+import { getSchedule, type Schedule, scheduleSchema, setSchedule } from '../../domain/drift/schedules';
+import { driftStatus } from '../../domain/drift/status';
+import { getEnvironmentRow, listEnvironments, toEnvironment } from '../../domain/environments/environments';
+import { DomainError } from '../../domain/errors';
+import { auditContext } from '../caller';
+import type { AppDeps } from '../deps';
+import { rescheduled } from '../rescheduled';
+import { diffView } from './diff-view';
+import { echo, type FormErrors, parseForm } from './forms';
+import type { UiRoute } from './ui-route';
+import { render } from './views';
+
+/** The schedule form: an unticked checkbox sends nothing. */
+const scheduleFormSchema = scheduleSchema.extend({ enabled: z.literal('true').optional().transform(Boolean) });
+
+/** The dashboard (every environment's drift at a glance) and an environment's drift page. */
+export const driftPages = (deps: AppDeps): UiRoute[] => {
+	const nextRun = (schedule: Schedule) => deps.scheduler?.nextRun(schedule.environmentId)?.toISOString() ?? null;
+
+	/** One dashboard row: the environment, its drift status, schedule and open incident. */
+	const overview = async (environmentId: string) => {
+		const environment = toEnvironment(await getEnvironmentRow(deps.db, environmentId));
+		const [status, schedule] = await Promise.all([
+			driftStatus(deps.db, environmentId),
+			getSchedule(deps.db, environmentId),
+		]);
+		const incident = status.openIncidentId ? await getIncident(deps.db, status.openIncidentId) : null;
+		return { environment, status, schedule: { ...schedule, nextRunAt: nextRun(schedule) }, incident };
+	};
+
+	const showDriftPage = async (
+		req: Request,
+		res: Response,
+		options: { values?: Record<string, string>; errors?: FormErrors; status?: number } = {},
+	) => {
+		const row = await overview(String(req.params.id));
+		const checks = await listDriftChecks(deps.db, row.environment.id, { limit: 10 });
+		const latest = checks.data[0];
+		const items = (latest?.items ?? []).map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+		const values = options.values ?? { cron: row.schedule.cron, enabled: row.schedule.enabled ? 'true' : '' };
+		render(
+			req,
+			res,
+			'pages/environment-drift',
+			{ ...row, checks: checks.data, items, values, errors: options.errors ?? {} },
+			{ status: options.status },
+		);
+	};
+
+	return [
+		{
+			method: 'get',
+			path: '/dashboard',
+			permission: 'drift.read',
+			handler: async (req, res) => {
+				const environments = await listEnvironments(deps.db);
+				const rows = await Promise.all(environments.map((environment) => overview(environment.id)));
+				render(req, res, 'pages/dashboard', { rows });
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/check-drift',
+			permission: 'drift.check',
+			handler: async (req, res) => {
+				let error: string | null = null;
+				try {
+					await checkDrift(deps, auditContext(req), String(req.params.id), 'manual');
+				} catch (failure) {
+					if (!(failure instanceof DomainError && failure.code === 'conflict')) throw failure;
+					error = failure.message;
+				}
+				render(req, res, 'partials/drift-row', { ...(await overview(String(req.params.id))), error });
+			},
+		},
+		{
+			method: 'get',
+			path: '/environments/:id/drift',
+			permission: 'drift.read',
+			handler: (req, res) => showDriftPage(req, res),
+		},
+		{
+			method: 'get',
+			path: '/environments/:id/drift-checks/:checkId',
+			permission: 'drift.read',
+			handler: async (req, res) => {
+				const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
+				const check = await getDriftCheck(deps.db, environment.id, String(req.params.checkId));
+				const items = check.items.map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+				render(req, res, 'pages/drift-check', { environment, check, items });
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/baseline',
+			permission: 'baselines.approve',
+			handler: async (req, res) => {
+				const form = parseForm(approveRequestSchema.pick({ note: true }), req.body);
+				await approveCurrentState(deps, auditContext(req), String(req.params.id), { note: form.data?.note ?? '' });
+				res.redirect(303, `/environments/${String(req.params.id)}/drift`);
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/schedule',
+			permission: 'environments.manage',
+			handler: async (req, res) => {
+				const form = parseForm(scheduleFormSchema, req.body);
+				if (form.errors) return showDriftPage(req, res, { values: echo(req.body), errors: form.errors, status: 422 });
+				await rescheduled(deps, await setSchedule(deps.db, auditContext(req), String(req.params.id), form.data));
+				res.redirect(303, `/environments/${String(req.params.id)}/drift`);
+			},
+		},
+	];
+};

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import {
+	acknowledgeIncident,
+	getIncident,
+	incidentListSchema,
+	listIncidents,
+	resolveSchema,
+} from '../../domain/drift/incidents';
+import { resolveIncident } from '../../domain/drift/resolve';
+import { getEnvironmentRow, listEnvironments, toEnvironment } from '../../domain/environments/environments';
+import { DomainError } from '../../domain/errors';
+import { auditContext } from '../caller';
+import type { AppDeps } from '../deps';
+import { describeError } from '../errors';
+import { diffView } from './diff-view';
+import { filterValues, parseForm } from './forms';
+import type { UiRoute } from './ui-route';
+import { render, wantsPartial } from './views';
+
+/** Incidents: the list, and one with its drifted workflows and the acknowledge and resolve actions. */
+export const incidentPages = (deps: AppDeps): UiRoute[] => {
+	const show = async (
+		req: Parameters<UiRoute['handler']>[0],
+		res: Parameters<UiRoute['handler']>[1],
+		error?: { status: number; message: string },
+	) => {
+		const incident = await getIncident(deps.db, String(req.params.id));
+		const environment = toEnvironment(await getEnvironmentRow(deps.db, incident.environmentId));
+		const items = incident.items.map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+		render(
+			req,
+			res,
+			'pages/incident',
+			{ incident, environment, items, error: error?.message ?? null },
+			{ status: error?.status },
+		);
+	};
+
+	return [
+		{
+			method: 'get',
+			path: '/incidents',
+			permission: 'drift.read',
+			handler: async (req, res) => {
+				const query = incidentListSchema.safeParse(filterValues(req.query));
+				const page = await listIncidents(deps.db, query.success ? query.data : { limit: 50 });
+				const environments = new Map(
+					(await listEnvironments(deps.db)).map((environment) => [environment.id, environment]),
+				);
+				render(
+					req,
+					res,
+					'pages/incidents',
+					{ page, environments, filters: filterValues(req.query), invalid: !query.success },
+					{ partial: 'partials/incident-table', status: query.success ? 200 : 422 },
+				);
+			},
+		},
+		{
+			method: 'get',
+			path: '/incidents/:id',
+			permission: 'drift.read',
+			handler: (req, res) => show(req, res),
+		},
+		{
+			method: 'post',
+			path: '/incidents/:id/acknowledge',
+			permission: 'incidents.acknowledge',
+			handler: async (req, res) => {
+				const form = parseForm(z.object({ note: z.string().trim().max(2000).default('') }), req.body);
+				try {
+					await acknowledgeIncident(deps, auditContext(req), String(req.params.id), form.data?.note ?? '');
+				} catch (error) {
+					if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
+					return show(req, res, { status: 409, message: error.message });
+				}
+				res.redirect(303, `/incidents/${String(req.params.id)}`);
+			},
+		},
+		{
+			method: 'post',
+			path: '/incidents/:id/resolve',
+			permission: 'incidents.resolve',
+			handler: async (req, res) => {
+				const form = parseForm(resolveSchema, req.body);
+				if (form.errors)
+					return show(req, res, { status: 422, message: `Note ${form.errors.note ?? Object.values(form.errors)[0]}` });
+				try {
+					const { job } = await resolveIncident(
+						deps,
+						auditContext(req),
+						req.caller!.role,
+						String(req.params.id),
+						form.data,
+					);
+					if (job) return render(req, res, 'partials/job-follow', { job }, { status: 202 });
+				} catch (error) {
+					const { status, body } = describeError(error, String(req.id));
+					const { message } = body.error;
+					if (status >= 500) throw error;
+					if (wantsPartial(req)) return render(req, res, 'partials/error', { message }, { status });
+					return show(req, res, { status, message });
+				}
+				res.redirect(303, `/incidents/${String(req.params.id)}`);
+			},
+		},
+	];
+};

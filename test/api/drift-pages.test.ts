@@ -1,0 +1,87 @@
+import { createUser } from '../../service/domain/auth/users';
+import { CLI_CONTEXT } from '../../service/runtime';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { signedInClient, type UiClient } from '../support/ui-client';
+import { httpWorkflow } from '../support/workflows';
+
+const store = fakeWorkflowStore([httpWorkflow(1)]);
+let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
+let owner: UiClient;
+let developer: UiClient;
+let incidentId: string;
+
+beforeAll(async () => {
+	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	await createUser(setup.companion.db, CLI_CONTEXT, {
+		email: 'dev@example.com',
+		password: 'correct horse battery',
+		role: 'developer',
+	});
+	owner = await signedInClient(setup.companion, 'owner@example.com');
+	developer = await signedInClient(setup.companion, 'dev@example.com');
+	await setup.companion.api(setup.admin, 'POST', `/api/v1/environments/${setup.environmentId}/baseline`, {});
+	store.workflows.get('wf-1')!.nodes[0].parameters = { url: 'https://evil.example.net' };
+	const { body } = await setup.companion.api(
+		setup.admin,
+		'POST',
+		`/api/v1/environments/${setup.environmentId}/drift-checks`,
+	);
+	incidentId = body.incident.incident.id;
+});
+afterEach(() => {
+	store.fault = undefined;
+});
+afterAll(() => setup?.close());
+
+test('Check now with n8n failing shows ERROR and the reason in the row', async () => {
+	store.fault = () => ({ status: 500, message: 'database is locked' });
+	const row = await developer.post(`/environments/${setup.environmentId}/check-drift`, {}, { 'HX-Request': 'true' });
+	expect(row.status).toBe(200);
+	const html = await row.text();
+	expect(html).toMatch(/^<tr id="drift-/);
+	expect(html).toContain('>ERROR</span>');
+	expect(html).toContain('database is locked');
+});
+
+test('a developer acknowledges and may close with a note, but keep and revert need an admin', async () => {
+	const keep = await developer.post(`/incidents/${incidentId}/resolve`, { resolution: 'keep' });
+	expect(keep.status).toBe(403);
+	expect(await keep.text()).toContain('it needs the baselines.approve permission');
+	const revert = await developer.post(
+		`/incidents/${incidentId}/resolve`,
+		{ resolution: 'revert' },
+		{ 'HX-Request': 'true' },
+	);
+	expect(revert.status).toBe(403);
+	expect(await revert.text()).toContain('it needs the snapshots.restore permission');
+
+	expect((await developer.post(`/incidents/${incidentId}/acknowledge`, { note: 'mine' })).status).toBe(303);
+	const again = await developer.post(`/incidents/${incidentId}/acknowledge`, {});
+	expect(again.status).toBe(409);
+	expect(await again.text()).toContain('The incident is acknowledged, not open');
+
+	const noNote = await developer.post(`/incidents/${incidentId}/resolve`, { resolution: 'note' });
+	expect(noNote.status).toBe(422);
+	expect(await noNote.text()).toContain('Note must explain why the incident is closed');
+	expect(
+		(await developer.post(`/incidents/${incidentId}/resolve`, { resolution: 'note', note: 'test traffic' })).status,
+	).toBe(303);
+	expect(await (await owner.get(`/incidents/${incidentId}`)).text()).toContain('Resolved (note) by dev@example.com');
+});
+
+test('bad filters, a bad schedule and an unknown incident are answered with what is wrong', async () => {
+	expect((await owner.get('/incidents?severity=urgent')).status).toBe(422);
+	const schedule = await owner.post(`/environments/${setup.environmentId}/schedule`, {
+		cron: '* * *',
+		enabled: 'true',
+	});
+	expect(schedule.status).toBe(422);
+	const html = await schedule.text();
+	expect(html).toMatch(/Cron is not a cron expression: [^<]*5 or 6 fields/);
+	expect(html).toContain('value="* * *"');
+	expect((await developer.post(`/environments/${setup.environmentId}/schedule`, { cron: '0 * * * *' })).status).toBe(
+		403,
+	);
+	expect((await owner.get('/incidents/nope')).status).toBe(404);
+	expect((await developer.get('/webhooks')).status).toBe(200);
+});

@@ -1,30 +1,14 @@
 import { publishedView } from '../../service/domain/drift/published';
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
-import { type WorkflowInput, writableBody } from '../../service/n8n/workflow-body';
+import { writableBody } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { readEvents } from '../support/sse';
-import { httpWorkflow } from '../support/workflows';
+import { httpWorkflow, scheduledWorkflow } from '../support/workflows';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
-
-const scheduled = (name: string): WorkflowInput => ({
-	name,
-	nodes: [
-		{
-			id: 's',
-			name: 'Every day',
-			type: 'n8n-nodes-base.scheduleTrigger',
-			typeVersion: 1.2,
-			position: [0, 0],
-			parameters: { rule: { interval: [{ field: 'days' }] } },
-		},
-	],
-	connections: {},
-	settings: {},
-});
 
 describe.each(selectedTargets())('drift on n8n $version', (target) => {
 	let n8n: N8nInstance;
@@ -56,7 +40,7 @@ describe.each(selectedTargets())('drift on n8n $version', (target) => {
 		const url = await client.createWorkflow({ ...http, name: 'Invoice sync' });
 		const renamed = await client.createWorkflow({ ...http, name: 'Lead capture' });
 		const removed = await client.createWorkflow({ ...http, name: 'Old export' });
-		const daily = await client.createWorkflow(scheduled('Daily report'));
+		const daily = await client.createWorkflow(scheduledWorkflow('Daily report'));
 		await client.setActive(daily.id, true);
 
 		const approved = await companion.api(token, 'POST', `/api/v1/environments/${environmentId}/baseline`, {});
@@ -69,7 +53,7 @@ describe.each(selectedTargets())('drift on n8n $version', (target) => {
 		});
 		await client.updateWorkflow(renamed.id, { ...renamed, nodes: [{ ...renamed.nodes[0], name: 'Call the CRM' }] });
 		await client.deleteWorkflow(removed.id);
-		const added = await client.createWorkflow(scheduled('Added by hand'));
+		const added = await client.createWorkflow(scheduledWorkflow('Added by hand'));
 		if (target.major === '2') {
 			// A saved draft, not published: what runs is unchanged.
 			const draft = { ...daily, nodes: [{ ...daily.nodes[0], notes: 'edited, not published' }] };

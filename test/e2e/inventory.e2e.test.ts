@@ -5,6 +5,7 @@ import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { type N8nInstance, startN8n } from './harness/instance';
+import { scheduledWorkflow } from '../support/workflows';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
@@ -101,21 +102,8 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 
 	test('restore after direct edits, an unpublish, a delete and an addition: every workflow reads back with its snapshot hash', async () => {
 		const client = new N8nClient({ name: 'restore', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
-		const scheduled = await client.createWorkflow({
-			name: 'restore scheduled',
-			nodes: [
-				{
-					id: 's',
-					name: 'Every day',
-					type: 'n8n-nodes-base.scheduleTrigger',
-					typeVersion: 1.2,
-					position: [0, 0],
-					parameters: { rule: { interval: [{ field: 'days' }] } },
-				},
-			],
-			connections: {},
-			settings: {},
-		});
+		const scheduled = await client.createWorkflow(scheduledWorkflow('restore scheduled'));
+
 		await client.setActive(scheduled.id, true);
 		const environment = await companion.environment(token, {
 			name: 'restore',

@@ -3,6 +3,7 @@ import { type Companion, startCompanion } from '../support/companion';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
+import { httpWorkflow } from '../support/workflows';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
@@ -337,42 +338,22 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			expect.objectContaining({ url: expect.stringContaining(`${n8n.baseUrl}/webhook/`), events: ['drift.detected'] }),
 		]);
 
-		const watched = await n8nApi('POST', '/workflows', {
+		const fetching = (url: string) => ({
 			name: 'Watched',
-			nodes: [
-				{
-					id: 'h',
-					name: 'Fetch',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					position: [0, 0],
-					parameters: { url: 'https://a.example.com' },
-				},
-			],
+			nodes: [{ ...httpWorkflow(1).nodes[0], parameters: { url } }],
 			connections: {},
 			settings: {},
 		});
+		const watched = await n8nApi('POST', '/workflows', fetching('https://a.example.com'));
+
 		const environment = await companion.environment(admin, {
 			name: 'trigger watch',
 			baseUrl: n8n.baseUrl,
 			apiKey: n8n.apiKey,
 		});
 		await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
-		await n8nApi('PUT', `/workflows/${watched.id}`, {
-			name: 'Watched',
-			nodes: [
-				{
-					id: 'h',
-					name: 'Fetch',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					position: [0, 0],
-					parameters: { url: 'https://b.example.com' },
-				},
-			],
-			connections: {},
-			settings: {},
-		});
+		await n8nApi('PUT', `/workflows/${watched.id}`, fetching('https://b.example.com'));
+
 		const check = (await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/drift-checks`)).body;
 		expect(check.incident.kind).toBe('opened');
 

@@ -1,4 +1,4 @@
-import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import type { N8nWorkflow, WorkflowInput } from '../../service/n8n/workflow-body';
 
 /** `wf-<i>`: one HTTP Request node calling `<url>/<i>`; other fields as given. */
 export const httpWorkflow = (
@@ -22,4 +22,21 @@ export const httpWorkflow = (
 	connections: {},
 	settings: {},
 	...fields,
+});
+
+/** A workflow with a daily Schedule Trigger: one n8n can publish (activate). */
+export const scheduledWorkflow = (name: string): WorkflowInput => ({
+	name,
+	nodes: [
+		{
+			id: 's',
+			name: 'Every day',
+			type: 'n8n-nodes-base.scheduleTrigger',
+			typeVersion: 1.2,
+			position: [0, 0],
+			parameters: { rule: { interval: [{ field: 'days' }] } },
+		},
+	],
+	connections: {},
+	settings: {},
 });

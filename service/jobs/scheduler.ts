@@ -34,8 +34,11 @@ export class Scheduler implements ScheduleControl {
 	private readonly checks = new Map<string, { cron: string; task: ScheduledTask }>();
 	private readonly routines: ScheduledTask[] = [];
 	private reconciling: Promise<void> = Promise.resolve();
-	/** Drift checks started, finished (an ERROR check included), failed, and ticks skipped for overlap. */
-	readonly stats = { started: 0, finished: 0, failed: 0, skipped: 0 };
+	/**
+	 * Scheduled drift checks finished (an ERROR check included) or failed, ticks skipped because the
+	 * environment's last check was still running, and checks running now.
+	 */
+	readonly stats = { finished: 0, failed: 0, skipped: 0, running: 0 };
 
 	constructor(
 		private readonly deps: SchedulerDeps,
@@ -103,7 +106,7 @@ export class Scheduler implements ScheduleControl {
 	}
 
 	private async runCheck(environmentId: string): Promise<void> {
-		this.stats.started += 1;
+		this.stats.running += 1;
 		try {
 			const { check } = await checkDrift(this.deps, SCHEDULER_CONTEXT, environmentId, 'schedule');
 			await recordScheduledRun(this.deps.db, environmentId, check.error);
@@ -118,6 +121,8 @@ export class Scheduler implements ScheduleControl {
 			const message = error instanceof Error ? error.message : String(error);
 			this.deps.logger.warn({ environmentId, err: error }, 'scheduled drift check failed');
 			await recordScheduledRun(this.deps.db, environmentId, message).catch(() => undefined);
+		} finally {
+			this.stats.running -= 1;
 		}
 	}
 

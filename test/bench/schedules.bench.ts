@@ -38,26 +38,32 @@ async function main(): Promise<void> {
 			ids.push(environment.id);
 		}
 		const started = new Date().toISOString();
-		for (const id of ids)
+		const setSchedule = async (id: string, enabled: boolean) => {
 			await companion.api(token, 'PUT', `/api/v1/environments/${id}/schedule`, {
 				cron: `*/${EVERY_SECONDS} * * * * *`,
-				enabled: true,
+				enabled,
 			});
+			return Date.now();
+		};
+		const enabledAt = new Map<string, number>();
+		for (const id of ids) enabledAt.set(id, await setSchedule(id, true));
 		await sleep(RUN_SECONDS * 1000);
-		for (const id of ids)
-			await companion.api(token, 'PUT', `/api/v1/environments/${id}/schedule`, {
-				cron: `*/${EVERY_SECONDS} * * * * *`,
-				enabled: false,
-			});
+		// The ticks each environment's schedule had while it was on: every multiple of EVERY_SECONDS.
+		let expected = 0;
+		for (const id of ids) {
+			const disabledAt = await setSchedule(id, false);
+			const period = EVERY_SECONDS * 1000;
+			expected += Math.floor(disabledAt / period) - Math.floor(enabledAt.get(id)! / period);
+		}
 		const stopped = Date.now();
-		const stats = { ...companion.scheduler!.stats };
 		// Whatever was running finishes; nothing queued may start after the schedules stopped.
-		while (companion.scheduler!.stats.finished + companion.scheduler!.stats.failed < companion.scheduler!.stats.started)
-			await sleep(100);
+		const scheduler = companion.scheduler!;
+		while (scheduler.stats.running > 0 && Date.now() - stopped < 60_000) await sleep(50);
 		const drained = Date.now() - stopped;
+		const { finished, failed, skipped, running } = scheduler.stats;
 		const checks = await companion.db
 			.selectFrom('drift_checks')
-			.select(['environment_id', 'status', 'started_at', 'finished_at'])
+			.select(['environment_id', 'status', 'error', 'started_at', 'finished_at'])
 			.where('trigger', '=', 'schedule')
 			.where('started_at', '>=', started)
 			.orderBy('started_at')
@@ -71,19 +77,28 @@ async function main(): Promise<void> {
 		const durations = checks
 			.map((check) => Date.parse(check.finished_at) - Date.parse(check.started_at))
 			.sort((a, b) => a - b);
-		const expected = ENVIRONMENTS * (RUN_SECONDS / EVERY_SECONDS);
 		console.log(
 			`${ENVIRONMENTS} environments × every ${EVERY_SECONDS} s for ${RUN_SECONDS} s on n8n ${target.version} (${WORKFLOWS} workflows each): ` +
-				`${expected} ticks expected; ${stats.started} checks started, ${stats.skipped} ticks skipped (previous check still running), ` +
-				`${checks.length} recorded (${checks.filter((check) => check.status !== 'IN_SYNC').length} not IN_SYNC); ` +
+				`${expected} ticks while enabled; ${finished + failed} checks ran (${failed} failed), ${skipped} ticks skipped (previous check still running), ` +
+				`${checks.length} recorded (${describeOutcomes(checks)}); ` +
 				`overlapping checks of one environment: ${overlaps}; check duration p50 ${durations[Math.floor(durations.length / 2)]} ms, ` +
-				`max ${durations.at(-1)} ms; drained ${drained} ms after the schedules stopped`,
+				`max ${durations.at(-1)} ms; still running ${drained} ms after the schedules stopped: ${running}`,
 		);
-		if (overlaps) process.exitCode = 1;
+		if (overlaps || running) process.exitCode = 1;
 	} finally {
 		await companion.close();
 		await n8n.stop();
 	}
+}
+
+/** How many checks ended each way, e.g. "1150 IN_SYNC, 3 ERROR: n8n did not answer in time". */
+function describeOutcomes(checks: Array<{ status: string; error: string | null }>): string {
+	const counts = new Map<string, number>();
+	for (const { status, error } of checks) {
+		const key = error ? `${status}: ${error.replace(/^n8n "[^"]*" \([^)]*\): /, '')}` : status;
+		counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	return [...counts].map(([key, count]) => `${count} ${key}`).join(', ');
 }
 
 main().catch((error) => {

@@ -85,3 +85,16 @@ test('bad filters, a bad schedule and an unknown incident are answered with what
 	expect((await owner.get('/incidents/nope')).status).toBe(404);
 	expect((await developer.get('/webhooks')).status).toBe(200);
 });
+
+test('the environment form sets its own incident SLA hours, and says which one is wrong', async () => {
+	const fields = { name: 'sla', baseUrl: setup.n8nUrl, class: 'staging', apiKey: 'k' };
+	const bad = await owner.post('/environments', { ...fields, slaHigh: '0' });
+	expect(bad.status).toBe(422);
+	expect(await bad.text()).toContain('High must be at least 1 hour');
+	expect((await owner.post('/environments', { ...fields, slaCritical: '4' })).status).toBe(303);
+	const { body } = await setup.companion.api(setup.admin, 'GET', '/api/v1/environments');
+	const created = body.data.find((environment: any) => environment.name === 'sla');
+	expect(created.incidentSlaHours).toEqual({ critical: 4, high: 48, medium: 72, low: 168 });
+	const edit = await (await owner.get(`/environments/${created.id}/edit`)).text();
+	expect(edit).toContain('name="slaCritical" min="1" max="8760" value="4"');
+});

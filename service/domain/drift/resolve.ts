@@ -58,20 +58,28 @@ export async function resolveIncident(
 		row.environment_id,
 		items.map((item) => item.workflowId),
 	);
+	let closedByRevert = false;
 	const job = await startRestore(
 		deps,
 		context,
 		{ environmentId: row.environment_id, description: 'baseline', workflows: approved, complete: true },
 		{ workflowIds: items.map((item) => item.workflowId), reason: request.note || `revert incident ${id}` },
 		{
-			inTransaction: (trx, restored) => closeReverted(trx, context, row.environment_id, id, restored, request.note),
-			afterCommit: async () => emitIncidentEvent(deps, 'drift.resolved', await getIncident(deps.db, id)),
+			inTransaction: async (trx, restored) => {
+				closedByRevert = await closeReverted(trx, context, row.environment_id, id, restored, request.note);
+			},
+			afterCommit: async () => {
+				if (closedByRevert) await emitIncidentEvent(deps, 'drift.resolved', await getIncident(deps.db, id));
+			},
 		},
 	);
 	return { incident: await getIncident(deps.db, id), job };
 }
 
-/** Re-created workflows keep their place in the baseline under their new id; then the incident closes. */
+/**
+ * Re-created workflows keep their place in the baseline under their new id; then the incident closes,
+ * unless a check closed it while the restore ran (false then).
+ */
 async function closeReverted(
 	trx: Transaction<Database>,
 	context: AuditContext,
@@ -79,7 +87,7 @@ async function closeReverted(
 	id: string,
 	restored: RestoreSummary,
 	note: string,
-): Promise<void> {
+): Promise<boolean> {
 	for (const { workflowId, newId } of restored.created)
 		await trx
 			.updateTable('baselines')
@@ -88,5 +96,7 @@ async function closeReverted(
 			.where('n8n_id', '=', workflowId)
 			.execute();
 	// A check may have found the environment back in sync (and closed it) while the restore ran.
-	if ((await getIncidentRow(trx, id)).status !== 'RESOLVED') await closeIncident(trx, context, id, 'revert', note);
+	if ((await getIncidentRow(trx, id)).status === 'RESOLVED') return false;
+	await closeIncident(trx, context, id, 'revert', note);
+	return true;
 }

@@ -14,9 +14,13 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'l
 /** Hours to resolve an incident of each severity, unless the environment sets its own. */
 const DEFAULT_SLA_HOURS: Record<Severity, number> = { critical: 24, high: 48, medium: 72, low: 168 };
 
-const hours = z.number().int().min(1, 'must be at least 1 hour').max(8760, 'must be at most a year (8760 hours)');
+export const slaHourSchema = z
+	.number()
+	.int()
+	.min(1, 'must be at least 1 hour')
+	.max(8760, 'must be at most a year (8760 hours)');
 export const slaHoursSchema = z
-	.object({ critical: hours, high: hours, medium: hours, low: hours })
+	.object({ critical: slaHourSchema, high: slaHourSchema, medium: slaHourSchema, low: slaHourSchema })
 	.partial()
 	.strict()
 	.describe('hours to resolve an incident, per severity; the ones left out keep their defaults (24/48/72/168)');

@@ -19,6 +19,7 @@ import type { AppDeps } from '../deps';
 import { rescheduled } from '../rescheduled';
 import { echo, type FormErrors, parseForm, conflictMessage } from './forms';
 import type { UiRoute } from './ui-route';
+import { slaHourSchema } from '../../domain/drift/severity';
 import { render, wantsPartial } from './views';
 
 const draftSchema = z.object({
@@ -27,6 +28,18 @@ const draftSchema = z.object({
 	apiKey: z.string().optional(),
 	id: z.string().optional(),
 });
+
+const hoursField = z.coerce.number().pipe(slaHourSchema).optional();
+/** The SLA hours fields of the form; those left empty keep the defaults. */
+const slaFormSchema = z
+	.object({ slaCritical: hoursField, slaHigh: hoursField, slaMedium: hoursField, slaLow: hoursField })
+	.transform(({ slaCritical, slaHigh, slaMedium, slaLow }) =>
+		Object.fromEntries(
+			Object.entries({ critical: slaCritical, high: slaHigh, medium: slaMedium, low: slaLow }).filter(
+				([, hours]) => hours !== undefined,
+			),
+		),
+	);
 
 export const environmentPages = (deps: AppDeps): UiRoute[] => {
 	const showForm = (req: Request, res: Response, environmentId: string | null, errors: FormErrors, status: number) =>
@@ -43,10 +56,12 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 		const form = environmentId
 			? parseForm(environmentPatchSchema, req.body)
 			: parseForm(newEnvironmentSchema, req.body);
-		if (form.errors) return showForm(req, res, environmentId, form.errors, 422);
+		const sla = parseForm(slaFormSchema, req.body);
+		if (form.errors || sla.errors) return showForm(req, res, environmentId, { ...form.errors, ...sla.errors }, 422);
+		const fields = { ...form.data, incidentSlaHours: sla.data };
 		const change = environmentId
-			? updateEnvironment(deps, auditContext(req), environmentId, form.data)
-			: createEnvironment(deps, auditContext(req), form.data as NewEnvironment);
+			? updateEnvironment(deps, auditContext(req), environmentId, fields)
+			: createEnvironment(deps, auditContext(req), fields as NewEnvironment);
 		const conflict = await conflictMessage(change);
 		if (conflict) return showForm(req, res, environmentId, { name: conflict }, 409);
 		await rescheduled(deps, undefined);
@@ -118,6 +133,10 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 						baseUrl: environment.baseUrl,
 						class: environment.class,
 						notes: environment.notes,
+						slaCritical: String(environment.incidentSlaHours.critical),
+						slaHigh: String(environment.incidentSlaHours.high),
+						slaMedium: String(environment.incidentSlaHours.medium),
+						slaLow: String(environment.incidentSlaHours.low),
 					},
 					errors: {},
 					classes: ENVIRONMENT_CLASSES,

@@ -66,9 +66,9 @@ const running = new Set<string>();
 
 /**
  * Compares what runs in the environment with its baseline, records the check, and opens, updates or
- * resolves the environment's incident in the same transaction. A failure to reach n8n is recorded as
- * an ERROR check (and thrown on for the caller); a check already running for the environment is a
- * conflict.
+ * resolves the environment's incident in the same transaction, then tells the webhook subscribers. A
+ * failure to reach n8n is an ERROR check (recorded and returned); a check already running for the
+ * environment is a conflict.
  */
 export async function checkDrift(
 	deps: EnvironmentDeps,

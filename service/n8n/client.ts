@@ -1,4 +1,5 @@
 import { N8nError, transportErrorKind } from './errors';
+import { parseJson } from '../json';
 import { type N8nWorkflow, type WorkflowInput, writableBody } from './workflow-body';
 
 export interface N8nTarget {
@@ -242,14 +243,6 @@ function failedReport(failure: N8nError): ConnectionReport {
 function causeOf(error: unknown): string | undefined {
 	const cause = (error as { cause?: { message?: unknown } }).cause?.message;
 	return typeof cause === 'string' ? cause : undefined;
-}
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
 }
 
 function messageOf(body: unknown): string {

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database';
 import type { EventSink, EventType } from '../events/events';
 import { getEnvironmentRow } from '../environments/environments';
+import { maxRisk } from '../workflows/risk';
 import type { Incident } from './incidents';
 
 /**
@@ -25,7 +26,7 @@ export async function emitIncidentEvent(
 	await deps.events.emit(type, {
 		environment: { id: environment.id, name: environment.name, class: environment.class },
 		incident: summary,
-		highestRisk: ['HIGH', 'MEDIUM', 'LOW'].find((risk) => workflows.some((workflow) => workflow.risk === risk)) ?? null,
+		highestRisk: maxRisk(workflows.flatMap((workflow) => (workflow.risk ? [workflow.risk] : []))),
 		workflows,
 		...extra,
 	});

@@ -9,6 +9,7 @@ import { canonicalJson } from '../workflows/normalize';
 import { currentIds } from '../workflows/workflow-moves';
 import { snapshotWorkflows } from './compare';
 import type { RestoreSource } from './restore';
+import { parseJson } from '../../json';
 import { getSnapshot } from './snapshots';
 
 const MANIFEST = 'manifest.json';
@@ -118,12 +119,4 @@ export async function commitSource(deps: GitDeps, environmentId: string, ref: st
 		workflows,
 		complete: !manifest.data.snapshot.selective,
 	};
-}
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
 }

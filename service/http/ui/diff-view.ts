@@ -93,6 +93,10 @@ export function diffView(diff: WorkflowDiff): DiffView {
 	return view;
 }
 
+/** Each compared, planned or drifted workflow with its diff (if any) arranged for the page. */
+export const withDiffViews = <T extends { diff?: WorkflowDiff }>(items: T[]) =>
+	items.map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+
 /** Code and long expressions become a line diff; anything else is shown before and after. */
 export function valueChange(before: unknown, after: unknown): ValueChange {
 	const [from, to] = [shown(before), shown(after)];

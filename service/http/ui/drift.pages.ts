@@ -6,12 +6,11 @@ import { getIncident } from '../../domain/drift/incidents';
 import { getSchedule, type Schedule, scheduleSchema, setSchedule } from '../../domain/drift/schedules';
 import { driftStatus } from '../../domain/drift/status';
 import { getEnvironmentRow, listEnvironments, toEnvironment } from '../../domain/environments/environments';
-import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { rescheduled } from '../rescheduled';
-import { diffView } from './diff-view';
-import { echo, type FormErrors, parseForm } from './forms';
+import { withDiffViews } from './diff-view';
+import { conflictMessage, echo, type FormErrors, parseForm } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -41,7 +40,7 @@ export const driftPages = (deps: AppDeps): UiRoute[] => {
 		const row = await overview(String(req.params.id));
 		const checks = await listDriftChecks(deps.db, row.environment.id, { limit: 10 });
 		const latest = checks.data[0];
-		const items = (latest?.items ?? []).map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+		const items = withDiffViews(latest?.items ?? []);
 		const values = options.values ?? { cron: row.schedule.cron, enabled: row.schedule.enabled ? 'true' : '' };
 		render(
 			req,
@@ -68,14 +67,9 @@ export const driftPages = (deps: AppDeps): UiRoute[] => {
 			path: '/environments/:id/check-drift',
 			permission: 'drift.check',
 			handler: async (req, res) => {
-				let error: string | null = null;
-				try {
-					await checkDrift(deps, auditContext(req), String(req.params.id), 'manual');
-				} catch (failure) {
-					if (!(failure instanceof DomainError && failure.code === 'conflict')) throw failure;
-					error = failure.message;
-				}
-				render(req, res, 'partials/drift-row', { ...(await overview(String(req.params.id))), error });
+				// A check already running: the row says so.
+				const error = await conflictMessage(checkDrift(deps, auditContext(req), String(req.params.id), 'manual'));
+				render(req, res, 'partials/drift-row', { ...(await overview(String(req.params.id))), error: error ?? null });
 			},
 		},
 		{
@@ -91,7 +85,7 @@ export const driftPages = (deps: AppDeps): UiRoute[] => {
 			handler: async (req, res) => {
 				const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
 				const check = await getDriftCheck(deps.db, environment.id, String(req.params.checkId));
-				const items = check.items.map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+				const items = withDiffViews(check.items);
 				render(req, res, 'pages/drift-check', { environment, check, items });
 			},
 		},

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Request } from 'express';
 import { DomainError } from '../../domain/errors';
+import { describeError } from '../errors';
 import { fieldErrors } from '../validate';
 
 export type FormErrors = Record<string, string>;
@@ -31,6 +33,16 @@ export function echo(body: unknown, omit: string[] = []): Record<string, string>
 			(entry): entry is [string, string] => typeof entry[1] === 'string' && !omit.includes(entry[0]),
 		),
 	);
+}
+
+/**
+ * An error a user can cause (a DomainError, or n8n failing: 502) as the status and message to show;
+ * anything else is thrown on, for the error handler to log.
+ */
+export function userFacingError(req: Request, error: unknown): { status: number; message: string } {
+	const { status, body } = describeError(error, String(req.id));
+	if (status >= 500 && status !== 502) throw error;
+	return { status, message: body.error.message };
 }
 
 /** Awaits a change; a conflict (a name taken, the last admin…) comes back as its message instead of a throw. */

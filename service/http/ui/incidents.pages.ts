@@ -8,12 +8,10 @@ import {
 } from '../../domain/drift/incidents';
 import { resolveIncident } from '../../domain/drift/resolve';
 import { getEnvironmentRow, listEnvironments, toEnvironment } from '../../domain/environments/environments';
-import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { describeError } from '../errors';
-import { diffView } from './diff-view';
-import { filterValues, parseForm } from './forms';
+import { withDiffViews } from './diff-view';
+import { conflictMessage, filterValues, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
 
@@ -26,7 +24,7 @@ export const incidentPages = (deps: AppDeps): UiRoute[] => {
 	) => {
 		const incident = await getIncident(deps.db, String(req.params.id));
 		const environment = toEnvironment(await getEnvironmentRow(deps.db, incident.environmentId));
-		const items = incident.items.map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
+		const items = withDiffViews(incident.items);
 		render(
 			req,
 			res,
@@ -68,12 +66,10 @@ export const incidentPages = (deps: AppDeps): UiRoute[] => {
 			permission: 'incidents.acknowledge',
 			handler: async (req, res) => {
 				const form = parseForm(z.object({ note: z.string().trim().max(2000).default('') }), req.body);
-				try {
-					await acknowledgeIncident(deps, auditContext(req), String(req.params.id), form.data?.note ?? '');
-				} catch (error) {
-					if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
-					return show(req, res, { status: 409, message: error.message });
-				}
+				const conflict = await conflictMessage(
+					acknowledgeIncident(deps, auditContext(req), String(req.params.id), form.data?.note ?? ''),
+				);
+				if (conflict) return show(req, res, { status: 409, message: conflict });
 				res.redirect(303, `/incidents/${String(req.params.id)}`);
 			},
 		},
@@ -95,9 +91,7 @@ export const incidentPages = (deps: AppDeps): UiRoute[] => {
 					);
 					if (job) return render(req, res, 'partials/job-follow', { job }, { status: 202 });
 				} catch (error) {
-					const { status, body } = describeError(error, String(req.id));
-					const { message } = body.error;
-					if (status >= 500) throw error;
+					const { status, message } = userFacingError(req, error);
 					if (wantsPartial(req)) return render(req, res, 'partials/error', { message }, { status });
 					return show(req, res, { status, message });
 				}

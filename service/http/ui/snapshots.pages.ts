@@ -13,12 +13,10 @@ import {
 	newSnapshotSchema,
 	snapshotListSchema,
 } from '../../domain/snapshots/snapshots';
-import type { WorkflowDiff } from '../../domain/workflows/diff';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { describeError } from '../errors';
-import { diffView } from './diff-view';
-import { echo, type FormErrors, parseForm } from './forms';
+import { withDiffViews } from './diff-view';
+import { echo, type FormErrors, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -26,17 +24,6 @@ const restoreFormSchema = z.object({
 	workflowIds: z.union([z.string(), z.array(z.string())]).transform((ids) => (Array.isArray(ids) ? ids : [ids])),
 	reason: z.string().trim().max(2000).default(''),
 });
-
-/** Each compared or planned workflow with its diff arranged for the page. */
-const withViews = <T extends { diff?: WorkflowDiff }>(items: T[]) =>
-	items.map((item) => ({ ...item, view: item.diff && diffView(item.diff) }));
-
-/** What went wrong, as a status and a message to show; errors no user can cause are thrown on. */
-function failure(req: Request, error: unknown): { status: number; message: string } {
-	const { status, body } = describeError(error, String(req.id));
-	if (status >= 500 && status !== 502) throw error;
-	return { status, message: body.error.message };
-}
 
 /** Snapshots of an environment: take one, list them, open one, compare, restore, push, delete. */
 export const snapshotPages = (deps: AppDeps): UiRoute[] => {
@@ -79,7 +66,7 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 					const snapshot = await createSnapshot(deps, auditContext(req), form.data);
 					res.redirect(303, `/snapshots/${snapshot.id}`);
 				} catch (error) {
-					const { status, message } = failure(req, error);
+					const { status, message } = userFacingError(req, error);
 					await showList(req, res, echo(req.body), { form: message }, status);
 				}
 			},
@@ -111,10 +98,10 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 						snapshot,
 						environment,
 						against,
-						workflows: withViews(workflows),
+						workflows: withDiffViews(workflows),
 					});
 				} catch (error) {
-					const { status, message } = failure(req, error);
+					const { status, message } = userFacingError(req, error);
 					render(req, res, 'pages/error', { status, message }, { status });
 				}
 			},
@@ -127,9 +114,9 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 				const { snapshot, environment } = await loadSnapshot(req);
 				try {
 					const { workflows } = await previewRestore(deps, await snapshotSource(deps, snapshot.id));
-					render(req, res, 'pages/snapshot-restore', { snapshot, environment, workflows: withViews(workflows) });
+					render(req, res, 'pages/snapshot-restore', { snapshot, environment, workflows: withDiffViews(workflows) });
 				} catch (error) {
-					const { status, message } = failure(req, error);
+					const { status, message } = userFacingError(req, error);
 					render(req, res, 'pages/error', { status, message }, { status });
 				}
 			},
@@ -153,7 +140,7 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 					const job = await startRestore(deps, auditContext(req), source, form.data);
 					render(req, res, 'partials/job-follow', { job }, { status: 202 });
 				} catch (error) {
-					const { status, message } = failure(req, error);
+					const { status, message } = userFacingError(req, error);
 					render(req, res, 'partials/error', { message }, { status });
 				}
 			},
@@ -167,7 +154,7 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 					const result = await pushSnapshot(deps, auditContext(req), String(req.params.id));
 					render(req, res, 'partials/push-result', { result, error: null });
 				} catch (error) {
-					render(req, res, 'partials/push-result', { result: null, error: failure(req, error).message });
+					render(req, res, 'partials/push-result', { result: null, error: userFacingError(req, error).message });
 				}
 			},
 		},

@@ -3,7 +3,6 @@ import { type Companion, startCompanion } from '../support/companion';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
-import { httpWorkflow } from '../support/workflows';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
@@ -31,6 +30,23 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		if (!response.ok) throw new Error(`n8n ${method} ${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
 		return json;
 	};
+
+	/** A workflow whose one node, `nodeName`, is an HTTP Request to `url`. */
+	const oneHttpCall = (name: string, nodeName: string, url: string) => ({
+		name,
+		nodes: [
+			{
+				id: 'h',
+				name: nodeName,
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [0, 0],
+				parameters: { url },
+			},
+		],
+		connections: {},
+		settings: {},
+	});
 
 	/** Start → `node` → IF (risk is HIGH) → "High risk" / "Not high". */
 	const riskGate = (name: string, node: { name: string; type: string; parameters: object }) => {
@@ -191,20 +207,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 	});
 
 	test('Manual Trigger → Snapshot Compare → IF (risk is HIGH) takes the HIGH branch for a hand-edited URL', async () => {
-		const http = (url: string) => ({
-			id: 'h',
-			name: 'Call ERP',
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			position: [0, 0],
-			parameters: { url },
-		});
-		const target = await n8nApi('POST', '/workflows', {
-			name: 'ERP sync',
-			nodes: [http('https://erp.example.com')],
-			connections: {},
-			settings: {},
-		});
+		const target = await n8nApi('POST', '/workflows', oneHttpCall('ERP sync', 'Call ERP', 'https://erp.example.com'));
 		const environment = await companion.environment(admin, {
 			name: 'this n8n',
 			baseUrl: n8n.baseUrl,
@@ -216,12 +219,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 				workflowIds: [target.id],
 			})
 		).body;
-		await n8nApi('PUT', `/workflows/${target.id}`, {
-			name: 'ERP sync',
-			nodes: [http('https://evil.example.com')],
-			connections: {},
-			settings: {},
-		});
+		await n8nApi('PUT', `/workflows/${target.id}`, oneHttpCall('ERP sync', 'Call ERP', 'https://evil.example.com'));
 
 		const workflow = await n8nApi(
 			'POST',
@@ -254,22 +252,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 	});
 
 	test('Manual Trigger → Drift Check (drifted workflows) → IF (risk is HIGH) takes the HIGH branch for a hand-edited URL', async () => {
-		const http = (url: string) => ({
-			name: 'Payments',
-			nodes: [
-				{
-					id: 'h',
-					name: 'Charge',
-					type: 'n8n-nodes-base.httpRequest',
-					typeVersion: 4.2,
-					position: [0, 0],
-					parameters: { url },
-				},
-			],
-			connections: {},
-			settings: {},
-		});
-		const payments = await n8nApi('POST', '/workflows', http('https://pay.example.com'));
+		const payments = await n8nApi('POST', '/workflows', oneHttpCall('Payments', 'Charge', 'https://pay.example.com'));
 		const environment = await companion.environment(admin, {
 			name: 'drift watch',
 			baseUrl: n8n.baseUrl,
@@ -285,7 +268,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			}),
 		);
 		await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
-		await n8nApi('PUT', `/workflows/${payments.id}`, http('https://evil.example.com'));
+		await n8nApi('PUT', `/workflows/${payments.id}`, oneHttpCall('Payments', 'Charge', 'https://evil.example.com'));
 
 		const run = await executeInN8n(n8n, gate.id);
 
@@ -338,13 +321,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			expect.objectContaining({ url: expect.stringContaining(`${n8n.baseUrl}/webhook/`), events: ['drift.detected'] }),
 		]);
 
-		const fetching = (url: string) => ({
-			name: 'Watched',
-			nodes: [{ ...httpWorkflow(1).nodes[0], parameters: { url } }],
-			connections: {},
-			settings: {},
-		});
-		const watched = await n8nApi('POST', '/workflows', fetching('https://a.example.com'));
+		const watched = await n8nApi('POST', '/workflows', oneHttpCall('Watched', 'Fetch', 'https://a.example.com'));
 
 		const environment = await companion.environment(admin, {
 			name: 'trigger watch',
@@ -352,7 +329,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			apiKey: n8n.apiKey,
 		});
 		await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
-		await n8nApi('PUT', `/workflows/${watched.id}`, fetching('https://b.example.com'));
+		await n8nApi('PUT', `/workflows/${watched.id}`, oneHttpCall('Watched', 'Fetch', 'https://b.example.com'));
 
 		const check = (await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/drift-checks`)).body;
 		expect(check.incident.kind).toBe('opened');

@@ -1,28 +1,43 @@
 #!/usr/bin/env node
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { migrateToLatest, openDatabase } from './db/database';
+import { type Config, ConfigError, loadConfig } from './config';
+import { migrateToLatest, openDatabase, pendingMigrations } from './db/database';
 import { createToken, newTokenSchema } from './domain/auth/api-tokens';
 import { countUsers, createUser, newUserSchema } from './domain/auth/users';
 import { DomainError } from './domain/errors';
 import { newSecret } from './domain/auth/secret-tokens';
+import { readKeyFile, SecretBox } from './domain/secrets';
 import { createLogger } from './logger';
 import { Scheduler } from './jobs/scheduler';
-import { appDeps, CLI_CONTEXT, ensureInitialAdmin, openRuntime } from './runtime';
+import { PACKAGE_VERSION } from './package-root';
+import { appDeps, CLI_CONTEXT, ensureInitialAdmin, openRuntime, verifyEncryptionKey } from './runtime';
 
-const USAGE = `Usage: workflowops <command>
+/** Each command: how it is called and what it does (its `--help`, and a line of the general usage). */
+const COMMANDS: Record<string, { usage: string; help: string }> = {
+	serve: { usage: 'serve', help: 'start the companion (the default command)' },
+	migrate: { usage: 'migrate', help: 'bring the database schema up to date, then exit' },
+	'user add': {
+		usage: 'user add --email E --role R [--password P]',
+		help: 'add a user (role: viewer | developer | admin);\nwithout --password one is generated and printed once',
+	},
+	'token create': { usage: 'token create --name N --role R', help: 'create an API token and print it once' },
+	check: {
+		usage: 'check',
+		help: 'check the configuration, the database and the encryption key, changing nothing',
+	},
+};
 
-  serve                                   start the companion (default)
-  migrate                                 bring the database schema up to date, then exit
-  user add --email E --role R [--password P]
-                                          add a user (role: viewer | developer | admin);
-                                          without --password one is generated and printed once
-  token create --name N --role R          create an API token and print it once
-  check                                   check the configuration and the database
+const USAGE = `Usage: workflowops <command> [options]
 
+${Object.values(COMMANDS)
+	.map(({ usage, help }) => `  ${usage.padEnd(44)}${help.replaceAll('\n', `\n${' '.repeat(46)}`)}`)
+	.join('\n')}
+
+  --help, -h after a command explains it; --version prints the version.
 Configuration comes from WORKFLOWOPS_* environment variables (see the README).`;
 
 async function main(argv: string[]): Promise<void> {
@@ -35,10 +50,17 @@ async function main(argv: string[]): Promise<void> {
 			password: { type: 'string' },
 			name: { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
+			version: { type: 'boolean', short: 'v' },
 		},
 	});
+	if (values.version) return void console.log(PACKAGE_VERSION);
 	const command = positionals.join(' ') || 'serve';
-	if (values.help) return void console.log(USAGE);
+	if (values.help) {
+		const known = COMMANDS[command];
+		return void console.log(known && positionals.length ? `Usage: workflowops ${known.usage}\n\n${known.help}` : USAGE);
+	}
+	// What the companion writes (the SQLite file with its WAL and SHM, the key file) is for its user alone.
+	process.umask(0o077);
 	const config = loadConfig();
 	const logger = createLogger(config.logLevel);
 
@@ -57,7 +79,7 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'user add': {
 			const password = values.password ?? newSecret('').slice(0, 20);
-			const input = newUserSchema.parse({ email: values.email, role: values.role, password });
+			const input = parseOptions(newUserSchema, { email: values.email, role: values.role, password });
 			const { db } = await openRuntime(config);
 			try {
 				const user = await createUser(db, CLI_CONTEXT, input);
@@ -70,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'token create': {
-			const input = newTokenSchema.parse({ name: values.name, role: values.role });
+			const input = parseOptions(newTokenSchema, { name: values.name, role: values.role });
 			const { db } = await openRuntime(config);
 			try {
 				const { token, secret } = await createToken(db, CLI_CONTEXT, input);
@@ -80,22 +102,43 @@ async function main(argv: string[]): Promise<void> {
 			}
 			return;
 		}
-		case 'check': {
-			const { db } = await openRuntime(config);
-			try {
-				const users = await countUsers(db);
-				console.log(`Configuration OK\nDatabase ${config.databaseFile}: schema up to date, ${users} user(s)`);
-			} finally {
-				await db.destroy();
-			}
-			return;
-		}
+		case 'check':
+			return check(config);
 		default:
 			throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
 	}
 }
 
-async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>): Promise<void> {
+/** Reports on the configuration, the database and the key without creating or changing anything. */
+async function check(config: Config): Promise<void> {
+	if (!fs.existsSync(config.databaseFile)) {
+		console.log(
+			`Configuration OK\nNo database at ${config.databaseFile} yet: \`workflowops serve\` or \`workflowops migrate\` creates it`,
+		);
+		return;
+	}
+	const db = openDatabase(config.databaseFile, { mustExist: true });
+	try {
+		const pending = await pendingMigrations(db);
+		if (pending.length) {
+			console.log(
+				`Configuration OK\nDatabase ${config.databaseFile}: ${pending.length} migration(s) to apply (${pending.join(', ')}); \`workflowops migrate\` applies them`,
+			);
+			return;
+		}
+		const key = config.encryptionKey ?? readKeyFile(config.dataDir);
+		const verified = await verifyEncryptionKey(db, key && new SecretBox(key), config);
+		const users = await countUsers(db);
+		console.log(
+			`Configuration OK\nDatabase ${config.databaseFile}: schema up to date, ${users} user(s), ` +
+				(verified ? 'the encryption key opens the stored secrets' : 'no secret stored yet'),
+		);
+	} finally {
+		await db.destroy();
+	}
+}
+
+async function serve(config: Config, logger: ReturnType<typeof createLogger>): Promise<void> {
 	const runtime = await openRuntime(config);
 	await ensureInitialAdmin(runtime.db, config, logger);
 	const deps = appDeps(config, runtime, logger);
@@ -144,11 +187,20 @@ async function serve(config: ReturnType<typeof loadConfig>, logger: ReturnType<t
 
 class UsageError extends Error {}
 
+/** The options as the schema wants them, or a UsageError saying in words what is missing or wrong. */
+function parseOptions<T>(schema: z.ZodType<T>, options: Record<string, string | undefined>): T {
+	const parsed = schema.safeParse(options);
+	if (parsed.success) return parsed.data;
+	const problems = parsed.error.issues.map((issue) => {
+		const option = String(issue.path[0]);
+		return options[option] === undefined ? `--${option} is required` : `--${option}: ${issue.message}`;
+	});
+	throw new UsageError([...new Set(problems)].join('\n'));
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
 	if (error instanceof ConfigError) console.error(`Configuration error:\n${error.message}`);
 	else if (error instanceof UsageError) console.error(error.message);
-	else if (error instanceof z.ZodError)
-		console.error(error.issues.map((issue) => `--${String(issue.path[0])}: ${issue.message}`).join('\n'));
 	else if (error instanceof DomainError) console.error(error.message);
 	else console.error(error instanceof Error ? error.message : String(error));
 	process.exit(1);

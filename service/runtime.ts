@@ -5,7 +5,7 @@ import type { AuditContext } from './domain/audit/audit-log';
 import { countUsers, createUser } from './domain/auth/users';
 import { Webhooks } from './domain/events/webhooks';
 import { Jobs } from './domain/jobs/jobs';
-import { loadOrCreateKeyFile, SecretBox } from './domain/secrets';
+import { keyFileOf, loadOrCreateKeyFile, SecretBox } from './domain/secrets';
 import type { AppDeps } from './http/deps';
 import { GitHubRepo } from './git/github';
 import { N8nClient } from './n8n/client';
@@ -16,17 +16,49 @@ export const CLI_CONTEXT: AuditContext = {
 	userAgent: null,
 };
 
-/** Opens the database (migrated) and the secret box the config points at. */
+/**
+ * Opens the database (migrated) and the secret box the config points at, after checking that the key
+ * opens the secrets already stored.
+ */
 export async function openRuntime(config: Config): Promise<{ db: Db; secrets: SecretBox }> {
 	const db = openDatabase(config.databaseFile);
 	try {
 		await migrateToLatest(db);
+		const secrets = new SecretBox(config.encryptionKey ?? loadOrCreateKeyFile(config.dataDir));
+		await verifyEncryptionKey(db, secrets, config);
+		return { db, secrets };
 	} catch (error) {
 		await db.destroy();
 		throw error;
 	}
-	const secrets = new SecretBox(config.encryptionKey ?? loadOrCreateKeyFile(config.dataDir));
-	return { db, secrets };
+}
+
+/**
+ * Opens one stored secret: a key other than the one it was sealed with fails here. False when no
+ * secret is stored yet.
+ */
+export async function verifyEncryptionKey(db: Db, secrets: SecretBox | undefined, config: Config): Promise<boolean> {
+	const stored = await db
+		.selectFrom('environments')
+		.select('api_key_sealed as sealed')
+		.unionAll(db.selectFrom('git_mirrors').select('token_sealed as sealed'))
+		.unionAll(db.selectFrom('webhook_subscriptions').select('secret_sealed as sealed'))
+		.limit(1)
+		.executeTakeFirst();
+	if (!stored) return false;
+	if (!secrets)
+		throw new Error(
+			`${config.databaseFile} holds sealed secrets but there is no key: set WORKFLOWOPS_ENCRYPTION_KEY, or put back ${keyFileOf(config.dataDir)}`,
+		);
+	try {
+		secrets.open(stored.sealed);
+	} catch {
+		const key = config.encryptionKey ? 'WORKFLOWOPS_ENCRYPTION_KEY' : keyFileOf(config.dataDir);
+		throw new Error(
+			`${key} is not the key the secrets in ${config.databaseFile} were sealed with: set the key they were stored with`,
+		);
+	}
+	return true;
 }
 
 export function appDeps(

@@ -19,6 +19,8 @@ export interface Sqlite3DialectConfig {
 	filename: string;
 	/** How long a statement waits for another process's lock before SQLITE_BUSY. */
 	busyTimeoutMs?: number;
+	/** Open an existing file only (default: create it when missing). */
+	mustExist?: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ class Sqlite3Driver implements Driver {
 	constructor(private readonly config: Sqlite3DialectConfig) {}
 
 	async init(): Promise<void> {
-		const database = await openSqlite3(this.config.filename);
+		const database = await openSqlite3(this.config.filename, this.config.mustExist);
 		this.connection = new Sqlite3Connection(database);
 		await this.connection.exec(`PRAGMA busy_timeout = ${this.config.busyTimeoutMs ?? 5000}`);
 		await this.connection.exec('PRAGMA foreign_keys = ON');
@@ -156,9 +158,10 @@ function returnsRows(compiledQuery: CompiledQuery): boolean {
 	return node.kind === 'SelectQueryNode' || node.kind === 'RawNode' || node.returning !== undefined;
 }
 
-function openSqlite3(filename: string): Promise<sqlite3.Database> {
+function openSqlite3(filename: string, mustExist = false): Promise<sqlite3.Database> {
+	const mode = sqlite3.OPEN_READWRITE | sqlite3.OPEN_FULLMUTEX | (mustExist ? 0 : sqlite3.OPEN_CREATE);
 	return new Promise((resolve, reject) => {
-		const database = new sqlite3.Database(filename, (error) => (error ? reject(error) : resolve(database)));
+		const database = new sqlite3.Database(filename, mode, (error) => (error ? reject(error) : resolve(database)));
 	});
 }
 

@@ -32,15 +32,26 @@ export class SecretBox {
 	}
 }
 
+export const keyFileOf = (dataDir: string) => path.join(dataDir, 'encryption.key');
+
 /** Reads `<dataDir>/encryption.key`, creating it (mode 0600) with a random key on first use. */
 export function loadOrCreateKeyFile(dataDir: string): Buffer {
-	const file = path.join(dataDir, 'encryption.key');
 	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 	try {
-		fs.writeFileSync(file, crypto.randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+		fs.writeFileSync(keyFileOf(dataDir), crypto.randomBytes(32).toString('base64') + '\n', {
+			mode: 0o600,
+			flag: 'wx',
+		});
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 	}
+	return readKeyFile(dataDir)!;
+}
+
+/** The key in `<dataDir>/encryption.key`, or undefined when there is no such file. */
+export function readKeyFile(dataDir: string): Buffer | undefined {
+	const file = keyFileOf(dataDir);
+	if (!fs.existsSync(file)) return undefined;
 	const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
 	if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
 	return key;

@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openDatabase } from '../../service/db/database';
 import { migrations } from '../../service/db/migrations';
+import { createEnvironment } from '../../service/domain/environments/environments';
+import { SecretBox } from '../../service/domain/secrets';
+import { PACKAGE_VERSION } from '../../service/package-root';
+import { CLI_CONTEXT } from '../../service/runtime';
 import { closedPort, startFakeN8n } from '../support/fake-n8n';
 
 // Each CLI call starts Node and compiles TypeScript: seconds apiece on a busy machine.
@@ -151,4 +156,63 @@ test('serve on a fresh data dir creates it private and points to the owner set-u
 		server.kill('SIGTERM');
 		await new Promise((resolve) => server.on('exit', resolve));
 	}
+});
+
+test('check creates nothing: a data directory that does not exist, or cannot, is reported, not made', async () => {
+	const absent = path.join(dataDir, 'not-yet');
+	const fresh = await run(['check'], { WORKFLOWOPS_DATA_DIR: absent });
+	expect(fresh).toMatchObject({
+		code: 0,
+		stdout: expect.stringContaining(`No database at ${absent}/workflowops.sqlite yet`),
+	});
+	expect(fs.existsSync(absent)).toBe(false);
+	const impossible = await run(['check'], { WORKFLOWOPS_DATA_DIR: '/proc/nope' });
+	expect(impossible).toMatchObject({ code: 0, stdout: expect.stringContaining('No database at /proc/nope/') });
+});
+
+test('a key other than the one the stored secrets were sealed with stops check and serve with one line', async () => {
+	const keyA = '11'.repeat(32);
+	expect((await run(['migrate'], { WORKFLOWOPS_ENCRYPTION_KEY: keyA })).code).toBe(0);
+	const db = openDatabase(path.join(dataDir, 'workflowops.sqlite'));
+	await createEnvironment(
+		{
+			db,
+			secrets: new SecretBox(Buffer.from(keyA, 'hex')),
+			n8nClient: () => undefined as never,
+			events: { emit: async () => {} } as never,
+		},
+		CLI_CONTEXT,
+		{ name: 'prod', baseUrl: 'http://127.0.0.1:1', class: 'prod', apiKey: 'n8n-secret-key', notes: '' },
+	);
+	await db.destroy();
+
+	expect(await run(['check'], { WORKFLOWOPS_ENCRYPTION_KEY: keyA })).toMatchObject({
+		code: 0,
+		stdout: expect.stringContaining('the encryption key opens the stored secrets'),
+	});
+	const wrong = { WORKFLOWOPS_ENCRYPTION_KEY: '22'.repeat(32), WORKFLOWOPS_PORT: String(await closedPort()) };
+	const expected = `WORKFLOWOPS_ENCRYPTION_KEY is not the key the secrets in ${dataDir}/workflowops.sqlite were sealed with: set the key they were stored with\n`;
+	expect(await run(['check'], wrong)).toMatchObject({ code: 1, stderr: expected });
+	expect(await run(['serve'], wrong)).toMatchObject({ code: 1, stderr: expected });
+	// Without the variable, the key file (created now, so not the one used) is named instead.
+	expect((await run(['serve'], { WORKFLOWOPS_PORT: wrong.WORKFLOWOPS_PORT })).stderr).toBe(
+		`${dataDir}/encryption.key is not the key the secrets in ${dataDir}/workflowops.sqlite were sealed with: set the key they were stored with\n`,
+	);
+});
+
+test('the database files are private, and a data directory others can read is made private', async () => {
+	fs.chmodSync(dataDir, 0o755);
+	expect((await run(['migrate'])).code).toBe(0);
+	expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+	expect(fs.statSync(path.join(dataDir, 'workflowops.sqlite')).mode & 0o777).toBe(0o600);
+});
+
+test('--version, --help per command, and missing options in words', async () => {
+	expect((await run(['--version'])).stdout.trim()).toBe(PACKAGE_VERSION);
+	const help = await run(['token', 'create', '--help']);
+	expect(help.stdout).toBe(
+		'Usage: workflowops token create --name N --role R\n\ncreate an API token and print it once\n',
+	);
+	expect(await run(['user', 'add', '--role', 'admin'])).toMatchObject({ code: 1, stderr: '--email is required\n' });
+	expect(await run(['token', 'create'])).toMatchObject({ code: 1, stderr: '--name is required\n--role is required\n' });
 });

@@ -14,7 +14,14 @@ import { readKeyFile, SecretBox } from './domain/secrets';
 import { createLogger } from './logger';
 import { Scheduler } from './jobs/scheduler';
 import { PACKAGE_VERSION } from './package-root';
-import { appDeps, CLI_CONTEXT, ensureInitialAdmin, openRuntime, verifyEncryptionKey } from './runtime';
+import {
+	appDeps,
+	CLI_CONTEXT,
+	ensureInitialAdmin,
+	openRuntime,
+	recoverInterruptedJobs,
+	verifyEncryptionKey,
+} from './runtime';
 
 /** Each command: how it is called and what it does (its `--help`, and a line of the general usage). */
 const COMMANDS: Record<string, { usage: string; help: string }> = {
@@ -142,8 +149,7 @@ async function serve(config: Config, logger: ReturnType<typeof createLogger>): P
 	const runtime = await openRuntime(config);
 	await ensureInitialAdmin(runtime.db, config, logger);
 	const deps = appDeps(config, runtime, logger);
-	const interrupted = await deps.jobs.failInterrupted();
-	if (interrupted) logger.warn({ jobs: interrupted }, 'marked jobs left running by the last run as failed');
+	await recoverInterruptedJobs(deps, logger);
 	const scheduler = new Scheduler(deps);
 	await scheduler.start();
 	await deps.events.resume();

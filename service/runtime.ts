@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { type Db, migrateToLatest, openDatabase } from './db/database';
-import type { AuditContext } from './domain/audit/audit-log';
+import { appendAuditEntries, type AuditContext } from './domain/audit/audit-log';
 import { countUsers, createUser } from './domain/auth/users';
 import { Webhooks } from './domain/events/webhooks';
 import { Jobs } from './domain/jobs/jobs';
@@ -76,6 +76,41 @@ export function appDeps(
 		publicUrl: config.publicUrl,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },
 	};
+}
+
+/**
+ * At start-up: jobs the last run left running fail, saying what state they left; an interrupted
+ * restore (or revert) is audited with that, since its writes to n8n were not.
+ */
+export async function recoverInterruptedJobs(deps: AppDeps, logger: Logger): Promise<void> {
+	const interrupted = await deps.jobs.failInterrupted();
+	if (!interrupted.length) return;
+	logger.warn(
+		{ jobs: interrupted.map(({ id, kind }) => ({ id, kind })) },
+		'marked jobs left running by the last run as failed',
+	);
+	const restores = interrupted.filter((job) => job.kind === 'snapshot.restore');
+	if (!restores.length) return;
+	await deps.db.transaction().execute((trx) =>
+		appendAuditEntries(
+			trx,
+			restores.map((job) => ({
+				context: CLI_CONTEXT,
+				event: {
+					action: 'snapshot.restore',
+					resourceType: 'environment',
+					resourceId: job.environmentId ?? undefined,
+					environmentId: job.environmentId ?? undefined,
+					metadata: {
+						outcome: 'interrupted',
+						jobId: job.id,
+						error: job.error,
+						safetySnapshotId: job.progress.safetySnapshotId ?? null,
+					},
+				},
+			})),
+		),
+	);
 }
 
 /** Headless first run: WORKFLOWOPS_ADMIN_EMAIL/PASSWORD create the first admin when no user exists. */

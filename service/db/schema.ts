@@ -86,6 +86,8 @@ export interface JobsTable {
 	created_by: string | null;
 	created_at: string;
 	finished_at: string | null;
+	/** What the job acts on beyond its environment, e.g. "snapshot:<id>" or "incident:<id>". */
+	subject: string | null;
 }
 
 export type CanonicalStatus = 'UNMAPPED' | 'LINKED' | 'MISSING' | 'IGNORED';

@@ -29,7 +29,10 @@ export function describeError(error: unknown, requestId: string): { status: numb
 		};
 	}
 	if (error instanceof N8nError) {
-		return { status: 502, body: { error: { code: 'n8n_error', message: error.message } } };
+		return {
+			status: 502,
+			body: { error: { code: 'n8n_error', message: error.message, details: { endpoint: error.endpoint } } },
+		};
 	}
 	const bodyParser = error as { type?: string; status?: number };
 	if (bodyParser.type === 'entity.parse.failed') {

@@ -1,6 +1,6 @@
 import { N8nError, transportErrorKind } from './errors';
 import { parseJson } from '../json';
-import { type N8nWorkflow, type WorkflowInput, writableBody } from './workflow-body';
+import { type N8nWorkflow, type WorkflowInput, type WritableWorkflow, writableBody } from './workflow-body';
 
 export interface N8nTarget {
 	/** The environment's name, used in error messages. */
@@ -113,13 +113,18 @@ export class N8nClient {
 		return this.request<N8nWorkflow>('GET', `/workflows/${encodeURIComponent(id)}`);
 	}
 
+	/** What of `workflow` this n8n version's API lets us write: what is sent, and what a read-back is checked on. */
+	async writable(workflow: WorkflowInput): Promise<WritableWorkflow> {
+		return writableBody(workflow, await this.majorVersion());
+	}
+
 	/** Creates a workflow from an export, cleaned of what this n8n version's API refuses. */
 	async createWorkflow(workflow: WorkflowInput): Promise<N8nWorkflow> {
-		return this.request<N8nWorkflow>('POST', '/workflows', { body: writableBody(workflow, await this.majorVersion()) });
+		return this.request<N8nWorkflow>('POST', '/workflows', { body: await this.writable(workflow) });
 	}
 
 	async updateWorkflow(id: string, workflow: WorkflowInput): Promise<N8nWorkflow> {
-		const body = writableBody(workflow, await this.majorVersion());
+		const body = await this.writable(workflow);
 		return this.request<N8nWorkflow>('PUT', `/workflows/${encodeURIComponent(id)}`, { body });
 	}
 

@@ -1,19 +1,23 @@
 export type N8nErrorKind =
 	'dns' | 'refused' | 'timeout' | 'network' | 'unauthorized' | 'forbidden' | 'not_n8n' | 'http';
 
+/** What happened, said of the instance: `n8n "prod" <hint>`. */
 const HINTS: Record<N8nErrorKind, string> = {
-	dns: 'the host name does not resolve: check the base URL',
-	refused: 'the connection was refused: is n8n running, and on this port?',
-	timeout: 'n8n did not answer in time',
-	network: 'the connection failed',
-	unauthorized: 'n8n rejected the API key (401): create a new key in n8n under Settings → n8n API',
-	forbidden: 'the API key is not allowed to do this (403): give the key the scopes it needs',
+	dns: 'cannot be found: its host name does not resolve (check the base URL)',
+	refused: 'refused the connection: is n8n running, and on this port?',
+	timeout: 'did not answer in time',
+	network: 'could not be reached',
+	unauthorized: 'rejected the API key (401): create a new key in n8n under Settings → n8n API',
+	forbidden: 'does not allow the API key to do this (403): give the key the scopes it needs',
 	not_n8n:
-		'the server answered, but not as n8n’s public API does: check that the base URL is the n8n instance’s root and that its public API is enabled',
-	http: 'n8n answered with an error',
+		'answered, but not as n8n’s public API does: check that the base URL is the n8n instance’s root and that its public API is enabled',
+	http: 'answered with an error',
 };
 
-/** A failed call to an n8n instance. The message names the environment and endpoint, never the key. */
+/**
+ * A failed call to an n8n instance. The message says in words what went wrong and names the
+ * environment, never the key; the endpoint called is kept apart, as a technical detail.
+ */
 export class N8nError extends Error {
 	constructor(
 		readonly kind: N8nErrorKind,
@@ -22,7 +26,7 @@ export class N8nError extends Error {
 		detail?: string,
 		readonly status?: number,
 	) {
-		super(`n8n "${environment}" (${endpoint}): ${HINTS[kind]}${detail ? ` — ${detail}` : ''}`);
+		super(`n8n "${environment}" ${HINTS[kind]}${detail ? ` — ${detail}` : ''}`);
 	}
 
 	get retryable(): boolean {

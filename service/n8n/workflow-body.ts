@@ -60,24 +60,64 @@ const SETTINGS_KEYS: Record<1 | 2, ReadonlySet<string>> = {
 };
 
 /**
- * The body POST/PUT /workflows accepts: name, nodes, connections, settings (only keys this version
- * knows, no nulls) and staticData. Read-only fields (id, active, versionId, tags, timestamps…) and
- * pinData are left out. Nodes are sent as they are: n8n itself judges them.
+ * The node keys each major version's public API accepts (its openapi.yml `node`, additionalProperties
+ * false). Keys n8n's editor stores but the public API refuses (`extendsCredential`,
+ * `rewireOutputLogTo`, `forceCustomOperation`…) are left out of what is written.
  */
-export function writableBody(workflow: WorkflowInput, major: 1 | 2): Record<string, unknown> {
-	const allowed = SETTINGS_KEYS[major];
-	const settings = Object.fromEntries(
-		Object.entries(workflow.settings ?? {}).filter(
-			([key, value]) => allowed.has(key) && value !== null && value !== undefined,
-		),
-	);
+const NODE_KEYS_1 = [
+	'id',
+	'name',
+	'webhookId',
+	'disabled',
+	'notesInFlow',
+	'notes',
+	'type',
+	'typeVersion',
+	'executeOnce',
+	'alwaysOutputData',
+	'retryOnFail',
+	'maxTries',
+	'waitBetweenTries',
+	'continueOnFail',
+	'onError',
+	'position',
+	'parameters',
+	'credentials',
+];
+const NODE_KEYS: Record<1 | 2, ReadonlySet<string>> = {
+	1: new Set(NODE_KEYS_1),
+	2: new Set([...NODE_KEYS_1, 'customTelemetryTags']),
+};
+
+/** What is written to n8n: a workflow reduced to the keys the target version accepts. */
+export type WritableWorkflow = {
+	name: string;
+	nodes: N8nNode[];
+	connections: Record<string, unknown>;
+	settings: Record<string, unknown>;
+	staticData?: object;
+};
+
+/**
+ * The body POST/PUT /workflows accepts: name, nodes (each with only the keys this version knows),
+ * connections, settings (only keys this version knows) and staticData; nulls are left out.
+ * Read-only fields (id, active, versionId, tags, timestamps…) and pinData are never sent.
+ */
+export function writableBody(workflow: WorkflowInput, major: 1 | 2): WritableWorkflow {
 	return {
 		name: workflow.name,
-		nodes: workflow.nodes,
+		nodes: (workflow.nodes ?? []).map((node) => pickKnown(node, NODE_KEYS[major]) as N8nNode),
 		connections: workflow.connections ?? {},
-		settings,
+		settings: pickKnown(workflow.settings ?? {}, SETTINGS_KEYS[major]),
 		...(isObject(workflow.staticData) && { staticData: workflow.staticData }),
 	};
+}
+
+/** The keys of `record` this version knows, without null or undefined values. */
+function pickKnown(record: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> {
+	return Object.fromEntries(
+		Object.entries(record).filter(([key, value]) => known.has(key) && value !== null && value !== undefined),
+	);
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;

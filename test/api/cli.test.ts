@@ -9,6 +9,8 @@ import { SecretBox } from '../../service/domain/secrets';
 import { PACKAGE_VERSION } from '../../service/package-root';
 import { CLI_CONTEXT } from '../../service/runtime';
 import { closedPort, startFakeN8n } from '../support/fake-n8n';
+import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { httpWorkflow } from '../support/workflows';
 
 // Each CLI call starts Node and compiles TypeScript: seconds apiece on a busy machine.
 jest.setTimeout(60_000);
@@ -215,4 +217,58 @@ test('--version, --help per command, and missing options in words', async () => 
 	);
 	expect(await run(['user', 'add', '--role', 'admin'])).toMatchObject({ code: 1, stderr: '--email is required\n' });
 	expect(await run(['token', 'create'])).toMatchObject({ code: 1, stderr: '--name is required\n--role is required\n' });
+});
+
+test('a companion killed during a restore: at the next start the job names the partial state and the safety snapshot, and the audit log has it', async () => {
+	const store = fakeWorkflowStore([httpWorkflow(1), httpWorkflow(2)]);
+	// Every update hangs, so the restore is mid-way when the companion is killed.
+	const n8n = await startFakeN8n((req, url, raw) =>
+		req.method === 'PUT' ? { status: 200, body: {}, delayMs: 120_000 } : store.handler(req, url, raw),
+	);
+	const port = String(await closedPort());
+	const serve = () => start(['serve'], { WORKFLOWOPS_PORT: port });
+	let server = serve();
+	try {
+		await waitFor(() => server.output().includes('Next:'), 'the companion to start');
+		const token = (await run(['token', 'create', '--name', 'ops', '--role', 'admin'])).stdout.trim().split('\n')[1];
+		const api = async (method: string, apiPath: string, body?: unknown) => {
+			const response = await fetch(`http://127.0.0.1:${port}/api/v1${apiPath}`, {
+				method,
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+			return (await response.json()) as any;
+		};
+		const environment = await api('POST', '/environments', {
+			name: 'prod',
+			baseUrl: n8n.url,
+			class: 'prod',
+			apiKey: 'k',
+		});
+		const snapshot = await api('POST', '/snapshots', { environmentId: environment.id, label: 'good' });
+		store.reset([httpWorkflow(1, 'https://evil.example.com'), httpWorkflow(2, 'https://evil.example.com')]);
+		const job = await api('POST', `/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
+		let progress: any = {};
+		while (progress.stage !== 'restoring') progress = (await api('GET', `/jobs/${job.id}`)).progress;
+		server.kill('SIGKILL');
+		await new Promise((resolve) => server.on('exit', resolve));
+
+		server = serve();
+		await waitFor(() => server.output().includes('is running on'), 'the companion to start again');
+		const failed = await api('GET', `/jobs/${job.id}`);
+		expect(failed).toMatchObject({ status: 'failed' });
+		expect(failed.error).toBe(
+			`interrupted: the companion stopped while it ran. n8n "prod" may be partly restored from snapshot "good": 0 of 2 changes were made, the next was to "Workflow 1". Live n8n before the restore is in snapshot ${progress.safetySnapshotId}: restore it to go back.`,
+		);
+		const audit = await api('GET', '/audit?action=snapshot.restore');
+		expect(audit.data[0].metadata).toEqual({
+			outcome: 'interrupted',
+			jobId: job.id,
+			error: failed.error,
+			safetySnapshotId: progress.safetySnapshotId,
+		});
+	} finally {
+		server.kill('SIGKILL');
+		await n8n.close();
+	}
 });

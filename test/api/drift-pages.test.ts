@@ -43,6 +43,21 @@ test('Check now with n8n failing shows ERROR and the reason in the row', async (
 	expect(html).toContain('database is locked');
 });
 
+test('a revert that failed stays on the incident page: which workflow, n8n’s reason, nothing left changed', async () => {
+	store.fault = (method) =>
+		method === 'PUT' ? { status: 400, message: 'request/body/nodes must be array' } : undefined;
+	const started = await setup.companion.api(setup.admin, 'POST', `/api/v1/incidents/${incidentId}/resolve`, {
+		resolution: 'revert',
+	});
+	const job = await setup.companion.api(setup.admin, 'GET', `/api/v1/jobs/${started.body.job.id}?wait=10`);
+	expect(job.body.status).toBe('failed');
+	const html = await (await developer.get(`/incidents/${incidentId}`)).text();
+	expect(html).toMatch(
+		/<strong>The last revert failed<\/strong> \([\d-]+ [\d:]+ UTC\):\s+Restoring &quot;Workflow 1&quot; \(wf-1\) failed: n8n &quot;prod&quot; answered with an error — HTTP 400: request\/body\/nodes must be array\. Nothing was left changed: every change the restore had made was undone\./,
+	);
+	expect(store.workflows.get('wf-1')!.nodes[0].parameters).toEqual({ url: 'https://evil.example.net' });
+});
+
 test('a developer acknowledges and may close with a note, but keep and revert need an admin', async () => {
 	const keep = await developer.post(`/incidents/${incidentId}/resolve`, { resolution: 'keep' });
 	expect(keep.status).toBe(403);

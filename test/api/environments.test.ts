@@ -141,15 +141,15 @@ describe('test connection', () => {
 	});
 
 	test.each([
+		['wrong key', () => fake.url, 'bad-key', 'unauthorized', /n8n "wrong key" rejected the API key \(401\)/],
+		['key without scope', () => fake.url, 'scoped-key', 'forbidden', /does not allow the API key to do this \(403\)/],
 		[
-			'wrong key',
-			() => fake.url,
-			'bad-key',
-			'unauthorized',
-			/n8n "wrong key" \(GET \/api\/v1\/workflows\): n8n rejected the API key \(401\)/,
+			'nothing listening',
+			() => `http://127.0.0.1:${port}`,
+			'good-key',
+			'refused',
+			/refused the connection: is n8n running/,
 		],
-		['key without scope', () => fake.url, 'scoped-key', 'forbidden', /not allowed to do this \(403\)/],
-		['nothing listening', () => `http://127.0.0.1:${port}`, 'good-key', 'refused', /connection was refused/],
 		['unknown host', () => 'http://n8n.invalid', 'good-key', 'dns', /does not resolve/],
 		['not an n8n', () => companion.url, 'good-key', 'not_n8n', /not as n8n’s public API does/],
 	])('%s gives its own clear message, never the key', async (name, url, key, kind, message) => {

@@ -128,11 +128,23 @@ test('a failed write stops the restore, undoes what it changed and names the wor
 	const final = await restore(snapshot.id);
 	expect(final.status).toBe('failed');
 	expect(final.error).toBe(
-		'Restoring "Workflow 2" (wf-2) failed: n8n "prod" (PUT /api/v1/workflows/wf-2): n8n answered with an error — HTTP 400: request/body/nodes must be array. Every change it had made was undone.',
+		'Restoring "Workflow 2" (wf-2) failed: n8n "prod" answered with an error — HTTP 400: request/body/nodes must be array. Nothing was left changed: every change the restore had made was undone.',
 	);
 	expect(liveHashes()).toEqual(hashesOf(changed));
 	const audit = await companion.api(admin, 'GET', '/api/v1/audit?action=snapshot.restore&limit=1');
 	expect(audit.body.data[0].metadata).toMatchObject({ outcome: 'failed', failedWorkflowId: 'wf-2', undoFailures: [] });
+});
+
+test('deletes come last: a write refused before them leaves every workflow under its own id', async () => {
+	const snapshot = await snapshotOf([workflow(1), workflow(2)]);
+	const changed = [workflow(1, 'https://a.example.com'), workflow(2, 'https://b.example.com'), workflow(9)];
+	store.reset(changed);
+	store.fault = (method, id) => (method === 'PUT' && id === 'wf-2' ? { status: 400, message: 'refused' } : undefined);
+
+	const final = await restore(snapshot.id);
+	expect(final.status).toBe('failed');
+	expect([...store.workflows.keys()].sort()).toEqual(['wf-1', 'wf-2', 'wf-9']);
+	expect(liveHashes()).toEqual(hashesOf(changed));
 });
 
 test('a workflow that reads back different fails the restore; a failed undo is reported with the safety snapshot', async () => {
@@ -146,7 +158,7 @@ test('a workflow that reads back different fails the restore; a failed undo is r
 	const final = await restore(snapshot.id);
 	expect(final.status).toBe('failed');
 	expect(final.error).toMatch(
-		/^Restoring "Workflow 1" \(wf-1\) failed: it read back with content hash [0-9a-f]{64}, not [0-9a-f]{64}\. Could not undo: "Workflow 1" \(wf-1\): n8n "prod" \(DELETE \/api\/v1\/workflows\/new-\d+\): n8n answered with an error — HTTP 400: locked\. Live n8n before the restore is in snapshot [0-9a-f-]{36}\.$/,
+		/^Restoring "Workflow 1" \(wf-1\) failed: it read back different from what was written: node "Call": parameters\.url is absent, not "https:\/\/erp\.example\.com\/1"\. Could not undo: "Workflow 1" \(wf-1\): n8n "prod" answered with an error — HTTP 400: locked\. Live n8n before the restore is in snapshot [0-9a-f-]{36}\.$/,
 	);
 });
 

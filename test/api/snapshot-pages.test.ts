@@ -39,7 +39,7 @@ test('a snapshot n8n cannot answer for shows why and keeps what was typed (502, 
 	expect(page.status).toBe(502);
 	const html = await page.text();
 	expect(html).toMatch(
-		/<p class="alert error" role="alert">n8n &quot;prod&quot; \(GET \/api\/v1\/workflows[^<]*database is locked/,
+		/<p class="alert error" role="alert">n8n &quot;prod&quot; answered with an error[^<]*database is locked/,
 	);
 	expect(html).toContain('value="nightly"');
 	expect(html).toContain('before the deploy</textarea>');
@@ -48,7 +48,26 @@ test('a snapshot n8n cannot answer for shows why and keeps what was typed (502, 
 		environmentId: setup.environmentId,
 	});
 	expect(api.status).toBe(502);
-	expect(api.body.error).toMatchObject({ code: 'n8n_error', message: expect.stringContaining('database is locked') });
+	expect(api.body.error).toEqual({
+		code: 'n8n_error',
+		message: 'n8n "prod" answered with an error — HTTP 500: database is locked',
+		details: { endpoint: 'GET /api/v1/workflows' },
+	});
+});
+
+test('a restore that failed stays on the snapshot page: which workflow, n8n’s reason, nothing left changed', async () => {
+	store.reset([httpWorkflow(1, 'https://evil.example.com'), httpWorkflow(2)]);
+	store.fault = (method) =>
+		method === 'PUT' ? { status: 400, message: "request/body/nodes/0 Unrecognized key(s) in object: 'x'" } : undefined;
+	const started = await setup.companion.api(setup.admin, 'POST', `/api/v1/snapshots/${snapshotId}/restore`, {
+		mode: 'apply',
+	});
+	await setup.companion.api(setup.admin, 'GET', `/api/v1/jobs/${started.body.id}?wait=10`);
+	const html = await (await viewer.get(`/snapshots/${snapshotId}`)).text();
+	expect(html).toMatch(
+		/<strong>The last restore failed<\/strong> \([\d-]+ [\d:]+ UTC\):\s+Restoring &quot;Workflow 1&quot; \(wf-1\) failed: n8n &quot;prod&quot; answered with an error — HTTP 400: request\/body\/nodes\/0 Unrecognized key\(s\) in object: &#39;x&#39;\. Nothing was left changed: every change the restore had made was undone\./,
+	);
+	store.reset([httpWorkflow(1), httpWorkflow(2)]);
 });
 
 test('a label too long is refused on the form (422) with the field named', async () => {

@@ -64,7 +64,7 @@ test('gives up after the retries with the last error', async () => {
 		() => ({ status: 503, body: { message: 'down for maintenance' } }),
 		async (client, fake) => {
 			await expect(client.request('GET', '/workflows')).rejects.toThrow(
-				'n8n "prod" (GET /api/v1/workflows): n8n answered with an error — HTTP 503: down for maintenance',
+				'n8n "prod" answered with an error — HTTP 503: down for maintenance',
 			);
 			expect(fake.requests).toHaveLength(3);
 		},
@@ -140,7 +140,7 @@ describe('probe (test connection)', () => {
 			{ status: 403, body: { message: 'Forbidden' } },
 			'forbidden',
 			true,
-			/not allowed to do this \(403\)/,
+			/does not allow the API key to do this \(403\)/,
 		],
 		['an HTML page', { status: 200, raw: '<html>hello</html>' }, 'not_n8n', true, /not as n8n’s public API does/],
 		['a JSON 404', { status: 404, body: { error: 'no route' } }, 'not_n8n', true, /not as n8n’s public API does/],
@@ -167,7 +167,7 @@ describe('probe (test connection)', () => {
 	test('nothing listening: refused', async () => {
 		const report = await probe(`http://127.0.0.1:${await closedPort()}`);
 		expect(report).toMatchObject({ ok: false, reachable: false, errorKind: 'refused' });
-		expect(report.message).toMatch(/connection was refused/);
+		expect(report.message).toMatch(/refused the connection: is n8n running/);
 	});
 
 	test('a host that does not resolve: dns', async () => {

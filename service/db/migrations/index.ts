@@ -7,6 +7,7 @@ import * as gitMirrors from './0005_git_mirrors';
 import * as drift from './0006_drift';
 import * as driftSchedules from './0007_drift_schedules';
 import * as webhooks from './0008_webhooks';
+import * as jobSubjects from './0009_job_subjects';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
 	'0006_drift': drift,
 	'0007_drift_schedules': driftSchedules,
 	'0008_webhooks': webhooks,
+	'0009_job_subjects': jobSubjects,
 };

@@ -62,7 +62,13 @@ export async function resolveIncident(
 	const job = await startRestore(
 		deps,
 		context,
-		{ environmentId: row.environment_id, description: 'baseline', workflows: approved, complete: true },
+		{
+			environmentId: row.environment_id,
+			subject: `incident:${id}`,
+			description: 'baseline',
+			workflows: approved,
+			complete: true,
+		},
 		{ workflowIds: items.map((item) => item.workflowId), reason: request.note || `revert incident ${id}` },
 		{
 			inTransaction: async (trx, restored) => {

@@ -8,6 +8,7 @@ export interface Job {
 	id: string;
 	kind: string;
 	environmentId: string | null;
+	subject: string | null;
 	status: JobStatus;
 	progress: Record<string, unknown>;
 	result: Record<string, unknown> | null;
@@ -20,6 +21,7 @@ const toJob = (row: JobRow): Job => ({
 	id: row.id,
 	kind: row.kind,
 	environmentId: row.environment_id,
+	subject: row.subject,
 	status: row.status,
 	progress: JSON.parse(row.progress) as Record<string, unknown>,
 	result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
@@ -27,6 +29,16 @@ const toJob = (row: JobRow): Job => ({
 	createdAt: row.created_at,
 	finishedAt: row.finished_at,
 });
+
+export interface NewJob {
+	kind: string;
+	environmentId: string | null;
+	createdBy: string | null;
+	/** What it acts on beyond its environment, e.g. "snapshot:<id>" (see latestFor). */
+	subject?: string | null;
+	/** Refuse with this message while a job of the same kind runs for the environment. */
+	onlyOne?: string;
+}
 
 /**
  * Background jobs: each is a row (so its state survives the request that started it) and a stream
@@ -68,19 +80,18 @@ export class Jobs {
 	 * Creates the job and runs `work` in the background. `report` records progress; the job ends
 	 * succeeded with what `work` returns, or failed with its error's message. With `onlyOne`, a job of
 	 * the same kind already running for the environment is a conflict with that message (checked and
-	 * created in one transaction, so two requests at once cannot both start one).
+	 * created in one transaction, so two requests at once cannot both start one). A progress report's
+	 * `ifInterrupted` is what the job's error says if the companion stops while it runs.
 	 */
 	async start(
-		kind: string,
-		environmentId: string | null,
-		createdBy: string | null,
+		{ kind, environmentId, createdBy, subject = null, onlyOne }: NewJob,
 		work: (report: (progress: Record<string, unknown>) => Promise<void>) => Promise<Record<string, unknown>>,
-		onlyOne?: string,
 	): Promise<Job> {
 		const row: JobRow = {
 			id: crypto.randomUUID(),
 			kind,
 			environment_id: environmentId,
+			subject,
 			status: 'running',
 			progress: '{}',
 			result: null,
@@ -122,17 +133,36 @@ export class Jobs {
 		return toJob(row);
 	}
 
-	/** At start-up: jobs a previous process left running did not finish; say so. */
-	async failInterrupted(): Promise<number> {
-		const result = await this.db
-			.updateTable('jobs')
-			.set({
-				status: 'failed',
-				error: 'interrupted: the companion stopped while it ran',
-				finished_at: new Date().toISOString(),
-			})
-			.where('status', '=', 'running')
+	/** The latest job about `subject`, if any. */
+	async latestFor(subject: string): Promise<Job | undefined> {
+		const row = await this.db
+			.selectFrom('jobs')
+			.selectAll()
+			.where('subject', '=', subject)
+			.orderBy('created_at', 'desc')
+			.limit(1)
 			.executeTakeFirst();
-		return Number(result.numUpdatedRows);
+		return row && toJob(row);
+	}
+
+	/**
+	 * At start-up: jobs a previous process left running did not finish; each fails with what its last
+	 * progress said of the state it left (`ifInterrupted`), and is returned.
+	 */
+	async failInterrupted(): Promise<Job[]> {
+		const rows = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
+		const finishedAt = new Date().toISOString();
+		for (const row of rows) {
+			const { ifInterrupted } = JSON.parse(row.progress) as { ifInterrupted?: unknown };
+			row.status = 'failed';
+			row.error = `interrupted: the companion stopped while it ran${typeof ifInterrupted === 'string' ? `. ${ifInterrupted}` : ''}`;
+			row.finished_at = finishedAt;
+			await this.db
+				.updateTable('jobs')
+				.set({ status: row.status, error: row.error, finished_at: finishedAt })
+				.where('id', '=', row.id)
+				.execute();
+		}
+		return rows.map(toJob);
 	}
 }

@@ -115,6 +115,7 @@ export async function commitSource(deps: GitDeps, environmentId: string, ref: st
 	}
 	return {
 		environmentId,
+		subject: `git:${environmentId}`,
 		description: `commit ${ref.slice(0, 12)}`,
 		workflows,
 		complete: !manifest.data.snapshot.selective,

@@ -8,6 +8,7 @@ import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import type { SyncDeps } from '../workflows/inventory-sync';
+import { describeChanges, diffWorkflows } from '../workflows/diff';
 import { contentHash } from '../workflows/normalize';
 import { currentIds, recordMove } from '../workflows/workflow-moves';
 import { type ComparedWorkflow, compareWorkflowSets, liveWorkflows, snapshotWorkflows } from './compare';
@@ -34,6 +35,8 @@ export interface RestoreItem extends ComparedWorkflow {
 /** Where restore leads: the workflows wanted, and whether that is every workflow (so others go). */
 export interface RestoreSource {
 	environmentId: string;
+	/** What the restore comes from, for its job (e.g. "snapshot:<id>", "incident:<id>"). */
+	subject: string;
 	/** Shown in messages and the audit log, e.g. `snapshot "before release"`. */
 	description: string;
 	workflows: Map<string, N8nWorkflow>;
@@ -76,6 +79,7 @@ export async function snapshotSource(deps: SyncDeps, snapshotId: string): Promis
 	const snapshot = await getSnapshotRow(deps.db, snapshotId);
 	return {
 		environmentId: snapshot.environment_id,
+		subject: `snapshot:${snapshot.id}`,
 		description: snapshot.label ? `snapshot "${snapshot.label}"` : `snapshot ${snapshot.id}`,
 		workflows: await snapshotWorkflows(deps.db, snapshot.id, await currentIds(deps.db, snapshot.environment_id)),
 		complete: snapshot.selective === 0,
@@ -115,9 +119,13 @@ export async function startRestore(
 	const environment = await getEnvironmentRow(deps.db, source.environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 	return deps.jobs.start(
-		'snapshot.restore',
-		environment.id,
-		context.actor.id,
+		{
+			kind: 'snapshot.restore',
+			environmentId: environment.id,
+			createdBy: context.actor.id,
+			subject: source.subject,
+			onlyOne: `A restore into "${environment.name}" is already running`,
+		},
 		async (report) => {
 			await report({ stage: 'snapshot of live' });
 			const safety = await createSnapshot(deps, context, {
@@ -127,7 +135,10 @@ export async function startRestore(
 			});
 			const live = await snapshotWorkflows(deps.db, safety.id);
 			const plan = planRestore(live, source, request.workflowIds);
-			const steps = plan.filter((item) => item.action !== 'none');
+			// Deletes last: a failure before them leaves nothing to re-create (under a new id) on undo.
+			const steps = plan
+				.filter((item) => item.action !== 'none')
+				.sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete'));
 			const done: Done[] = [];
 			const audit = (trx: Transaction<Database>, outcome: string, extra: Record<string, unknown> = {}) =>
 				appendAudit(trx, context, {
@@ -145,7 +156,16 @@ export async function startRestore(
 					},
 				});
 			for (const item of steps) {
-				await report({ stage: 'restoring', total: steps.length, done: done.length, current: item.name });
+				await report({
+					stage: 'restoring',
+					total: steps.length,
+					done: done.length,
+					current: item.name,
+					safetySnapshotId: safety.id,
+					ifInterrupted:
+						`n8n "${environment.name}" may be partly restored from ${source.description}: ${done.length} of ${steps.length} ` +
+						`changes were made, the next was to "${item.name}". Live n8n before the restore is in snapshot ${safety.id}: restore it to go back.`,
+				});
 				try {
 					await restoreOne(client, item, live.get(item.workflowId), source.workflows.get(item.workflowId), done);
 				} catch (error) {
@@ -159,7 +179,7 @@ export async function startRestore(
 						`Restoring "${item.name}" (${item.workflowId}) failed: ${reason}. ` +
 							(undoFailures.length
 								? `Could not undo: ${undoFailures.join('; ')}. Live n8n before the restore is in snapshot ${safety.id}.`
-								: 'Every change it had made was undone.'),
+								: 'Nothing was left changed: every change the restore had made was undone.'),
 					);
 				}
 			}
@@ -174,7 +194,6 @@ export async function startRestore(
 			await onRestored.afterCommit?.().catch(() => undefined);
 			return { safetySnapshotId: safety.id, ...summarize(done), unchanged: plan.length - steps.length };
 		},
-		`A restore into "${environment.name}" is already running`,
 	);
 }
 
@@ -200,10 +219,12 @@ async function restoreOne(
 	await verify(client, id, target);
 }
 
+/** Reads the workflow back and checks what could be written of it, and its active state. */
 async function verify(client: N8nClient, id: string, wanted: N8nWorkflow): Promise<void> {
 	const readBack = await client.getWorkflow(id);
-	const [expected, actual] = [contentHash(wanted), contentHash(readBack)];
-	if (actual !== expected) throw new Error(`it read back with content hash ${actual}, not ${expected}`);
+	const [written, read] = [await client.writable(wanted), await client.writable(readBack)];
+	if (contentHash(read) !== contentHash(written))
+		throw new Error(`it read back different from what was written: ${describeChanges(diffWorkflows(written, read))}`);
 	if (readBack.active !== wanted.active)
 		throw new Error(
 			`it read back ${readBack.active ? 'active' : 'inactive'}, not ${wanted.active ? 'active' : 'inactive'}`,

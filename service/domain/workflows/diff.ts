@@ -98,6 +98,42 @@ export function diffWorkflows(
 	};
 }
 
+/**
+ * The changes in words, at most `limit` of them, for a message a person reads (e.g. what a workflow
+ * read back as, compared with what was written): `node "Call ERP": parameters.url is "…", not "…"`.
+ */
+export function describeChanges(diff: WorkflowDiff, limit = 5): string {
+	const words = diff.changes.map((change) => {
+		const was = `${shortValue(change.after)}, not ${shortValue(change.before)}`;
+		switch (change.kind) {
+			case 'workflow-renamed':
+				return `the name is ${was}`;
+			case 'node-renamed':
+				return `node "${change.before}" is named "${change.after}"`;
+			case 'node-added':
+				return `node "${change.node}" is there`;
+			case 'node-removed':
+				return `node "${change.node}" is missing`;
+			case 'node-changed':
+				return `node "${change.node}": ${change.path} is ${was}`;
+			case 'connection-added':
+				return `connection ${change.path} is there`;
+			case 'connection-removed':
+				return `connection ${change.path} is missing`;
+			case 'setting-changed':
+				return `setting ${change.path} is ${was}`;
+		}
+	});
+	const more = words.length > limit ? ` and ${words.length - limit} more` : '';
+	return words.slice(0, limit).join('; ') + more;
+}
+
+function shortValue(value: unknown): string {
+	if (value === undefined) return 'absent';
+	const text = JSON.stringify(value);
+	return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
 /** Pairs nodes by name (duplicates in order); the rest by node id, which survives a rename. */
 function matchNodes(rawBefore: N8nNode[], rawAfter: N8nNode[], before: NormalizedNode[], after: NormalizedNode[]) {
 	const unmatchedAfter = new Set(after);

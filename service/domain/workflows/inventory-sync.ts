@@ -42,11 +42,13 @@ export async function startInventorySync(
 	const environment = await getEnvironmentRow(deps.db, environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 
-	const onlyOne = `A sync of "${environment.name}" is already running`;
 	return deps.jobs.start(
-		'inventory.sync',
-		environmentId,
-		context.actor.id,
+		{
+			kind: 'inventory.sync',
+			environmentId,
+			createdBy: context.actor.id,
+			onlyOne: `A sync of "${environment.name}" is already running`,
+		},
 		async (report) => {
 			const workflows: InventoriedWorkflow[] = [];
 			let pages = 0;
@@ -99,7 +101,6 @@ export async function startInventorySync(
 				syncedAt,
 			};
 		},
-		onlyOne,
 	);
 }
 

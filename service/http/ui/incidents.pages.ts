@@ -25,11 +25,12 @@ export const incidentPages = (deps: AppDeps): UiRoute[] => {
 		const incident = await getIncident(deps.db, String(req.params.id));
 		const environment = toEnvironment(await getEnvironmentRow(deps.db, incident.environmentId));
 		const items = withDiffViews(incident.items);
+		const lastRevert = await deps.jobs.latestFor(`incident:${incident.id}`);
 		render(
 			req,
 			res,
 			'pages/incident',
-			{ incident, environment, items, error: error?.message ?? null },
+			{ incident, environment, items, lastRevert, error: error?.message ?? null },
 			{ status: error?.status },
 		);
 	};

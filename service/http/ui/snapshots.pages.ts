@@ -81,7 +81,8 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 					(other) => other.id !== snapshot.id,
 				);
 				const mirror = await getGitMirror(deps.db, environment.id);
-				render(req, res, 'pages/snapshot', { snapshot, environment, others, mirror });
+				const lastRestore = await deps.jobs.latestFor(`snapshot:${snapshot.id}`);
+				render(req, res, 'pages/snapshot', { snapshot, environment, others, mirror, lastRestore });
 			},
 		},
 		{

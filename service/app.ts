@@ -10,6 +10,7 @@ import { apiRoutes } from './http/api/routes';
 import { openApiDocument } from './http/api/openapi';
 import type { AppDeps } from './http/deps';
 import { jsonErrorHandler } from './http/errors';
+import { limitNesting, MAX_JSON_DEPTH } from './http/nesting';
 import { csrfProtection, identifyCaller } from './http/session';
 import { uiRouter } from './http/ui/router';
 import { PACKAGE_VERSION, packageRoot } from './package-root';
@@ -79,11 +80,12 @@ export function createApp(deps: AppDeps): Express {
 	app.use(
 		API_PREFIX,
 		express.json({ limit: '1mb' }),
+		limitNesting(MAX_JSON_DEPTH),
 		identifyCaller(deps.db),
 		sessionCsrf,
 		apiRouter(routes),
 		jsonErrorHandler(deps.logger),
 	);
-	app.use(identifyCaller(deps.db), uiRouter(deps));
+	app.use(uiRouter(deps));
 	return app;
 }

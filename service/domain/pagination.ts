@@ -18,7 +18,7 @@ export function encodeCursor(id: number): string {
 
 export function decodeCursor(cursor: string): number {
 	const id = Number(Buffer.from(cursor, 'base64url').toString());
-	if (!Number.isSafeInteger(id) || id < 0) {
+	if (!Number.isSafeInteger(id) || id < 0 || encodeCursor(id) !== cursor) {
 		throw new DomainError('invalid_request', 'cursor is not one this API returned');
 	}
 	return id;

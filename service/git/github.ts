@@ -22,7 +22,7 @@ export interface GitHubOptions {
 }
 
 export type GitHubErrorKind =
-	'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'empty' | 'http';
+	'unreachable' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'empty' | 'http';
 
 /** A GitHub failure in words a person can act on; never holds the token. */
 export class GitHubError extends Error {
@@ -30,6 +30,8 @@ export class GitHubError extends Error {
 		readonly kind: GitHubErrorKind,
 		message: string,
 		readonly status?: number,
+		/** The technical detail behind the message (e.g. the socket error), never the token. */
+		readonly details?: string,
 	) {
 		super(message);
 	}
@@ -67,7 +69,7 @@ export class GitHubRepo {
 			auth: target.token,
 			baseUrl: target.apiUrl,
 			userAgent: 'workflowops',
-			request: { retries },
+			request: { retries, fetch: fetchWithCause },
 			retry: { enabled: retries > 0 },
 			throttle: {
 				enabled: options.throttle ?? true,
@@ -78,16 +80,22 @@ export class GitHubRepo {
 		this.where = { owner: target.owner, repo: target.repo };
 	}
 
-	/** Test connection: the repository is readable, the token may push, and the branch exists. */
-	async test(): Promise<{ ok: boolean; message: string }> {
+	/**
+	 * Test connection: the repository is readable, the token may push, and the branch exists. One
+	 * attempt each, so a person waiting on the button hears at once.
+	 */
+	async test(): Promise<{ ok: boolean; message: string; details?: string }> {
+		const once = { request: { retries: 0 } };
 		try {
-			const { data } = await this.call(() => this.octokit.request('GET /repos/{owner}/{repo}', this.where));
+			const { data } = await this.call(() =>
+				this.octokit.request('GET /repos/{owner}/{repo}', { ...this.where, ...once }),
+			);
 			if (!data.permissions?.push)
 				return { ok: false, message: `The token can read ${data.full_name} but may not push to it` };
-			await this.head();
+			await this.head(once);
 			return { ok: true, message: `Connected to ${data.full_name}, branch ${this.target.branch}` };
 		} catch (error) {
-			if (error instanceof GitHubError) return { ok: false, message: error.message };
+			if (error instanceof GitHubError) return { ok: false, message: error.message, details: error.details };
 			throw error;
 		}
 	}
@@ -174,11 +182,12 @@ export class GitHubRepo {
 		};
 	}
 
-	private async head(): Promise<string> {
+	private async head(options: { request?: { retries: number } } = {}): Promise<string> {
 		const { data } = await this.call(() =>
 			this.octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
 				...this.where,
 				ref: `heads/${this.target.branch}`,
+				...options,
 			}),
 		);
 		return data.object.sha;
@@ -227,8 +236,14 @@ export class GitHubRepo {
 		const status = (error as { status?: unknown }).status;
 		const detail = ((error as { response?: { data?: { message?: unknown } } }).response?.data?.message ?? '') as string;
 		const repo = this.repoName;
-		if (typeof status !== 'number')
-			return new GitHubError('http', `GitHub could not be reached for ${repo}: ${(error as Error).message}`);
+		// Octokit reports a request that got no answer at all as a 500 without a response.
+		if (typeof status !== 'number' || !(error as { response?: unknown }).response)
+			return new GitHubError(
+				'unreachable',
+				this.unreachable((error as Error).message),
+				undefined,
+				(error as Error).message,
+			);
 		if (status === 401)
 			return new GitHubError('unauthorized', 'GitHub refused the token (401): it is wrong or expired', 401);
 		if (status === 403 || status === 429) {
@@ -248,7 +263,29 @@ export class GitHubRepo {
 			return new GitHubError('conflict', `The branch ${this.target.branch} of ${repo} moved while committing`, status);
 		return new GitHubError('http', `GitHub answered HTTP ${status} for ${repo}${detail ? `: ${detail}` : ''}`, status);
 	}
+
+	/** Why GitHub's API did not answer, in words; the socket's own message goes to the details. */
+	private unreachable(cause: string): string {
+		const at = `GitHub's API at ${this.target.apiUrl}`;
+		if (/ECONNREFUSED/.test(cause)) return `${at} refused the connection: check the API URL`;
+		if (/ENOTFOUND|EAI_AGAIN/.test(cause)) return `${at} cannot be found: its host name does not resolve`;
+		if (/bad port/.test(cause))
+			return `${at} cannot be used: its port is one Node.js never connects to (reserved for another protocol)`;
+		if (/timeout|ETIMEDOUT/i.test(cause)) return `${at} did not answer in time`;
+		return `${at} could not be reached`;
+	}
 }
+
+/**
+ * Octokit keeps only the message of what fetch threw ("fetch failed"), and reads its cause only when
+ * the error is of its own realm; the reason (the socket's error) is in that cause.
+ */
+const fetchWithCause: typeof fetch = (input, init) =>
+	fetch(input, init).catch((error: unknown) => {
+		const cause = (error as { cause?: { message?: unknown } }).cause;
+		if (typeof cause?.message !== 'string') throw error;
+		throw Object.assign(new Error(cause.message), { name: (error as Error).name });
+	});
 
 /** The sha git gives a file's content (a blob), so unchanged files are not sent again. */
 export function gitBlobSha(content: string): string {

@@ -34,16 +34,23 @@ export function describeError(error: unknown, requestId: string): { status: numb
 			body: { error: { code: 'n8n_error', message: error.message, details: { endpoint: error.endpoint } } },
 		};
 	}
-	const bodyParser = error as { type?: string; status?: number };
-	if (bodyParser.type === 'entity.parse.failed') {
+	const httpError = error as { type?: string; status?: number };
+	if (httpError.type === 'entity.parse.failed') {
 		return { status: 400, body: { error: { code: 'invalid_request', message: 'The request body is not valid JSON' } } };
 	}
-	if (bodyParser.type === 'entity.too.large') {
+	if (httpError.type === 'entity.too.large') {
 		return { status: 413, body: { error: { code: 'too_large', message: 'The request body is too large' } } };
 	}
-	if (bodyParser.type && bodyParser.status && bodyParser.status < 500) {
+	if (error instanceof URIError) {
 		return {
-			status: bodyParser.status,
+			status: 400,
+			body: { error: { code: 'invalid_request', message: 'The address is not valid: it holds a broken %-escape' } },
+		};
+	}
+	// What Express and its body parsers refuse (a body declared gzip that is not, an unknown charset…).
+	if (httpError.status && httpError.status >= 400 && httpError.status < 500) {
+		return {
+			status: httpError.status,
 			body: { error: { code: 'invalid_request', message: 'The request body could not be read' } },
 		};
 	}

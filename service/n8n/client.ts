@@ -1,4 +1,5 @@
-import { N8nError, transportErrorKind } from './errors';
+import { transportFailure } from '../transport-errors';
+import { N8nError } from './errors';
 import { parseJson } from '../json';
 import { type N8nWorkflow, type WorkflowInput, type WritableWorkflow, writableBody } from './workflow-body';
 
@@ -216,8 +217,8 @@ export class N8nClient {
 				signal: AbortSignal.timeout(this.timeoutMs),
 			});
 		} catch (error) {
-			const kind = transportErrorKind(error);
-			throw new N8nError(kind, this.target.name, endpoint, kind === 'network' ? causeOf(error) : undefined);
+			const { kind, reason } = transportFailure(error);
+			throw new N8nError(kind, this.target.name, endpoint, reason);
 		}
 		const text = await response.text().catch(() => '');
 		const body = parseJson(text);
@@ -243,11 +244,6 @@ function failedReport(failure: N8nError): ConnectionReport {
 		errorKind: failure.kind,
 		message: failure.message,
 	};
-}
-
-function causeOf(error: unknown): string | undefined {
-	const cause = (error as { cause?: { message?: unknown } }).cause?.message;
-	return typeof cause === 'string' ? cause : undefined;
 }
 
 function messageOf(body: unknown): string {

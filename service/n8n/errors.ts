@@ -41,15 +41,3 @@ export class N8nError extends Error {
 		);
 	}
 }
-
-/** Classifies what fetch threw (undici puts the socket error in `cause`). */
-export function transportErrorKind(error: unknown): N8nErrorKind {
-	const name = (error as Error)?.name;
-	if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
-	const code = (error as { cause?: { code?: string } })?.cause?.code;
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'dns';
-	if (code === 'ECONNREFUSED') return 'refused';
-	if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
-		return 'timeout';
-	return 'network';
-}

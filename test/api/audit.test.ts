@@ -79,6 +79,12 @@ test.each([
 	[{ action: 'a b' }, 'action'],
 	[{ action: 'ok', metadata: 'text' }, 'metadata'],
 	[{ action: 'ok', metadata: { big: 'x'.repeat(20_000) } }, 'metadata must be at most 16384 bytes'],
+	// 6,000 characters, 18,000 bytes: the limit counts bytes.
+	[{ action: 'ok', metadata: { big: '€'.repeat(6_000) } }, 'metadata must be at most 16384 bytes'],
+	[
+		{ action: 'ok', metadata: JSON.parse('{"a":'.repeat(2000) + '1' + '}'.repeat(2000)) },
+		'nested deeper than 64 levels',
+	],
 ])('bad custom entry %#: 400, nothing appended', async (body, mentions) => {
 	const before = (await get('?limit=1')).body.data[0].id;
 	const response = await companion.api(developer, 'POST', '/api/v1/audit', body);

@@ -144,6 +144,17 @@ test('a check back in sync resolves the incident by itself', async () => {
 	});
 });
 
+test('a baseline hash taken by an earlier normalisation, with no change at all, is in sync, not drift', async () => {
+	store.reset(workflows());
+	await approve();
+	await companion.db
+		.updateTable('baselines')
+		.set({ content_hash: 'f'.repeat(64) })
+		.where('n8n_id', '=', 'wf-1')
+		.execute();
+	expect((await check()).body).toMatchObject({ check: { status: 'IN_SYNC', counts: { IN_SYNC: 3 } }, incident: null });
+});
+
 test('n8n unreachable: the check is recorded as ERROR with the reason and the incident is left as it was', async () => {
 	store.fault = () => ({ status: 500, message: 'database is locked' });
 	const failed = await check();

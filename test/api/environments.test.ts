@@ -93,6 +93,20 @@ test('bad input: 400 listing every bad field, nothing stored', async () => {
 	expect((await companion.api(admin, 'GET', '/api/v1/environments')).body).toEqual(before.body);
 });
 
+test.each([
+	[
+		'a line break',
+		'n8n_api_abc\r\nX-Injected: 1',
+		'must be on one line: it holds a line break (copy it again without one)',
+	],
+	['a NUL', 'n8n_api_\u0000abc', 'holds a control character at position 9: copy it again'],
+	['a non-ASCII character', 'n8n_api_ключ', 'holds "к" at position 9, which a key never does: copy it again'],
+])('an API key with %s is refused at input with the reason', async (_what, apiKey, message) => {
+	const response = await create({ name: 'pasted', baseUrl: 'http://a.example', class: 'dev', apiKey });
+	expect(response.status).toBe(400);
+	expect(response.body.error.details).toEqual([{ field: 'apiKey', message }]);
+});
+
 test('unknown ids are 404 for every verb', async () => {
 	for (const [method, path] of [
 		['GET', '/api/v1/environments/nope'],

@@ -1,6 +1,7 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import type { Companion } from '../support/companion';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
+import { closedPort } from '../support/fake-n8n';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { readEvents } from '../support/sse';
 import { httpWorkflow } from '../support/workflows';
@@ -54,6 +55,11 @@ test('set up: the token is needed once, kept encrypted and never shown', async (
 		{ field: 'branch', message: 'must be a branch name such as main' },
 	]);
 
+	const pasted = await mirror(settings({ token: `${TOKEN}\n` + 'x' }));
+	expect(pasted.body.error.details).toEqual([
+		{ field: 'token', message: 'must be on one line: it holds a line break (copy it again without one)' },
+	]);
+
 	const set = await mirror(settings({ token: TOKEN }));
 	expect(set.status).toBe(200);
 	expect(set.body).toMatchObject({ owner: 'acme', pathPrefix: 'n8n/prod/', hasToken: true });
@@ -66,6 +72,25 @@ test('set up: the token is needed once, kept encrypted and never shown', async (
 	const audit = await companion.api(admin, 'GET', '/api/v1/audit?action=environment.git_mirror.set&limit=2');
 	expect(audit.body.data.map((e: any) => e.metadata.tokenChanged)).toEqual([false, true]);
 	expect(JSON.stringify(audit.body)).not.toContain(TOKEN);
+});
+
+test('test connection to an address that refuses connections, or a port Node never uses, says so in words', async () => {
+	const test = () => companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/test`);
+	const port = await closedPort();
+	await mirror(settings({ token: TOKEN, apiUrl: `http://127.0.0.1:${port}` }));
+	expect((await test()).body).toEqual({
+		ok: false,
+		message: `GitHub's API at http://127.0.0.1:${port} refused the connection: check the API URL`,
+		details: `connect ECONNREFUSED 127.0.0.1:${port}`,
+	});
+	await mirror(settings({ apiUrl: 'http://127.0.0.1:9' }));
+	expect((await test()).body).toEqual({
+		ok: false,
+		message:
+			"GitHub's API at http://127.0.0.1:9 cannot be used: its port is one Node.js never connects to (reserved for another protocol)",
+		details: 'bad port',
+	});
+	await mirror(settings());
 });
 
 test('test connection: ok, a wrong token, no push permission, a missing branch', async () => {

@@ -5,6 +5,7 @@ import { writableBody } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { readEvents } from '../support/sse';
 import { httpWorkflow, scheduledWorkflow } from '../support/workflows';
+import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
@@ -110,5 +111,28 @@ describe.each(selectedTargets())('drift on n8n $version', (target) => {
 		});
 		expect(kept.body.incident).toMatchObject({ status: 'RESOLVED', resolved: { resolution: 'keep' } });
 		expect((await check()).check).toMatchObject({ status: 'IN_SYNC', counts: { IN_SYNC: 4, MODIFIED: 0 } });
+	});
+
+	test('revert of a workflow made in n8n’s editor, with node keys the public API refuses: the baseline reads back', async () => {
+		const made = await editorCreate(n8n, editorMadeWorkflow('Editor made'));
+		await companion.api(token, 'POST', `/api/v1/environments/${environmentId}/baseline`, {});
+		expect((await check()).check).toMatchObject({ status: 'IN_SYNC' });
+		await editorUpdate(n8n, made.id, (current) => ({
+			nodes: [{ ...current.nodes[0], parameters: { ...current.nodes[0].parameters, url: 'https://evil.example.com' } }],
+		}));
+		const found = await check();
+		expect(found.incident.incident.items).toMatchObject([{ workflowId: made.id, status: 'MODIFIED', risk: 'HIGH' }]);
+
+		const revert = await companion.api(token, 'POST', `/api/v1/incidents/${found.incident.incident.id}/resolve`, {
+			resolution: 'revert',
+		});
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${revert.body.job.id}/events`, {
+			authorization: `Bearer ${token}`,
+		});
+		expect(events.at(-1)!.data).toMatchObject({ status: 'succeeded', error: null, result: { updated: [made.id] } });
+		const readBack = await client.getWorkflow(made.id);
+		expect(readBack.nodes[0].parameters.url).toBe('https://erp.example.com');
+		expect(contentHash(publishedView(readBack))).toBe(await baselineHash(made.id));
+		expect((await check()).check).toMatchObject({ status: 'IN_SYNC' });
 	});
 });

@@ -4,6 +4,7 @@ import { type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
+import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { scheduledWorkflow } from '../support/workflows';
 import { selectedTargets } from './harness/versions';
@@ -157,5 +158,33 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		}
 		const compare = await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
 		expect(compare.body.workflows.filter((w: any) => w.status !== 'UNCHANGED')).toEqual([]);
+	});
+
+	test('restore of a workflow made in n8n’s editor, with node keys the public API refuses: the hand edit is undone', async () => {
+		const client = new N8nClient({ name: 'editor', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const made = await editorCreate(n8n, editorMadeWorkflow('Editor made'));
+		expect(made.nodes[0]).toMatchObject({ extendsCredential: 'httpHeaderAuth' });
+		const environment = await companion.environment(token, {
+			name: 'editor',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
+		const snapshot = (
+			await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id, workflowIds: [made.id] })
+		).body;
+		const edited = await editorUpdate(n8n, made.id, (current) => ({
+			nodes: [{ ...current.nodes[0], parameters: { ...current.nodes[0].parameters, url: 'https://evil.example.com' } }],
+		}));
+		expect(edited.nodes[0]).toMatchObject({ extendsCredential: 'httpHeaderAuth' });
+
+		const started = await companion.api(token, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${token}`,
+		});
+		expect(events.at(-1)!.data).toMatchObject({ status: 'succeeded', error: null, result: { updated: [made.id] } });
+		const readBack = await client.getWorkflow(made.id);
+		expect(readBack.nodes[0].parameters.url).toBe('https://erp.example.com');
+		const [item] = (await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}`)).body.workflows;
+		expect(contentHash(readBack)).toBe(item.contentHash);
 	});
 });

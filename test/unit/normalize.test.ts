@@ -177,7 +177,12 @@ test('settings n8n fills in with their default count as absent', () => {
 	const withDefault = base();
 	withDefault.settings!.availableInMCP = false;
 	expect(contentHash(withDefault)).toBe(reference);
+	withDefault.settings!.callerPolicy = 'workflowsFromSameOwner';
+	expect(contentHash(withDefault)).toBe(reference);
 	withDefault.settings!.availableInMCP = true;
+	expect(contentHash(withDefault)).not.toBe(reference);
+	withDefault.settings!.availableInMCP = false;
+	withDefault.settings!.callerPolicy = 'none';
 	expect(contentHash(withDefault)).not.toBe(reference);
 });
 

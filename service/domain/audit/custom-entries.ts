@@ -18,7 +18,7 @@ export const customEntrySchema = z.object({
 	metadata: z
 		.record(z.string(), z.unknown())
 		.refine(
-			(value) => JSON.stringify(value).length <= MAX_METADATA_BYTES,
+			(value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES,
 			`must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
 		)
 		.optional(),

@@ -155,7 +155,9 @@ async function compareWithBaseline(
 			add({ workflowId, name, status: 'ADDED', risk, reasons: [`${risk}: ${why}`], ...seen });
 		} else if (approved) {
 			const diff = diffWorkflows(approved, current);
-			add({ workflowId, name, status: 'MODIFIED', risk: diff.risk, reasons: diff.reasons, diff, ...seen });
+			// No change at all: the baseline's hash was taken by an earlier normalisation.
+			if (!diff.changes.length) counts.IN_SYNC += 1;
+			else add({ workflowId, name, status: 'MODIFIED', risk: diff.risk, reasons: diff.reasons, diff, ...seen });
 		} else counts.IN_SYNC += 1;
 		if (hasUnpublishedDraft(workflow)) {
 			const diff = diffWorkflows(current, workflow);

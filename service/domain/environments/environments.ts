@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { headerSecretSchema } from '../header-secret';
 import type { Db } from '../../db/database';
 import type { EnvironmentClass, EnvironmentRow, Severity } from '../../db/schema';
 import type { ConnectionReport, N8nClient, N8nTarget } from '../../n8n/client';
@@ -24,7 +25,7 @@ const environmentFields = {
 	class: z.enum(ENVIRONMENT_CLASSES as [EnvironmentClass, ...EnvironmentClass[]], {
 		error: 'must be dev, staging or prod',
 	}),
-	apiKey: z.string().trim().min(1, 'must not be empty').max(4096, 'is too long'),
+	apiKey: headerSecretSchema(4096),
 	notes: z.string().max(2000, 'must be at most 2000 characters'),
 	incidentSlaHours: slaHoursSchema,
 };

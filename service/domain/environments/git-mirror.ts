@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headerSecretSchema } from '../header-secret';
 import type { Db } from '../../db/database';
 import type { GitMirrorsTable } from '../../db/schema';
 import { GitHubError, type GitHubRepo, type GitTarget } from '../../git/github';
@@ -39,11 +40,7 @@ export const gitMirrorSchema = z.object({
 		.transform((path) => (path ? `${path}/` : ''))
 		.default('')
 		.describe('the folder in the repository the snapshots go to; the root when empty'),
-	token: z
-		.string()
-		.trim()
-		.min(1)
-		.max(1000)
+	token: headerSecretSchema(1000)
 		.optional()
 		.describe('a token with contents: write; kept encrypted, never returned; unchanged when absent'),
 });

@@ -110,10 +110,11 @@ export function normalizeWorkflow(workflow: WorkflowInput, options: NormalizeOpt
 }
 
 /**
- * Settings n8n adds with their default when a workflow has none (1.x writes availableInMCP: false):
- * absent and default mean the same, so a default is left out.
+ * Settings n8n adds with their default when a workflow has none (1.x writes availableInMCP: false,
+ * and callerPolicy when its public API updates a workflow that had none): absent and default mean
+ * the same, so a default is left out.
  */
-const SETTING_DEFAULTS: Record<string, unknown> = { availableInMCP: false };
+const SETTING_DEFAULTS: Record<string, unknown> = { availableInMCP: false, callerPolicy: 'workflowsFromSameOwner' };
 
 /**
  * n8n resolves a credential by id and, when one id appears under several names in a workflow (a

@@ -4,7 +4,7 @@ import { can } from '../../domain/auth/permissions';
 import { countUsers } from '../../domain/auth/users';
 import { describeError } from '../errors';
 import type { AppDeps } from '../deps';
-import { csrfProtection } from '../session';
+import { csrfProtection, identifyCaller } from '../session';
 import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
@@ -34,6 +34,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 /** The admin UI: forms and htmx, signed in by session cookie, CSRF-checked on every POST. */
 export function uiRouter(deps: AppDeps): Router {
 	const router = express.Router();
+	router.use(identifyCaller(deps.db));
 	router.use(express.urlencoded({ extended: false, limit: '100kb' }));
 	router.use(csrfProtection(deps.publicUrl.startsWith('https://')));
 	router.post('/login', ...loginLimiters(deps));

@@ -1,7 +1,7 @@
 import { type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
 import type { AuditContext } from '../domain/audit/audit-log';
-import { checkDrift } from '../domain/drift/drift-check';
+import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
 import { emitIncidentEvent } from '../domain/drift/drift-events';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
@@ -23,6 +23,8 @@ export interface SchedulerOptions {
 	healthCron?: string;
 	/** Marking incidents whose SLA has passed. */
 	slaCron?: string;
+	/** How long one scheduled drift check may take in all, retries included (default 2 minutes). */
+	checkDeadlineMs?: number;
 }
 
 /**
@@ -32,13 +34,16 @@ export interface SchedulerOptions {
  */
 export class Scheduler implements ScheduleControl {
 	private readonly checks = new Map<string, { cron: string; task: ScheduledTask }>();
+	/** The checks running now, each with what ends it (its schedule removed, the scheduler stopped). */
+	private readonly inFlight = new Map<string, { cancel: AbortController; done: Promise<void> }>();
 	private readonly routines: ScheduledTask[] = [];
 	private reconciling: Promise<void> = Promise.resolve();
 	/**
-	 * Scheduled drift checks finished (an ERROR check included) or failed, ticks skipped because the
-	 * environment's last check was still running, and checks running now.
+	 * Scheduled drift checks finished (an ERROR check included), failed, or cancelled (their schedule
+	 * turned off, a shutdown; nothing recorded), ticks skipped because the environment's last check was
+	 * still running, and checks running now.
 	 */
-	readonly stats = { finished: 0, failed: 0, skipped: 0, running: 0 };
+	readonly stats = { finished: 0, failed: 0, cancelled: 0, skipped: 0, running: 0 };
 
 	constructor(
 		private readonly deps: SchedulerDeps,
@@ -62,11 +67,19 @@ export class Scheduler implements ScheduleControl {
 		return this.checks.get(environmentId)?.task.getNextRun() ?? null;
 	}
 
+	/** Stops every schedule and ends the checks still running (they are recorded as ERROR). */
 	async stop(): Promise<void> {
 		await this.reconciling;
 		for (const task of [...this.routines, ...[...this.checks.values()].map(({ task }) => task)]) await task.destroy();
 		this.checks.clear();
 		this.routines.length = 0;
+		await this.cancelChecks([...this.inFlight.keys()], 'the companion is shutting down');
+	}
+
+	private async cancelChecks(environmentIds: string[], why: string): Promise<void> {
+		const ending = environmentIds.flatMap((id) => this.inFlight.get(id) ?? []);
+		for (const { cancel } of ending) cancel.abort(new CheckCancelled(why));
+		await Promise.all(ending.map(({ done }) => done));
 	}
 
 	private async applySchedules(): Promise<void> {
@@ -79,6 +92,7 @@ export class Scheduler implements ScheduleControl {
 			if (wanted.get(environmentId) === current.cron) continue;
 			await current.task.destroy();
 			this.checks.delete(environmentId);
+			if (!wanted.has(environmentId)) await this.cancelChecks([environmentId], 'its schedule was turned off');
 		}
 		for (const [environmentId, cron] of wanted) {
 			if (this.checks.has(environmentId)) continue;
@@ -105,13 +119,32 @@ export class Scheduler implements ScheduleControl {
 		};
 	}
 
-	private async runCheck(environmentId: string): Promise<void> {
+	private runCheck(environmentId: string): Promise<void> {
+		const cancel = new AbortController();
+		const deadlineMs = this.options.checkDeadlineMs ?? 120_000;
+		const deadline = setTimeout(
+			() => cancel.abort(new Error(`the check’s deadline of ${deadlineMs / 1000} s passed`)),
+			deadlineMs,
+		);
+		const done = this.checkOnce(environmentId, cancel.signal).finally(() => {
+			clearTimeout(deadline);
+			this.inFlight.delete(environmentId);
+		});
+		this.inFlight.set(environmentId, { cancel, done });
+		return done;
+	}
+
+	private async checkOnce(environmentId: string, signal: AbortSignal): Promise<void> {
 		this.stats.running += 1;
 		try {
-			const { check } = await checkDrift(this.deps, SCHEDULER_CONTEXT, environmentId, 'schedule');
+			const { check } = await checkDrift(this.deps, SCHEDULER_CONTEXT, environmentId, 'schedule', signal);
 			await recordScheduledRun(this.deps.db, environmentId, check.error);
 			this.stats.finished += 1;
 		} catch (error) {
+			if (error instanceof CheckCancelled) {
+				this.stats.cancelled += 1;
+				return;
+			}
 			// A check started by hand is still running: this tick is skipped like an overlap.
 			if (error instanceof DomainError && error.code === 'conflict') {
 				this.stats.skipped += 1;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { transportFailure } from '../transport-errors';
 import { N8nError } from './errors';
 import { parseJson } from '../json';
@@ -8,6 +9,11 @@ export interface N8nTarget {
 	name: string;
 	baseUrl: string;
 	apiKey: string;
+	/**
+	 * Ends every call made for this target, retries included (a scheduled check's deadline, a
+	 * shutdown); its reason says why.
+	 */
+	signal?: AbortSignal;
 }
 
 export interface N8nClientOptions {
@@ -36,6 +42,8 @@ export interface ConnectionReport {
 
 export const PAGE_SIZE = 250;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+/** Answers of an n8n (or the proxy before it) too busy to serve the call now. */
+const BUSY = new Set([429, 502, 503, 504]);
 
 /** Typed client of one n8n instance's public REST API (`<baseUrl>/api/v1`). */
 export class N8nClient {
@@ -76,8 +84,10 @@ export class N8nClient {
 					error.retryable &&
 					(error.status === undefined || error.status === 429 || error.status === 409 || IDEMPOTENT.has(method)) &&
 					error.kind !== 'dns';
-				if (!retryable || attempt >= retries) throw error;
-				await sleep(this.backoffMs * 2 ** attempt * (1 + Math.random() / 2));
+				if (!retryable || attempt >= retries || this.target.signal?.aborted) throw error;
+				await sleep(this.backoffMs * 2 ** attempt * (1 + Math.random() / 2), undefined, {
+					signal: this.target.signal,
+				}).catch(() => undefined);
 			}
 		}
 	}
@@ -204,7 +214,15 @@ export class N8nClient {
 			if (value !== undefined) url.searchParams.set(key, String(value));
 		}
 		const endpoint = `${method} /api/v1${path}`;
+		const { signal } = this.target;
+		const ended = () => {
+			const reason = signal?.reason as unknown;
+			return new N8nError('timeout', this.target.name, endpoint, reason instanceof Error ? reason.message : undefined);
+		};
+		if (signal?.aborted) throw ended();
+		const timeout = AbortSignal.timeout(this.timeoutMs);
 		let response: Response;
+		let text: string;
 		try {
 			response = await fetch(url, {
 				method,
@@ -214,13 +232,15 @@ export class N8nClient {
 					...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
 				},
 				body: options.body === undefined ? undefined : JSON.stringify(options.body),
-				signal: AbortSignal.timeout(this.timeoutMs),
+				signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
 			});
+			// A body that stalls half-way is a timeout (or a cut connection), not a body without JSON.
+			text = await response.text();
 		} catch (error) {
+			if (signal?.aborted) throw ended();
 			const { kind, reason } = transportFailure(error);
 			throw new N8nError(kind, this.target.name, endpoint, reason);
 		}
-		const text = await response.text().catch(() => '');
 		const body = parseJson(text);
 		if (response.ok) {
 			if (body === undefined)
@@ -230,6 +250,7 @@ export class N8nClient {
 		const detail = `HTTP ${response.status}${messageOf(body)}`;
 		if (response.status === 401) throw new N8nError('unauthorized', this.target.name, endpoint, undefined, 401);
 		if (response.status === 403) throw new N8nError('forbidden', this.target.name, endpoint, undefined, 403);
+		if (BUSY.has(response.status)) throw new N8nError('busy', this.target.name, endpoint, detail, response.status);
 		if (body === undefined) throw new N8nError('not_n8n', this.target.name, endpoint, detail, response.status);
 		throw new N8nError('http', this.target.name, endpoint, detail, response.status);
 	}
@@ -250,5 +271,3 @@ function messageOf(body: unknown): string {
 	const message = (body as { message?: unknown } | undefined)?.message;
 	return typeof message === 'string' ? `: ${message.slice(0, 300)}` : '';
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 export type N8nErrorKind =
-	'dns' | 'refused' | 'timeout' | 'network' | 'unauthorized' | 'forbidden' | 'not_n8n' | 'http';
+	'dns' | 'refused' | 'timeout' | 'network' | 'unauthorized' | 'forbidden' | 'busy' | 'not_n8n' | 'http';
 
 /** What happened, said of the instance: `n8n "prod" <hint>`. */
 const HINTS: Record<N8nErrorKind, string> = {
@@ -9,6 +9,7 @@ const HINTS: Record<N8nErrorKind, string> = {
 	network: 'could not be reached',
 	unauthorized: 'rejected the API key (401): create a new key in n8n under Settings → n8n API',
 	forbidden: 'does not allow the API key to do this (403): give the key the scopes it needs',
+	busy: 'was too busy to answer (or a proxy before it was)',
 	not_n8n:
 		'answered, but not as n8n’s public API does: check that the base URL is the n8n instance’s root and that its public API is enabled',
 	http: 'answered with an error',

@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { N8nClient } from '../../service/n8n/client';
 import { N8nError } from '../../service/n8n/errors';
 import { closedPort, type FakeHandler, startFakeN8n } from '../support/fake-n8n';
@@ -64,9 +67,65 @@ test('gives up after the retries with the last error', async () => {
 		() => ({ status: 503, body: { message: 'down for maintenance' } }),
 		async (client, fake) => {
 			await expect(client.request('GET', '/workflows')).rejects.toThrow(
-				'n8n "prod" answered with an error — HTTP 503: down for maintenance',
+				'n8n "prod" was too busy to answer (or a proxy before it was) — HTTP 503: down for maintenance',
 			);
 			expect(fake.requests).toHaveLength(3);
+		},
+	);
+});
+
+test('a busy answer without JSON (a proxy’s 503 page) is busy, not “not n8n”', async () => {
+	await withFake(
+		() => ({ status: 503, raw: '<html>Service Unavailable</html>' }),
+		async (client) => {
+			await expect(client.request('GET', '/workflows')).rejects.toMatchObject({ kind: 'busy', status: 503 });
+		},
+	);
+});
+
+test('an answer that stalls half-way is a timeout, and is retried as one', async () => {
+	let calls = 0;
+	const server = http.createServer((_req, res) => {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		if (++calls < 3) res.write('{"data": [');
+		else res.end('{"data": []}');
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	try {
+		const client = new N8nClient(
+			{ name: 'prod', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY },
+			{ timeoutMs: 300, retries: 1, backoffMs: 5 },
+		);
+		await expect(client.request('GET', '/workflows')).rejects.toMatchObject({
+			kind: 'timeout',
+			message: 'n8n "prod" did not answer in time',
+		});
+		expect(await client.request('GET', '/workflows')).toEqual({ data: [] });
+	} finally {
+		server.closeAllConnections();
+		server.close();
+	}
+});
+
+test('a signal ends the calls for a target, retries included, and its reason is the message', async () => {
+	const cancel = new AbortController();
+	await withFake(
+		() => ({ status: 503, body: { message: 'busy' }, delayMs: 100 }),
+		async (_client, fake) => {
+			const client = new N8nClient(
+				{ name: 'prod', baseUrl: fake.url, apiKey: API_KEY, signal: cancel.signal },
+				{ timeoutMs: 5000, retries: 50, backoffMs: 50 },
+			);
+			setTimeout(() => cancel.abort(new Error('the check’s deadline of 1 s passed')), 250);
+			await expect(client.request('GET', '/workflows')).rejects.toMatchObject({
+				kind: 'timeout',
+				message: 'n8n "prod" did not answer in time — the check’s deadline of 1 s passed',
+			});
+			const made = fake.requests.length;
+			expect(made).toBeLessThan(4);
+			await expect(client.request('GET', '/workflows')).rejects.toMatchObject({ kind: 'timeout' });
+			expect(fake.requests).toHaveLength(made);
 		},
 	);
 });

@@ -70,11 +70,19 @@ const running = new Set<string>();
  * failure to reach n8n is an ERROR check (recorded and returned); a check already running for the
  * environment is a conflict.
  */
+/** Why a check was stopped before it ended (its schedule turned off, a shutdown): not a result. */
+export class CheckCancelled extends Error {}
+
 export async function checkDrift(
 	deps: EnvironmentDeps,
 	context: AuditContext,
 	environmentId: string,
 	trigger: DriftCheck['trigger'],
+	/**
+	 * Ends the check's calls to n8n: aborted with a CheckCancelled, nothing is recorded and that is
+	 * thrown; with any other reason (a deadline), the check is recorded as ERROR with it.
+	 */
+	signal?: AbortSignal,
 ): Promise<{ check: DriftCheck; incident: IncidentChange | null }> {
 	const environment = await getEnvironmentRow(deps.db, environmentId);
 	if (running.has(environmentId)) throw conflict(`A drift check of "${environment.name}" is already running`);
@@ -87,9 +95,10 @@ export async function checkDrift(
 		let error: string | null = null;
 		if (baseline.size) {
 			try {
-				const live = await deps.n8nClient(n8nTarget(deps, environment)).listWorkflows();
+				const live = await deps.n8nClient({ ...n8nTarget(deps, environment), signal }).listWorkflows();
 				({ items, counts } = await compareWithBaseline(deps.db, environmentId, baseline, live));
 			} catch (failure) {
+				if (signal?.reason instanceof CheckCancelled) throw signal.reason;
 				if (!(failure instanceof N8nError)) throw failure;
 				error = failure.message;
 			}

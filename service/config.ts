@@ -27,6 +27,10 @@ const environmentSchema = z.object({
 		(value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
 		'must be an http:// or https:// URL',
 	),
+	WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS: optionalText.refine(
+		(value) => value === undefined || value === 'allow' || value === 'refuse',
+		'must be allow or refuse',
+	),
 	WORKFLOWOPS_ADMIN_EMAIL: optionalText.refine(
 		(value) => value === undefined || z.email().safeParse(value).success,
 		'must be an email address',
@@ -47,6 +51,11 @@ export interface Config {
 	logLevel: (typeof LOG_LEVELS)[number];
 	publicUrl: string;
 	secureCookies: boolean;
+	/**
+	 * Whether webhooks may go to private and loopback addresses: by default only while the companion
+	 * itself is reached on this machine (a trial beside a local n8n), never once it is served to others.
+	 */
+	allowPrivateWebhookTargets: boolean;
 	initialAdmin: { email: string; password: string } | undefined;
 }
 
@@ -84,6 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		logLevel: values.WORKFLOWOPS_LOG_LEVEL,
 		publicUrl,
 		secureCookies: publicUrl.startsWith('https://'),
+		allowPrivateWebhookTargets: values.WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS
+			? values.WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS === 'allow'
+			: /^https?:\/\/(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.test(publicUrl),
 		initialAdmin: email && password ? { email, password } : undefined,
 	};
 }

@@ -72,8 +72,11 @@ export function appDeps(
 		n8nClient: (target) => new N8nClient(target),
 		gitHub: (target) => new GitHubRepo(target),
 		jobs: new Jobs(runtime.db),
-		events: new Webhooks(runtime.db, runtime.secrets, logger),
+		events: new Webhooks(runtime.db, runtime.secrets, logger, {
+			allowPrivateTargets: config.allowPrivateWebhookTargets,
+		}),
 		publicUrl: config.publicUrl,
+		allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },
 	};
 }

@@ -284,6 +284,8 @@ export interface WebhookSubscriptionsTable {
 	secret_sealed: string;
 	description: string;
 	created_by: string | null;
+	/** The subscribing user's or token's id; null for subscriptions older than ownership. */
+	owner_id: string | null;
 	created_at: string;
 }
 

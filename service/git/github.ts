@@ -234,7 +234,10 @@ export class GitHubRepo {
 
 	private explain(error: unknown): GitHubError {
 		const status = (error as { status?: unknown }).status;
-		const detail = ((error as { response?: { data?: { message?: unknown } } }).response?.data?.message ?? '') as string;
+		// What GitHub (or a server at the API URL) says is kept and shown: never with the token in it.
+		const detail = String(
+			(error as { response?: { data?: { message?: unknown } } }).response?.data?.message ?? '',
+		).replaceAll(this.target.token, '[redacted]');
 		const repo = this.repoName;
 		// Octokit reports a request that got no answer at all as a 500 without a response.
 		if (typeof status !== 'number' || !(error as { response?: unknown }).response)

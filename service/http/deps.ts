@@ -26,6 +26,8 @@ export interface AppDeps {
 	events: EventSink;
 	publicUrl: string;
 	loginLimits: LoginLimits;
+	/** Whether webhooks may be sent to private and loopback addresses (WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS). */
+	allowPrivateWebhookTargets: boolean;
 	/** The running scheduler; absent where nothing is scheduled (most tests, CLI commands). */
 	scheduler?: ScheduleControl;
 }

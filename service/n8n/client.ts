@@ -208,6 +208,12 @@ export class N8nClient {
 		}
 	}
 
+	/** n8n's own words with the API key taken out, should n8n echo it (they are kept and shown). */
+	private redact(text: string): string {
+		const { apiKey } = this.target;
+		return apiKey.length >= 8 ? text.replaceAll(apiKey, '[redacted]') : text;
+	}
+
 	private async attempt<T>(method: string, path: string, options: RequestOptions): Promise<T> {
 		const url = new URL(`${this.target.baseUrl}/api/v1${path}`);
 		for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -239,7 +245,7 @@ export class N8nClient {
 		} catch (error) {
 			if (signal?.aborted) throw ended();
 			const { kind, reason } = transportFailure(error);
-			throw new N8nError(kind, this.target.name, endpoint, reason);
+			throw new N8nError(kind, this.target.name, endpoint, reason && this.redact(reason));
 		}
 		const body = parseJson(text);
 		if (response.ok) {
@@ -247,7 +253,7 @@ export class N8nClient {
 				throw new N8nError('not_n8n', this.target.name, endpoint, `HTTP ${response.status} without JSON`);
 			return body as T;
 		}
-		const detail = `HTTP ${response.status}${messageOf(body)}`;
+		const detail = this.redact(`HTTP ${response.status}${messageOf(body)}`);
 		if (response.status === 401) throw new N8nError('unauthorized', this.target.name, endpoint, undefined, 401);
 		if (response.status === 403) throw new N8nError('forbidden', this.target.name, endpoint, undefined, 403);
 		if (BUSY.has(response.status)) throw new N8nError('busy', this.target.name, endpoint, detail, response.status);

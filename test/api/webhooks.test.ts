@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Companion } from '../support/companion';
+import { type Companion, startCompanion } from '../support/companion';
 import { closedPort } from '../support/fake-n8n';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
@@ -75,6 +75,45 @@ test('subscriptions: bad input named, a generated secret shown once and never ag
 	expect(companion.logLines.join('\n')).not.toContain(created.body.secret);
 	expect((await companion.api(admin, 'DELETE', `/api/v1/webhooks/${created.body.id}`)).status).toBe(204);
 	expect((await companion.api(admin, 'GET', `/api/v1/webhooks/${created.body.id}/deliveries`)).status).toBe(404);
+});
+
+test('a developer manages their own subscriptions only; an admin manages everyone’s', async () => {
+	const [alice, bob] = [await companion.token('developer'), await companion.token('developer')];
+	const ofAlice = (await subscribe({ url: receiverUrl, events: ['snapshot.created'] }, alice)).body;
+	const ofAdmin = (await subscribe({ url: receiverUrl, events: ['snapshot.created'] })).body;
+	const ids = async (token: string) =>
+		(await companion.api(token, 'GET', '/api/v1/webhooks')).body.data.map((s: any) => s.id);
+	expect(await ids(alice)).toEqual([ofAlice.id]);
+	expect(await ids(bob)).toEqual([]);
+	expect(await ids(admin)).toEqual(expect.arrayContaining([ofAlice.id, ofAdmin.id]));
+	for (const [method, path] of [
+		['GET', `/api/v1/webhooks/${ofAdmin.id}`],
+		['GET', `/api/v1/webhooks/${ofAdmin.id}/deliveries`],
+		['DELETE', `/api/v1/webhooks/${ofAdmin.id}`],
+		['DELETE', `/api/v1/webhooks/${ofAlice.id}`],
+	])
+		expect([path, (await companion.api(bob, method, path)).status]).toEqual([path, 404]);
+	expect((await companion.api(admin, 'DELETE', `/api/v1/webhooks/${ofAlice.id}`)).status).toBe(204);
+	expect((await companion.api(admin, 'DELETE', `/api/v1/webhooks/${ofAdmin.id}`)).status).toBe(204);
+});
+
+test('where private targets are refused, a subscription to one is refused with the reason, and a delivery too', async () => {
+	const guarded = await startCompanion({ allowPrivateWebhookTargets: false });
+	try {
+		const token = await guarded.token('admin');
+		for (const url of [
+			'http://127.0.0.1:1/hook',
+			'http://localhost:1/hook',
+			'http://[::1]:1/hook',
+			'http://10.1.2.3/hook',
+		]) {
+			const refused = await guarded.api(token, 'POST', '/api/v1/webhooks', { url, events: ['snapshot.created'] });
+			expect([url, refused.status, refused.body.error.details[0].field]).toEqual([url, 422, 'url']);
+			expect(refused.body.error.details[0].message).toMatch(/^is on a private or loopback address \(/);
+		}
+	} finally {
+		await guarded.close();
+	}
 });
 
 test('drift.detected and drift.resolved reach the subscriber signed, with a timestamp; other events do not', async () => {

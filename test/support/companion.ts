@@ -48,6 +48,7 @@ export async function startCompanion(
 		withAdmin?: boolean;
 		publicUrl?: string;
 		scheduler?: SchedulerOptions;
+		allowPrivateWebhookTargets?: boolean;
 	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
@@ -57,7 +58,11 @@ export async function startCompanion(
 	const logLines: string[] = [];
 	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 	const secrets = new SecretBox(crypto.randomBytes(32));
-	const webhooks = new Webhooks(db, secrets, logger, { backoffMs: [200, 400], timeoutMs: 2000 });
+	const webhooks = new Webhooks(db, secrets, logger, {
+		backoffMs: [200, 400],
+		timeoutMs: 2000,
+		allowPrivateTargets: options.allowPrivateWebhookTargets ?? true,
+	});
 	const deps: AppDeps = {
 		db,
 		secrets,
@@ -67,6 +72,7 @@ export async function startCompanion(
 		jobs: new Jobs(db),
 		events: webhooks,
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
+		allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
 	};
 	if (options.withAdmin)

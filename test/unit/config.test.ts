@@ -42,6 +42,19 @@ test('reads every variable', () => {
 	expect(config.initialAdmin).toEqual({ email: 'Admin@Example.com', password: 'a long password' });
 });
 
+test('webhooks to private addresses: allowed while the companion is reached on this machine, refused once served to others, or as set', () => {
+	expect(loadConfig({}).allowPrivateWebhookTargets).toBe(true);
+	expect(loadConfig({ WORKFLOWOPS_PUBLIC_URL: 'https://ops.example.com' }).allowPrivateWebhookTargets).toBe(false);
+	expect(
+		loadConfig({ WORKFLOWOPS_PUBLIC_URL: 'https://ops.example.com', WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS: 'allow' })
+			.allowPrivateWebhookTargets,
+	).toBe(true);
+	expect(loadConfig({ WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS: 'refuse' }).allowPrivateWebhookTargets).toBe(false);
+	expect(() => loadConfig({ WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS: 'maybe' })).toThrow(
+		'WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS: must be allow or refuse (got "maybe")',
+	);
+});
+
 test('a base64 key of 32 bytes is accepted', () => {
 	const key = Buffer.alloc(32, 7);
 	expect(loadConfig({ WORKFLOWOPS_ENCRYPTION_KEY: key.toString('base64') }).encryptionKey).toEqual(key);

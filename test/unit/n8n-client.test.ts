@@ -130,6 +130,17 @@ test('a signal ends the calls for a target, retries included, and its reason is 
 	);
 });
 
+test('n8n’s own error text that echoes the API key is kept with the key taken out', async () => {
+	await withFake(
+		() => ({ status: 400, body: { message: `invalid key ${API_KEY} for this route` } }),
+		async (client) => {
+			await expect(client.request('PUT', '/workflows/1', { body: {} })).rejects.toMatchObject({
+				message: 'n8n "prod" answered with an error — HTTP 400: invalid key [redacted] for this route',
+			});
+		},
+	);
+});
+
 test('does not retry a POST on 5xx (it may have been applied), but does on 429', async () => {
 	await withFake(
 		() => ({ status: 500, body: {} }),

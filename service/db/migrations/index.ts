@@ -8,6 +8,7 @@ import * as drift from './0006_drift';
 import * as driftSchedules from './0007_drift_schedules';
 import * as webhooks from './0008_webhooks';
 import * as jobSubjects from './0009_job_subjects';
+import * as webhookOwners from './0010_webhook_owners';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
 	'0007_drift_schedules': driftSchedules,
 	'0008_webhooks': webhooks,
 	'0009_job_subjects': jobSubjects,
+	'0010_webhook_owners': webhookOwners,
 };

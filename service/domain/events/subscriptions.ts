@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
-import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../../db/schema';
+import type { Role, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../../db/schema';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
-import { notFound } from '../errors';
+import { DomainError, notFound } from '../errors';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import type { SecretBox } from '../secrets';
 import { EVENT_TYPES, type EventType } from './events';
+import { privateAddressOf } from './targets';
 
 export const newSubscriptionSchema = z.object({
 	url: z
@@ -57,12 +58,28 @@ export const toSubscription = (row: WebhookSubscriptionsTable): Subscription => 
 	createdAt: row.created_at,
 });
 
-/** Subscribes a URL to events; the secret is sealed at rest and returned only now, when generated. */
+/** Whose subscriptions a caller manages: an admin's, all of them; anyone else's, their own. */
+export type SubscriptionScope = { all: true } | { ownerId: string };
+
+export const scopeOf = (caller: { id: string; role: Role }): SubscriptionScope =>
+	caller.role === 'admin' ? { all: true } : { ownerId: caller.id };
+
+/**
+ * Subscribes a URL to events; the secret is sealed at rest and returned only now, when generated.
+ * A URL on a private or loopback address is refused unless `allowPrivateWebhookTargets`.
+ */
 export async function createSubscription(
-	deps: { db: Db; secrets: SecretBox },
+	deps: { db: Db; secrets: SecretBox; allowPrivateWebhookTargets: boolean },
 	context: AuditContext,
 	input: NewSubscription,
 ): Promise<Subscription & { secret?: string }> {
+	if (!deps.allowPrivateWebhookTargets) {
+		const address = await privateAddressOf(input.url);
+		if (address) {
+			const message = `is on a private or loopback address (${address}), which this companion does not send to (see WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS)`;
+			throw new DomainError('unprocessable', `url: ${message}`, [{ field: 'url', message }]);
+		}
+	}
 	const secret = input.secret ?? crypto.randomBytes(32).toString('base64url');
 	const row: WebhookSubscriptionsTable = {
 		id: crypto.randomUUID(),
@@ -71,6 +88,7 @@ export async function createSubscription(
 		secret_sealed: deps.secrets.seal(secret),
 		description: input.description,
 		created_by: context.actor.name,
+		owner_id: context.actor.id,
 		created_at: new Date().toISOString(),
 	};
 	await deps.db.transaction().execute(async (trx) => {
@@ -85,30 +103,42 @@ export async function createSubscription(
 	return { ...toSubscription(row), ...(input.secret ? {} : { secret }) };
 }
 
-export async function listSubscriptions(db: Db): Promise<Subscription[]> {
-	return (await db.selectFrom('webhook_subscriptions').selectAll().orderBy('created_at').execute()).map(toSubscription);
+/** The subscriptions in `scope`; someone else's are as good as absent. */
+function inScope(db: Db, scope: SubscriptionScope) {
+	const all = db.selectFrom('webhook_subscriptions').selectAll();
+	return 'all' in scope ? all : all.where('owner_id', '=', scope.ownerId);
 }
 
-export async function getSubscription(db: Db, id: string): Promise<Subscription> {
-	const row = await db.selectFrom('webhook_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+export async function listSubscriptions(db: Db, scope: SubscriptionScope): Promise<Subscription[]> {
+	return (await inScope(db, scope).orderBy('created_at').execute()).map(toSubscription);
+}
+
+export async function getSubscription(db: Db, scope: SubscriptionScope, id: string): Promise<Subscription> {
+	const row = await inScope(db, scope).where('id', '=', id).executeTakeFirst();
 	if (!row) throw notFound('Webhook subscription');
 	return toSubscription(row);
 }
 
-export async function deleteSubscription(db: Db, context: AuditContext, id: string): Promise<void> {
+export async function deleteSubscription(
+	db: Db,
+	scope: SubscriptionScope,
+	context: AuditContext,
+	id: string,
+): Promise<void> {
 	await db.transaction().execute(async (trx) => {
-		const { numDeletedRows } = await trx.deleteFrom('webhook_subscriptions').where('id', '=', id).executeTakeFirst();
-		if (!numDeletedRows) throw notFound('Webhook subscription');
+		await getSubscription(trx, scope, id);
+		await trx.deleteFrom('webhook_subscriptions').where('id', '=', id).execute();
 		await appendAudit(trx, context, { action: 'webhook.delete', resourceType: 'webhook', resourceId: id });
 	});
 }
 
 export async function listDeliveries(
 	db: Db,
+	scope: SubscriptionScope,
 	subscriptionId: string,
 	query: z.infer<typeof pageQuerySchema>,
 ): Promise<Page<Delivery>> {
-	await getSubscription(db, subscriptionId);
+	await getSubscription(db, scope, subscriptionId);
 	return offsetPage(
 		query,
 		(limit, offset) =>

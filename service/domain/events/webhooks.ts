@@ -4,11 +4,14 @@ import type { Db } from '../../db/database';
 import type { WebhookDeliveriesTable } from '../../db/schema';
 import type { SecretBox } from '../secrets';
 import { type EventSink, type EventType, SIGNATURE_HEADER, signature, TIMESTAMP_HEADER } from './events';
+import { privateAddressOf } from './targets';
 
 export interface WebhookOptions {
 	/** Waits before each retry; a delivery fails for good after the last. */
 	backoffMs?: number[];
 	timeoutMs?: number;
+	/** Send to private and loopback addresses too (checked again at each attempt: DNS may change). */
+	allowPrivateTargets?: boolean;
 }
 
 const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
@@ -105,6 +108,9 @@ export class Webhooks implements EventSink {
 		let responseStatus: number | null = null;
 		let error: string | null = null;
 		try {
+			const privateAddress = this.options.allowPrivateTargets ? undefined : await privateAddressOf(delivery.url);
+			if (privateAddress)
+				throw new Error(`its address ${privateAddress} is private, which this companion does not send to`);
 			const response = await fetch(delivery.url, {
 				method: 'POST',
 				headers: {

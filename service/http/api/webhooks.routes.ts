@@ -5,6 +5,7 @@ import {
 	listDeliveries,
 	listSubscriptions,
 	newSubscriptionSchema,
+	scopeOf,
 } from '../../domain/events/subscriptions';
 import { pageQuerySchema } from '../../domain/pagination';
 import type { AppDeps } from '../deps';
@@ -14,9 +15,9 @@ export const webhookRoutes = (deps: AppDeps) => [
 	apiRoute({
 		method: 'get',
 		path: '/webhooks',
-		summary: 'Outgoing webhook subscriptions (never their secrets)',
+		summary: 'Outgoing webhook subscriptions (never their secrets): an admin sees all, anyone else their own',
 		permission: 'webhooks.manage',
-		handler: async () => ({ data: await listSubscriptions(deps.db), nextCursor: null }),
+		handler: async ({ caller }) => ({ data: await listSubscriptions(deps.db, scopeOf(caller)), nextCursor: null }),
 	}),
 	apiRoute({
 		method: 'post',
@@ -34,7 +35,7 @@ export const webhookRoutes = (deps: AppDeps) => [
 		summary: 'One subscription',
 		permission: 'webhooks.manage',
 		params: idParams,
-		handler: async ({ params }) => getSubscription(deps.db, params.id),
+		handler: async ({ params, caller }) => getSubscription(deps.db, scopeOf(caller), params.id),
 	}),
 	apiRoute({
 		method: 'delete',
@@ -42,8 +43,8 @@ export const webhookRoutes = (deps: AppDeps) => [
 		summary: 'Unsubscribe (its delivery log goes with it)',
 		permission: 'webhooks.manage',
 		params: idParams,
-		handler: async ({ params, audit }) => {
-			await deleteSubscription(deps.db, audit, params.id);
+		handler: async ({ params, audit, caller }) => {
+			await deleteSubscription(deps.db, scopeOf(caller), audit, params.id);
 		},
 	}),
 	apiRoute({
@@ -53,6 +54,6 @@ export const webhookRoutes = (deps: AppDeps) => [
 		permission: 'webhooks.manage',
 		params: idParams,
 		query: pageQuerySchema,
-		handler: async ({ params, query }) => listDeliveries(deps.db, params.id, query),
+		handler: async ({ params, query, caller }) => listDeliveries(deps.db, scopeOf(caller), params.id, query),
 	}),
 ];

@@ -8,6 +8,7 @@ import {
 	listDeliveries,
 	listSubscriptions,
 	newSubscriptionSchema,
+	scopeOf,
 } from '../../domain/events/subscriptions';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
@@ -32,7 +33,13 @@ export const webhookPages = (deps: AppDeps): UiRoute[] => {
 			req,
 			res,
 			'pages/webhooks',
-			{ subscriptions: await listSubscriptions(deps.db), eventTypes: EVENT_TYPES, values: {}, errors: {}, ...extra },
+			{
+				subscriptions: await listSubscriptions(deps.db, scopeOf(req.caller!)),
+				eventTypes: EVENT_TYPES,
+				values: {},
+				errors: {},
+				...extra,
+			},
 			{ status },
 		);
 
@@ -60,8 +67,8 @@ export const webhookPages = (deps: AppDeps): UiRoute[] => {
 			path: '/webhooks/:id',
 			permission: 'webhooks.manage',
 			handler: async (req, res) => {
-				const subscription = await getSubscription(deps.db, String(req.params.id));
-				const deliveries = await listDeliveries(deps.db, subscription.id, { limit: 100 });
+				const subscription = await getSubscription(deps.db, scopeOf(req.caller!), String(req.params.id));
+				const deliveries = await listDeliveries(deps.db, scopeOf(req.caller!), subscription.id, { limit: 100 });
 				render(req, res, 'pages/webhook', { subscription, deliveries: deliveries.data });
 			},
 		},
@@ -70,7 +77,7 @@ export const webhookPages = (deps: AppDeps): UiRoute[] => {
 			path: '/webhooks/:id/delete',
 			permission: 'webhooks.manage',
 			handler: async (req, res) => {
-				await deleteSubscription(deps.db, auditContext(req), String(req.params.id));
+				await deleteSubscription(deps.db, scopeOf(req.caller!), auditContext(req), String(req.params.id));
 				res.redirect(303, '/webhooks');
 			},
 		},

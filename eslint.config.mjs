@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const communityNodes = n8nCommunityNodesPlugin.configs.recommended;
 
 export default tseslint.config(
-	globalIgnores(['dist', 'node_modules', 'coverage']),
+	globalIgnores(['dist', 'dist-nodes/dist', 'node_modules', 'coverage']),
 	{
 		files: ['**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended],
@@ -57,17 +57,20 @@ export default tseslint.config(
 			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
 		},
 	},
+	// What n8n users install (dist-nodes/, made by `npm run build`) is held to every community rule.
+	{
+		files: ['dist-nodes/package.json'],
+		extends: [communityNodes],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
+		rules: n8nNodesBase.configs.community.rules,
+	},
+	// The repository's own package.json is the companion's (private, never installed into n8n).
 	{
 		files: ['package.json'],
 		extends: [communityNodes],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
-		rules: {
-			...n8nNodesBase.configs.community.rules,
-			// Knowingly not applied: this is a self-hosted community package whose package.json also
-			// carries the companion's runtime dependencies. The nodes themselves import only n8n-workflow
-			// (enforced above by no-restricted-imports and by test/unit/node-imports.test.ts).
-			'@n8n/community-nodes/no-runtime-dependencies': 'off',
-		},
+		rules: { ...n8nNodesBase.configs.community.rules, '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},
 );

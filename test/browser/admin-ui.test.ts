@@ -153,3 +153,29 @@ test('the new token is shown once on the tokens page', async () => {
 	expect(await page.locator('#new-token').count()).toBe(0);
 	await page.getByText('n8n prod').waitFor();
 });
+
+test('back and forward through filtered pages (htmx history) bring back whole pages, never a bare table', async () => {
+	await page.click('nav >> text=Audit log');
+	for (const action of ['token.*', 'environment.*']) {
+		await page.fill('input[name=action]', action);
+		await page.press('input[name=action]', 'Enter');
+		await page.waitForURL(
+			new RegExp(`/audit\\?.*action=${encodeURIComponent(action).replace('.', '\\.').replace('*', '\\*')}`),
+		);
+	}
+	// A history cache miss makes htmx ask the server for the page again.
+	await page.evaluate('sessionStorage.clear()');
+	// Enter fires both triggers (change, submit): each filter may have pushed two entries.
+	for (let i = 0; i < 3 && !page.url().includes('action=token'); i++) await page.goBack({ waitUntil: 'commit' });
+	await page.waitForURL(/action=token/);
+	await page.locator('#audit-table').waitFor();
+	expect(await page.locator('nav').count()).toBe(1);
+	expect(await page.locator('form.filters').count()).toBe(1);
+	await page.evaluate('sessionStorage.clear()');
+	for (let i = 0; i < 3 && !page.url().includes('action=environment'); i++)
+		await page.goForward({ waitUntil: 'commit' });
+	await page.waitForURL(/action=environment/);
+	await page.locator('#audit-table').waitFor();
+	expect(await page.locator('nav').count()).toBe(1);
+	expect(await page.locator('form.filters').count()).toBe(1);
+});

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { N8nClient } from '../../service/n8n/client';
 import { type Companion, startCompanion } from '../support/companion';
 import { executeInN8n, nodeOutput } from './harness/execute';
-import { type N8nInstance, startN8n } from './harness/instance';
+import { type N8nInstance, PACKAGE_NAME, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
 import { selectedTargets } from './harness/versions';
 
@@ -108,6 +110,16 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 	afterAll(async () => {
 		await n8n?.stop();
 		await companion?.close();
+	});
+
+	test('installed as n8n installs a community package, it brings nothing but itself', () => {
+		const nodeModules = path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules');
+		expect(fs.readdirSync(nodeModules)).toEqual([PACKAGE_NAME]);
+		const installed = path.join(nodeModules, PACKAGE_NAME);
+		expect(fs.existsSync(path.join(installed, 'node_modules'))).toBe(false);
+		const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+		expect(manifest.dependencies).toBeUndefined();
+		expect(fs.readdirSync(path.join(installed, 'dist')).sort()).toEqual(['credentials', 'nodes']);
 	});
 
 	test('n8n lists our node and credential types, as a community package', async () => {
@@ -221,34 +233,40 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		).body;
 		await n8nApi('PUT', `/workflows/${target.id}`, oneHttpCall('ERP sync', 'Call ERP', 'https://evil.example.com'));
 
-		const workflow = await n8nApi(
-			'POST',
-			'/workflows',
-			riskGate('Snapshot drift gate', {
-				name: 'Compare',
-				type: 'n8n-nodes-workflowops.snapshot',
-				parameters: {
-					operation: 'compare',
-					snapshotId: snapshot.id,
-					against: 'live',
-					includeDiff: false,
-					onlyDifferences: true,
-				},
-			}),
-		);
+		// Version 1 (six operations, no resource) as existing workflows hold it, and version 2 (resources).
+		for (const version of [{ typeVersion: 1 }, { typeVersion: 2, resource: 'snapshot' }]) {
+			const { typeVersion, ...resource } = version;
+			const workflow = await n8nApi(
+				'POST',
+				'/workflows',
+				riskGate(`Snapshot drift gate v${typeVersion}`, {
+					name: 'Compare',
+					type: 'n8n-nodes-workflowops.snapshot',
+					typeVersion,
+					parameters: {
+						...resource,
+						operation: 'compare',
+						snapshotId: snapshot.id,
+						against: 'live',
+						includeDiff: false,
+						onlyDifferences: true,
+					},
+				} as { name: string; type: string; parameters: object }),
+			);
 
-		const run = await executeInN8n(n8n, workflow.id);
+			const run = await executeInN8n(n8n, workflow.id);
 
-		expect(nodeOutput(run, 'Compare')).toEqual([
-			expect.objectContaining({
-				workflowId: target.id,
-				status: 'MODIFIED',
-				risk: 'HIGH',
-				reasons: ['HIGH http: Call ERP'],
-			}),
-		]);
-		expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: target.id })]);
-		expect(run.data.resultData.runData['Not high']).toBeUndefined();
+			expect(nodeOutput(run, 'Compare')).toEqual([
+				expect.objectContaining({
+					workflowId: target.id,
+					status: 'MODIFIED',
+					risk: 'HIGH',
+					reasons: ['HIGH http: Call ERP'],
+				}),
+			]);
+			expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: target.id })]);
+			expect(run.data.resultData.runData['Not high']).toBeUndefined();
+		}
 	});
 
 	test('Manual Trigger → Drift Check (drifted workflows) → IF (risk is HIGH) takes the HIGH branch for a hand-edited URL', async () => {

@@ -12,7 +12,14 @@ const eta = new Eta({
 });
 
 /** A request is asking for a fragment when htmx sent it (and did not boost a whole page). */
-export const wantsPartial = (req: Request) => req.get('hx-request') === 'true' && req.get('hx-boosted') !== 'true';
+/**
+ * htmx asks for a partial, except when it restores a page from history (back/forward after a cache
+ * miss), where it needs the whole page.
+ */
+export const wantsPartial = (req: Request) =>
+	req.get('hx-request') === 'true' &&
+	req.get('hx-boosted') !== 'true' &&
+	req.get('hx-history-restore-request') !== 'true';
 
 /**
  * The htmx contact app's rule: one URL, the full page normally, its partial for htmx.

@@ -32,6 +32,9 @@ export interface N8nInstance {
 	stop(): Promise<void>;
 }
 
+/** The name our nodes-only package is published and installed under. */
+export const PACKAGE_NAME = 'n8n-nodes-workflowops';
+
 export interface StartOptions {
 	target: N8nTarget;
 	name: string;
@@ -107,15 +110,42 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	return instance;
 }
 
-/** As n8n installs a community package: into <user folder>/.n8n/nodes, scripts off. */
+/**
+ * As n8n 2.x installs a community package from its Community Nodes screen: the tarball unpacked into
+ * <user folder>/.n8n/nodes/node_modules/<name>, its peer, dev and optional dependencies dropped from
+ * its package.json, then `npm install` there (scripts off) for its runtime dependencies.
+ */
 function installCommunityPackage(userFolder: string, tarball: string): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	fs.mkdirSync(nodesDir, { recursive: true });
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
-		cwd: nodesDir,
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
+	const packageDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+	fs.mkdirSync(packageDir, { recursive: true });
+	execFileSync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+	const manifestFile = path.join(packageDir, 'package.json');
+	const {
+		devDependencies: _dev,
+		peerDependencies: _peer,
+		optionalDependencies: _optional,
+		...manifest
+	} = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+	execFileSync(
+		'npm',
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+			'--loglevel=error',
+		],
+		{ cwd: packageDir, stdio: ['ignore', 'ignore', 'pipe'] },
+	);
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [manifest.name]: manifest.version } }),
+	);
 }
 
 async function waitUntilReady(baseUrl: string, child: ChildProcess, logs: () => string): Promise<void> {

@@ -50,6 +50,8 @@ export interface EnvironmentsTable {
 	incident_sla_hours: string | null;
 	last_scheduled_check_at: string | null;
 	last_scheduled_check_error: string | null;
+	/** When its baseline was last approved (even with no workflow in it); null: never, so not watched. */
+	baseline_approved_at: string | null;
 }
 
 export interface AuditLogTable {

@@ -41,7 +41,7 @@ export class Scheduler implements ScheduleControl {
 	/**
 	 * Scheduled drift checks finished (an ERROR check included), failed, or cancelled (their schedule
 	 * turned off, a shutdown; nothing recorded), ticks skipped because the environment's last check was
-	 * still running, and checks running now.
+	 * still running or it has no baseline yet, and checks running now.
 	 */
 	readonly stats = { finished: 0, failed: 0, cancelled: 0, skipped: 0, running: 0 };
 
@@ -145,7 +145,7 @@ export class Scheduler implements ScheduleControl {
 				this.stats.cancelled += 1;
 				return;
 			}
-			// A check started by hand is still running: this tick is skipped like an overlap.
+			// A check started by hand is still running, or nothing is approved to check against yet.
 			if (error instanceof DomainError && error.code === 'conflict') {
 				this.stats.skipped += 1;
 				return;

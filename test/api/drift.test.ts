@@ -38,11 +38,18 @@ function editByHand() {
 	store.workflows.set('wf-9', httpWorkflow(9));
 }
 
-test('before a baseline the environment is NEW and a check opens nothing; approving needs an admin', async () => {
+test('before a baseline the environment is NEW and a check says so, recording nothing; approving needs an admin', async () => {
 	expect(await status()).toMatchObject({ status: 'NEW', checkedAt: null, baselineWorkflows: 0 });
 	const first = await check();
-	expect(first.status).toBe(201);
-	expect(first.body).toMatchObject({ check: { status: 'NEW', items: [] }, incident: null });
+	expect(first.status).toBe(409);
+	expect(first.body.error).toEqual({
+		code: 'conflict',
+		message: '"prod" has no baseline yet: approve its current state to start watching it for drift',
+		details: { reason: 'no_baseline' },
+	});
+	expect((await companion.api(admin, 'GET', `/api/v1/environments/${environmentId}/drift-checks`)).body.data).toEqual(
+		[],
+	);
 
 	const refused = await companion.api(developer, 'POST', `/api/v1/environments/${environmentId}/baseline`, {});
 	expect(refused.status).toBe(403);

@@ -9,6 +9,7 @@ import * as driftSchedules from './0007_drift_schedules';
 import * as webhooks from './0008_webhooks';
 import * as jobSubjects from './0009_job_subjects';
 import * as webhookOwners from './0010_webhook_owners';
+import * as baselineApprovals from './0011_baseline_approvals';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
 	'0008_webhooks': webhooks,
 	'0009_job_subjects': jobSubjects,
 	'0010_webhook_owners': webhookOwners,
+	'0011_baseline_approvals': baselineApprovals,
 };

@@ -124,7 +124,10 @@ export async function storeContent(db: Db, workflows: N8nWorkflow[]): Promise<Ba
 	}));
 }
 
-/** Upserts approved entries and drops `removed` ids: part of a transaction that audits why. */
+/**
+ * Upserts approved entries and drops `removed` ids, and marks the environment's baseline approved now
+ * (with no entry at all, an empty instance is the baseline): part of a transaction that audits why.
+ */
 export async function setBaselineEntries(
 	trx: Db,
 	context: AuditContext,
@@ -163,4 +166,9 @@ export async function setBaselineEntries(
 			.where('environment_id', '=', environmentId)
 			.where('n8n_id', 'in', removed)
 			.execute();
+	await trx
+		.updateTable('environments')
+		.set({ baseline_approved_at: approvedAt })
+		.where('id', '=', environmentId)
+		.execute();
 }

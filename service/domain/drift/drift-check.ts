@@ -85,6 +85,11 @@ export async function checkDrift(
 	signal?: AbortSignal,
 ): Promise<{ check: DriftCheck; incident: IncidentChange | null }> {
 	const environment = await getEnvironmentRow(deps.db, environmentId);
+	if (!environment.baseline_approved_at)
+		throw conflict(
+			`"${environment.name}" has no baseline yet: approve its current state to start watching it for drift`,
+			{ reason: 'no_baseline' },
+		);
 	if (running.has(environmentId)) throw conflict(`A drift check of "${environment.name}" is already running`);
 	running.add(environmentId);
 	const startedAt = new Date().toISOString();
@@ -93,22 +98,20 @@ export async function checkDrift(
 		let items: DriftItem[] = [];
 		let counts = emptyCounts();
 		let error: string | null = null;
-		if (baseline.size) {
-			try {
-				const live = await deps.n8nClient({ ...n8nTarget(deps, environment), signal }).listWorkflows();
-				({ items, counts } = await compareWithBaseline(deps.db, environmentId, baseline, live));
-			} catch (failure) {
-				if (signal?.reason instanceof CheckCancelled) throw signal.reason;
-				if (!(failure instanceof N8nError)) throw failure;
-				error = failure.message;
-			}
+		try {
+			const live = await deps.n8nClient({ ...n8nTarget(deps, environment), signal }).listWorkflows();
+			({ items, counts } = await compareWithBaseline(deps.db, environmentId, baseline, live));
+		} catch (failure) {
+			if (signal?.reason instanceof CheckCancelled) throw signal.reason;
+			if (!(failure instanceof N8nError)) throw failure;
+			error = failure.message;
 		}
 		const drifted = counts.MODIFIED + counts.ADDED + counts.MISSING > 0;
 		const row: DriftChecksTable = {
 			id: crypto.randomUUID(),
 			environment_id: environmentId,
 			trigger,
-			status: !baseline.size ? 'NEW' : error ? 'ERROR' : drifted ? 'DRIFT_DETECTED' : 'IN_SYNC',
+			status: error ? 'ERROR' : drifted ? 'DRIFT_DETECTED' : 'IN_SYNC',
 			error,
 			counts: JSON.stringify(counts),
 			items: JSON.stringify(items),

@@ -16,10 +16,10 @@ export interface DriftStatusReport {
 }
 
 export async function driftStatus(db: Db, environmentId: string): Promise<DriftStatusReport> {
-	await getEnvironmentRow(db, environmentId);
+	const approvedAt = (await getEnvironmentRow(db, environmentId)).baseline_approved_at;
 	const baseline = await db
 		.selectFrom('baselines')
-		.select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('approved_at').as('approvedAt')])
+		.select((eb) => eb.fn.countAll<number>().as('count'))
 		.where('environment_id', '=', environmentId)
 		.executeTakeFirstOrThrow();
 	const last = await db
@@ -35,11 +35,10 @@ export async function driftStatus(db: Db, environmentId: string): Promise<DriftS
 		.where('environment_id', '=', environmentId)
 		.where('status', '!=', 'RESOLVED')
 		.executeTakeFirst();
-	const approvedAt = baseline.approvedAt as string | null;
 	const stale = !last || last.status === 'NEW' || (approvedAt !== null && approvedAt > last.finished_at);
 	return {
 		environmentId,
-		status: !baseline.count ? 'NEW' : stale ? 'UNKNOWN' : last.status,
+		status: !approvedAt ? 'NEW' : stale ? 'UNKNOWN' : last.status,
 		checkedAt: last?.finished_at ?? null,
 		error: last?.error ?? null,
 		lastCheckId: last?.id ?? null,

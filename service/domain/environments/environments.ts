@@ -111,6 +111,7 @@ export async function createEnvironment(
 		incident_sla_hours: input.incidentSlaHours ? JSON.stringify(input.incidentSlaHours) : null,
 		last_scheduled_check_at: null,
 		last_scheduled_check_error: null,
+		baseline_approved_at: null,
 	};
 	await deps.db.transaction().execute(async (trx) => {
 		await assertNameFree(trx, row.name);

@@ -25,6 +25,9 @@ export function createApp(deps: AppDeps): Express {
 		pinoHttp({
 			logger: deps.logger,
 			genReqId: () => crypto.randomUUID(),
+			// Load balancers and monitors ask for health every few seconds: their lines only at debug.
+			customLogLevel: (req, res, error) =>
+				error || res.statusCode >= 500 ? 'error' : req.url?.startsWith('/healthz') ? 'debug' : 'info',
 			// Only method, path and status are logged: headers (tokens, cookies) and bodies never are.
 			serializers: {
 				req: (req: { id: string; method: string; url: string }) => ({

@@ -113,3 +113,23 @@ test('the environment form sets its own incident SLA hours, and says which one i
 	const edit = await (await owner.get(`/environments/${created.id}/edit`)).text();
 	expect(edit).toContain('name="slaCritical" min="1" max="8760" value="4"');
 });
+
+test('Check now on the drift page runs a check and shows the page; without a baseline it says what to do', async () => {
+	const checked = await owner.post(`/environments/${setup.environmentId}/check-drift`, { then: 'drift-page' });
+	expect(checked.status).toBe(200);
+	expect(await checked.text()).toContain('<h1>Drift of prod');
+	const fresh = await setup.companion.environment(setup.admin, {
+		name: 'fresh',
+		baseUrl: 'http://127.0.0.1:9',
+		apiKey: 'k',
+	});
+	const page = await owner.get(`/environments/${fresh.id}/drift`);
+	const html = await page.text();
+	expect(html).toContain('Not watched yet: approve the current state to start watching it for drift.');
+	expect(html).not.toContain('Check now</button>');
+	const refused = await owner.post(`/environments/${fresh.id}/check-drift`, { then: 'drift-page' });
+	expect(refused.status).toBe(409);
+	expect(await refused.text()).toContain(
+		'&quot;fresh&quot; has no baseline yet: approve its current state to start watching it for drift',
+	);
+});

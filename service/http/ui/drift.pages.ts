@@ -67,9 +67,12 @@ export const driftPages = (deps: AppDeps): UiRoute[] => {
 			path: '/environments/:id/check-drift',
 			permission: 'drift.check',
 			handler: async (req, res) => {
-				// A check already running: the row says so.
-				const error = await conflictMessage(checkDrift(deps, auditContext(req), String(req.params.id), 'manual'));
-				render(req, res, 'partials/drift-row', { ...(await overview(String(req.params.id))), error: error ?? null });
+				// A check already running, or no baseline yet: the row (or the drift page) says so.
+				const id = String(req.params.id);
+				const error = await conflictMessage(checkDrift(deps, auditContext(req), id, 'manual'));
+				if ((req.body as { then?: unknown })?.then === 'drift-page')
+					return showDriftPage(req, res, error ? { errors: { form: error }, status: 409 } : {});
+				render(req, res, 'partials/drift-row', { ...(await overview(id)), error: error ?? null });
 			},
 		},
 		{

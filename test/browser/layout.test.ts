@@ -1,0 +1,76 @@
+import type { Browser, Page } from 'playwright-core';
+import { openBrowser, screenshot, signIn } from '../support/browser';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
+import { httpWorkflow } from '../support/workflows';
+
+jest.setTimeout(120_000);
+
+/**
+ * The main pages, full of data, at a desktop's width and a phone's: each is screenshotted (into
+ * $SCREENSHOT_DIR when set) and none may be wider than the window.
+ */
+const store = fakeWorkflowStore([
+	httpWorkflow(1, 'https://erp.example.com/a-rather-long-path/that-goes/on-and-on?with=query&and=more', {
+		name: 'Invoice sync with a long name that a phone must wrap somewhere',
+	}),
+	httpWorkflow(2),
+]);
+let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
+let browser: Browser;
+let page: Page;
+const pages: Array<[string, string]> = [];
+
+beforeAll(async () => {
+	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	const { companion, admin, environmentId } = setup;
+	const { final } = await syncAndFollow(companion, admin, environmentId, { scope: 'workflows' });
+	if (final.status !== 'succeeded') throw new Error(`sync: ${JSON.stringify(final)}`);
+	const snapshot = (await companion.api(admin, 'POST', '/api/v1/snapshots', { environmentId, label: 'nightly' })).body;
+	await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/baseline`, {});
+	store.workflows.get('wf-1')!.nodes[0].parameters = { url: 'https://evil.example.net/collect' };
+	const found = (await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/drift-checks`)).body;
+	await companion.api(admin, 'POST', '/api/v1/webhooks', {
+		url: 'http://127.0.0.1:9/hook',
+		events: ['drift.detected'],
+	});
+	pages.push(
+		['dashboard', '/dashboard'],
+		['environments', '/environments'],
+		['environment', `/environments/${environmentId}`],
+		['workflow', `/environments/${environmentId}/workflows/wf-1`],
+		['drift', `/environments/${environmentId}/drift`],
+		['snapshots', `/environments/${environmentId}/snapshots`],
+		['snapshot', `/snapshots/${snapshot.id}`],
+		['snapshot-compare', `/snapshots/${snapshot.id}/compare`],
+		['incidents', '/incidents'],
+		['incident', `/incidents/${found.incident.incident.id}`],
+		['audit', '/audit'],
+		['tokens', '/tokens'],
+		['users', '/users'],
+		['webhooks', '/webhooks'],
+		['environment-form', '/environments/new'],
+	);
+	({ browser, page } = await openBrowser());
+	await signIn(page, companion.url, 'owner@example.com', 'correct horse battery');
+});
+afterAll(async () => {
+	await browser?.close();
+	await setup?.close();
+});
+
+describe.each([1280, 390])('at %i px', (width) => {
+	test('every main page fits the window: no horizontal scrolling', async () => {
+		await page.setViewportSize({ width, height: 900 });
+		const tooWide: string[] = [];
+		for (const [name, path] of pages) {
+			await page.goto(setup.companion.url + path);
+			await screenshot(page, `${name}-${width}`);
+			const { scrollWidth, innerWidth } = (await page.evaluate(
+				'({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+			)) as { scrollWidth: number; innerWidth: number };
+			if (scrollWidth > innerWidth) tooWide.push(`${path}: ${scrollWidth} px in a ${innerWidth} px window`);
+		}
+		expect(tooWide).toEqual([]);
+	});
+});

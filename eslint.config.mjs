@@ -33,6 +33,10 @@ export default tseslint.config(
 			},
 		},
 	},
+	{
+		files: ['views/static/**/*.js'],
+		languageOptions: { sourceType: 'script', globals: { document: 'readonly', navigator: 'readonly' } },
+	},
 	// The n8n side is held to n8n's community-node rules, as `@n8n/node-cli` applies them.
 	{
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],

@@ -133,3 +133,20 @@ test('Check now on the drift page runs a check and shows the page; without a bas
 		'&quot;fresh&quot; has no baseline yet: approve its current state to start watching it for drift',
 	);
 });
+
+test('the incidents list links each environment’s drift page and marks an incident past its SLA as overdue', async () => {
+	store.workflows.get('wf-1')!.nodes[0].parameters = { url: 'https://evil.example.net/again' };
+	const { body } = await setup.companion.api(
+		setup.admin,
+		'POST',
+		`/api/v1/environments/${setup.environmentId}/drift-checks`,
+	);
+	await setup.companion.db
+		.updateTable('incidents')
+		.set({ sla_due_at: '2000-01-01T00:00:00.000Z' })
+		.where('id', '=', body.incident.incident.id)
+		.execute();
+	const html = await (await developer.get('/incidents')).text();
+	expect(html).toContain(`<a href="/environments/${setup.environmentId}/drift">prod</a>`);
+	expect(html).toMatch(/<tr class="overdue">[\s\S]*2000-01-01 00:00 — overdue/);
+});

@@ -56,11 +56,11 @@ async function main(): Promise<void> {
 			expected += Math.floor(disabledAt / period) - Math.floor(enabledAt.get(id)! / period);
 		}
 		const stopped = Date.now();
-		// Whatever was running finishes; nothing queued may start after the schedules stopped.
+		// Turning a schedule off cancels its running check; nothing queued may start after the schedules stopped.
 		const scheduler = companion.scheduler!;
 		while (scheduler.stats.running > 0 && Date.now() - stopped < 60_000) await sleep(50);
 		const drained = Date.now() - stopped;
-		const { finished, failed, skipped, running } = scheduler.stats;
+		const { finished, failed, cancelled, skipped, running } = scheduler.stats;
 		const checks = await companion.db
 			.selectFrom('drift_checks')
 			.select(['environment_id', 'status', 'error', 'started_at', 'finished_at'])
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
 			.sort((a, b) => a - b);
 		console.log(
 			`${ENVIRONMENTS} environments × every ${EVERY_SECONDS} s for ${RUN_SECONDS} s on n8n ${target.version} (${WORKFLOWS} workflows each): ` +
-				`${expected} ticks while enabled; ${finished + failed} checks ran (${failed} failed), ${skipped} ticks skipped (previous check still running), ` +
+				`${expected} ticks while enabled; ${finished + failed} checks ran (${failed} failed), ${cancelled} cancelled by their schedule turned off, ` +
+				`${skipped} ticks skipped (previous check still running), ` +
 				`${checks.length} recorded (${describeOutcomes(checks)}); ` +
 				`overlapping checks of one environment: ${overlaps}; check duration p50 ${durations[Math.floor(durations.length / 2)]} ms, ` +
 				`max ${durations.at(-1)} ms; still running ${drained} ms after the schedules stopped: ${running}`,

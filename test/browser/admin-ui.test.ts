@@ -149,6 +149,10 @@ test('the new token is shown once on the tokens page', async () => {
 	await page.click('button:has-text("Create token")');
 	const token = await page.inputValue('#new-token');
 	expect(token).toMatch(/^wfo_/);
+	await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+	await page.click('button[data-copy=new-token]');
+	await page.locator('button[data-copy=new-token]', { hasText: 'Copied' }).waitFor();
+	expect(await page.evaluate('navigator.clipboard.readText()')).toBe(token);
 	await page.click('nav >> text=Tokens');
 	expect(await page.locator('#new-token').count()).toBe(0);
 	await page.getByText('n8n prod').waitFor();

@@ -226,11 +226,21 @@ export class N8nClient {
 			return new N8nError('timeout', this.target.name, endpoint, reason instanceof Error ? reason.message : undefined);
 		};
 		if (signal?.aborted) throw ended();
-		const timeout = AbortSignal.timeout(this.timeoutMs);
+		// One controller per attempt, ended by its timeout or by the target's signal. (Not AbortSignal.any:
+		// on Node 20 its combined signal can be collected while a fetch still waits on it, and never fire.)
+		const abort = new AbortController();
+		const timer = setTimeout(() => abort.abort(new DOMException('timed out', 'TimeoutError')), this.timeoutMs);
+		const end = () => abort.abort(signal?.reason);
+		signal?.addEventListener('abort', end, { once: true });
+		// Settles the moment the attempt is aborted, whether or not fetch (or its body) notices.
+		const aborted = new Promise<never>((_resolve, reject) =>
+			abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }),
+		);
+		aborted.catch(() => undefined);
 		let response: Response;
 		let text: string;
 		try {
-			response = await fetch(url, {
+			const sent = fetch(url, {
 				method,
 				headers: {
 					'X-N8N-API-KEY': this.target.apiKey,
@@ -238,14 +248,21 @@ export class N8nClient {
 					...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
 				},
 				body: options.body === undefined ? undefined : JSON.stringify(options.body),
-				signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+				signal: abort.signal,
 			});
+			sent.catch(() => undefined); // when the abort wins the race, fetch's own rejection comes later
+			response = await Promise.race([sent, aborted]);
 			// A body that stalls half-way is a timeout (or a cut connection), not a body without JSON.
-			text = await response.text();
+			const body = response.text();
+			body.catch(() => undefined);
+			text = await Promise.race([body, aborted]);
 		} catch (error) {
 			if (signal?.aborted) throw ended();
 			const { kind, reason } = transportFailure(error);
 			throw new N8nError(kind, this.target.name, endpoint, reason && this.redact(reason));
+		} finally {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', end);
 		}
 		const body = parseJson(text);
 		if (response.ok) {

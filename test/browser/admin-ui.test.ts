@@ -127,6 +127,9 @@ test('a sync shows its progress live, then the inventory, then a workflow’s no
 	await page.getByText('Not synced yet.').waitFor();
 	await page.click('button:has-text("Sync now")');
 	await page.locator('#sync-progress').getByText('✓ Synced 2 workflows').waitFor();
+	// The inventory below updates by itself.
+	await page.locator('#inventory-table').getByRole('link', { name: 'Invoice sync' }).waitFor();
+	expect(await page.getByText('Not synced yet.').count()).toBe(0);
 	await shot('5-synced');
 	await page.click('text=Show the inventory');
 	await page.getByRole('link', { name: 'Invoice sync' }).waitFor();

@@ -59,6 +59,16 @@ export async function listInventory(
 	);
 }
 
+/** How many workflows the last sync of an environment found. */
+export async function countInventory(db: Db, environmentId: string): Promise<number> {
+	const { count } = await db
+		.selectFrom('workflow_inventory')
+		.select((eb) => eb.fn.countAll<number>().as('count'))
+		.where('environment_id', '=', environmentId)
+		.executeTakeFirstOrThrow();
+	return Number(count);
+}
+
 export interface InventoryWorkflowDetail extends InventoryWorkflow {
 	/** The workflow exactly as n8n returned it at the last sync. */
 	workflow: N8nWorkflow;

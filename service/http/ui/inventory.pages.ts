@@ -1,7 +1,13 @@
+import { driftStatus } from '../../domain/drift/status';
 import { getEnvironmentRow, toEnvironment } from '../../domain/environments/environments';
 import type { Job } from '../../domain/jobs/jobs';
 import { DomainError } from '../../domain/errors';
-import { getInventoryWorkflow, inventoryQuerySchema, listInventory } from '../../domain/workflows/inventory';
+import {
+	countInventory,
+	getInventoryWorkflow,
+	inventoryQuerySchema,
+	listInventory,
+} from '../../domain/workflows/inventory';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
@@ -23,11 +29,15 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => [
 			const page = form.errors
 				? { data: [], nextCursor: null }
 				: await listInventory(deps.db, environment.id, form.data);
+			const summary = {
+				workflows: await countInventory(deps.db, environment.id),
+				drift: await driftStatus(deps.db, environment.id),
+			};
 			render(
 				req,
 				res,
 				'pages/environment',
-				{ environment, page, filters, errors: form.errors ?? {} },
+				{ environment, page, summary, filters, errors: form.errors ?? {} },
 				{ partial: 'partials/inventory-table', status: form.errors ? 422 : 200 },
 			);
 		},

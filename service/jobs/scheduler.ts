@@ -67,7 +67,7 @@ export class Scheduler implements ScheduleControl {
 		return this.checks.get(environmentId)?.task.getNextRun() ?? null;
 	}
 
-	/** Stops every schedule and ends the checks still running (they are recorded as ERROR). */
+	/** Stops every schedule and cancels the checks still running (nothing is recorded for them), waiting for them. */
 	async stop(): Promise<void> {
 		await this.reconciling;
 		for (const task of [...this.routines, ...[...this.checks.values()].map(({ task }) => task)]) await task.destroy();

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { transportFailure } from '../transport-errors';
-import { N8nError } from './errors';
+import { N8nError, transportFailure } from './errors';
 import { parseJson } from '../json';
 import { type N8nWorkflow, type WorkflowInput, type WritableWorkflow, writableBody } from './workflow-body';
 
@@ -226,13 +225,13 @@ export class N8nClient {
 			return new N8nError('timeout', this.target.name, endpoint, reason instanceof Error ? reason.message : undefined);
 		};
 		if (signal?.aborted) throw ended();
-		// One controller per attempt, ended by its timeout or by the target's signal. (Not AbortSignal.any:
-		// on Node 20 its combined signal can be collected while a fetch still waits on it, and never fire.)
+		// One controller per attempt, ended by its timeout or by the target's signal.
 		const abort = new AbortController();
 		const timer = setTimeout(() => abort.abort(new DOMException('timed out', 'TimeoutError')), this.timeoutMs);
 		const end = () => abort.abort(signal?.reason);
 		signal?.addEventListener('abort', end, { once: true });
-		// Settles the moment the attempt is aborted, whether or not fetch (or its body) notices.
+		// Settles the moment the attempt is aborted, whether or not fetch (or its body) notices: under load,
+		// an aborted fetch was seen never to settle, and a schedule turned off waited on it for ever.
 		const aborted = new Promise<never>((_resolve, reject) =>
 			abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }),
 		);

@@ -51,7 +51,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 	});
 
 	/** Start → `node` → IF (risk is HIGH) → "High risk" / "Not high". */
-	const riskGate = (name: string, node: { name: string; type: string; parameters: object }) => {
+	const riskGate = (name: string, node: { name: string; type: string; typeVersion?: number; parameters: object }) => {
 		const noOp = (noOpName: string, y: number) => ({
 			id: noOpName,
 			name: noOpName,
@@ -98,6 +98,20 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 				},
 			},
 		};
+	};
+
+	/** `node` found the hand-edited workflow MODIFIED at HIGH risk, and the IF took the HIGH branch alone. */
+	const expectHighBranch = (
+		run: Awaited<ReturnType<typeof executeInN8n>>,
+		node: string,
+		workflowId: string,
+		reason: string,
+	) => {
+		expect(nodeOutput(run, node)).toEqual([
+			expect.objectContaining({ workflowId, status: 'MODIFIED', risk: 'HIGH', reasons: [reason] }),
+		]);
+		expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId })]);
+		expect(run.data.resultData.runData['Not high']).toBeUndefined();
 	};
 
 	beforeAll(async () => {
@@ -251,21 +265,12 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 						includeDiff: false,
 						onlyDifferences: true,
 					},
-				} as { name: string; type: string; parameters: object }),
+				}),
 			);
 
 			const run = await executeInN8n(n8n, workflow.id);
 
-			expect(nodeOutput(run, 'Compare')).toEqual([
-				expect.objectContaining({
-					workflowId: target.id,
-					status: 'MODIFIED',
-					risk: 'HIGH',
-					reasons: ['HIGH http: Call ERP'],
-				}),
-			]);
-			expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: target.id })]);
-			expect(run.data.resultData.runData['Not high']).toBeUndefined();
+			expectHighBranch(run, 'Compare', target.id, 'HIGH http: Call ERP');
 		}
 	});
 
@@ -290,16 +295,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 
 		const run = await executeInN8n(n8n, gate.id);
 
-		expect(nodeOutput(run, 'Check')).toEqual([
-			expect.objectContaining({
-				workflowId: payments.id,
-				status: 'MODIFIED',
-				risk: 'HIGH',
-				reasons: ['HIGH http: Charge'],
-			}),
-		]);
-		expect(nodeOutput(run, 'High risk')).toEqual([expect.objectContaining({ workflowId: payments.id })]);
-		expect(run.data.resultData.runData['Not high']).toBeUndefined();
+		expectHighBranch(run, 'Check', payments.id, 'HIGH http: Charge');
 		const incidents = await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${environment.id}`);
 		expect(incidents.body.data).toEqual([expect.objectContaining({ status: 'OPEN', severity: 'critical' })]);
 	});

@@ -67,8 +67,9 @@ export const webhookPages = (deps: AppDeps): UiRoute[] => {
 			path: '/webhooks/:id',
 			permission: 'webhooks.manage',
 			handler: async (req, res) => {
-				const subscription = await getSubscription(deps.db, scopeOf(req.caller!), String(req.params.id));
-				const deliveries = await listDeliveries(deps.db, scopeOf(req.caller!), subscription.id, { limit: 100 });
+				const scope = scopeOf(req.caller!);
+				const subscription = await getSubscription(deps.db, scope, String(req.params.id));
+				const deliveries = await listDeliveries(deps.db, scope, subscription.id, { limit: 100 });
 				render(req, res, 'pages/webhook', { subscription, deliveries: deliveries.data });
 			},
 		},

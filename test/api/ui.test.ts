@@ -143,6 +143,12 @@ describe('pages', () => {
 		}
 	});
 
+	test('a new environment form starts as dev, never prod', async () => {
+		const html = await (await (await signedIn()).get('/environments/new')).text();
+		expect(html).toMatch(/<option value="dev" selected>/);
+		expect(html).not.toMatch(/<option value="prod" selected>/);
+	});
+
 	test('an invalid environment form comes back with its errors inline (422), the key not echoed', async () => {
 		const client = await signedIn();
 		const response = await client.post('/environments', {
@@ -169,7 +175,24 @@ describe('pages', () => {
 			apiKey: 'k',
 		});
 		expect(response.status).toBe(409);
-		expect(await response.text()).toContain('An environment named &quot;DUP&quot; already exists');
+		const html = await response.text();
+		expect(html).toContain('An environment named &quot;DUP&quot; already exists');
+		expect(html).not.toContain('Name An environment');
+	});
+
+	test('the users form shows each error under its own field, a sentence without the label before it', async () => {
+		const client = await signedIn();
+		const invalid = await client.post('/users', { email: 'nope', role: 'developer', password: 'short' });
+		expect(invalid.status).toBe(422);
+		const fields = [...(await invalid.text()).matchAll(/<div class="field">([\s\S]*?)<\/div>/g)].map((m) => m[1]);
+		expect(fields).toHaveLength(3);
+		expect(fields[0]).toMatch(/name="email"[\s\S]*Email must be an email address/);
+		expect(fields[1]).not.toContain('field-error');
+		expect(fields[2]).toMatch(/name="password"[\s\S]*Password must be at least 10 characters/);
+		const taken = await client.post('/users', { email: OWNER.email, role: 'viewer', password: 'long enough pass' });
+		expect(taken.status).toBe(409);
+		const html = await taken.text();
+		expect(html).toMatch(/<p class="field-error" id="email-error">A user with/);
 	});
 
 	test('the test-connection button answers with an inline result', async () => {
@@ -272,6 +295,38 @@ describe('pages', () => {
 		expect((await csv.text()).split('\r\n')[0]).toMatch(/^id,at,actor_type/);
 		const verify = await client.get('/audit/verify', { 'HX-Request': 'true' });
 		expect(await verify.text()).toMatch(/✓ Chain intact: \d+ entries checked/);
+	});
+
+	test('the audit page names environments and resources, reads details as key: value, and picks environments by name', async () => {
+		const client = await signedIn();
+		await client.post('/environments', {
+			name: 'audit-kept',
+			baseUrl: 'http://127.0.0.1:9',
+			class: 'dev',
+			apiKey: 'k',
+		});
+		await client.post('/environments', {
+			name: 'audit-gone',
+			baseUrl: 'http://127.0.0.1:9',
+			class: 'dev',
+			apiKey: 'k',
+		});
+		const ids = Object.fromEntries(
+			(await companion.db.selectFrom('environments').select(['id', 'name']).execute()).map((row) => [row.name, row.id]),
+		);
+		await client.post(`/environments/${ids['audit-gone']}/delete`, {});
+
+		const html = await (await client.get('/audit?action=environment.*')).text();
+		expect(html).toContain(`<a href="/environments/${ids['audit-kept']}" >audit-kept</a>`);
+		expect(html).toMatch(/audit-gone<\/span> <span class="muted">\(deleted\)/);
+		expect(html).toContain('<span class="muted">class:</span> dev');
+		expect(html).not.toContain('{&quot;name&quot;');
+		expect(html).toContain(`<option value="${ids['audit-kept']}" >audit-kept</option>`);
+
+		const filtered = await (await client.get(`/audit?environmentId=${ids['audit-gone']}`)).text();
+		expect(filtered).toContain(`<option value="${ids['audit-gone']}" selected>deleted environment</option>`);
+		expect(filtered).toContain('environment.delete');
+		expect(filtered).not.toContain('environment.create</td>\n        <td class="small">environment <a');
 	});
 
 	test('a viewer sees no admin navigation nor manage buttons, and admin pages say 403', async () => {

@@ -74,3 +74,67 @@ describe.each([1280, 390])('at %i px', (width) => {
 		expect(tooWide).toEqual([]);
 	});
 });
+
+/** Where a form's errors and inputs sit, after submitting it with the browser's own checks off. */
+async function submitWithErrors(formSelector: string, values: Record<string, string>) {
+	await page.evaluate(
+		([selector, fields]) => {
+			const form = document.querySelector<HTMLFormElement>(selector)!;
+			form.noValidate = true;
+			for (const [name, value] of Object.entries(fields))
+				(form.elements.namedItem(name) as HTMLInputElement).value = value;
+			form.requestSubmit();
+		},
+		[formSelector, values] as const,
+	);
+	await page.locator('.field-error').first().waitFor();
+	return page.evaluate(() =>
+		[...document.querySelectorAll('.field-error')].map((error) => {
+			const input = error.closest('.field')?.querySelector('input, select');
+			const box = (element: Element) => element.getBoundingClientRect();
+			return { text: error.textContent, error: box(error).toJSON(), input: input && box(input).toJSON() };
+		}),
+	) as Promise<Array<{ text: string; error: DOMRect; input: DOMRect | null }>>;
+}
+
+describe.each([1280, 390])('forms at %i px', (width) => {
+	beforeAll(() => page.setViewportSize({ width, height: 900 }));
+
+	test('the users form shows each error under its own field, and its inputs stay in line', async () => {
+		await page.goto(`${setup.companion.url}/users`);
+		const errors = await submitWithErrors('form[action="/users"]', { email: 'nope', password: 'short' });
+		expect(errors.map((e) => e.text)).toEqual([
+			'Email must be an email address',
+			'Password must be at least 10 characters',
+		]);
+		for (const { error, input } of errors) {
+			expect(input).toBeTruthy();
+			expect(error.top).toBeGreaterThanOrEqual(input!.bottom);
+			expect(Math.abs(error.left - input!.left)).toBeLessThan(2);
+		}
+		const inputs = await page
+			.locator('form[action="/users"] input:not([type=hidden]), form[action="/users"] select')
+			.all();
+		const tops = await Promise.all(inputs.map(async (input) => (await input.boundingBox())!.y));
+		if (width === 1280) expect(new Set(tops).size).toBe(1);
+		await screenshot(page, `users-errors-${width}`);
+	});
+
+	test('an SLA error sits under its hours field without moving the others', async () => {
+		await page.goto(`${setup.companion.url}/environments/new`);
+		const errors = await submitWithErrors('form[action="/environments"]', {
+			name: 'sla-check',
+			baseUrl: 'http://127.0.0.1:9',
+			apiKey: 'k',
+			slaHigh: '0',
+		});
+		expect(errors.map((e) => e.text)).toEqual(['High must be at least 1 hour']);
+		expect(errors[0].error.top).toBeGreaterThanOrEqual(errors[0].input!.bottom);
+		const tops = await page.$$eval('fieldset.sla input', (inputs) =>
+			inputs.map((input) => input.getBoundingClientRect().top),
+		);
+		expect(tops[0]).toBe(tops[1]);
+		if (width === 1280) expect(new Set(tops).size).toBe(1);
+		await screenshot(page, `sla-errors-${width}`);
+	});
+});

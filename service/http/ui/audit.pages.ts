@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { verifyAuditChain } from '../../domain/audit/audit-log';
+import { auditNames } from '../../domain/audit/audit-names';
 import { auditFilterSchema, exportAudit, queryAudit } from '../../domain/audit/audit-query';
+import { listEnvironments } from '../../domain/environments/environments';
 import { pageQuerySchema } from '../../domain/pagination';
 import { streamExport } from '../api/audit.routes';
 import type { AppDeps } from '../deps';
@@ -26,18 +28,26 @@ export const auditPages = ({ db }: AppDeps): UiRoute[] => [
 		handler: async (req, res) => {
 			const form = parseForm(auditFormSchema, req.query);
 			const filters = filterValues(req.query);
+			const environments = await listEnvironments(db);
 			if (form.errors) {
 				return render(
 					req,
 					res,
 					'pages/audit',
-					{ page: { data: [], nextCursor: null }, filters, errors: form.errors },
+					{ page: { data: [], nextCursor: null }, names: new Map(), environments, filters, errors: form.errors },
 					{ partial: 'partials/audit-table', status: 422 },
 				);
 			}
 			const { limit, cursor, ...filter } = form.data;
 			const page = await queryAudit(db, filter, limit, cursor);
-			render(req, res, 'pages/audit', { page, filters, errors: {} }, { partial: 'partials/audit-table' });
+			const names = await auditNames(db, page.data);
+			render(
+				req,
+				res,
+				'pages/audit',
+				{ page, names, environments, filters, errors: {} },
+				{ partial: 'partials/audit-table' },
+			);
 		},
 	},
 	{

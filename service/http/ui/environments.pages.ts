@@ -89,7 +89,7 @@ export const environmentPages = (deps: AppDeps): UiRoute[] => {
 			handler: async (req, res) =>
 				render(req, res, 'pages/environment-form', {
 					environmentId: null,
-					values: { class: 'prod' },
+					values: {},
 					errors: {},
 					classes: ENVIRONMENT_CLASSES,
 				}),

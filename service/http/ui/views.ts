@@ -11,7 +11,6 @@ const eta = new Eta({
 	cache: process.env.NODE_ENV !== 'development',
 });
 
-/** A request is asking for a fragment when htmx sent it (and did not boost a whole page). */
 /**
  * htmx asks for a partial, except when it restores a page from history (back/forward after a cache
  * miss), where it needs the whole page.

@@ -75,26 +75,25 @@ describe.each([1280, 390])('at %i px', (width) => {
 	});
 });
 
-/** Where a form's errors and inputs sit, after submitting it with the browser's own checks off. */
+interface Box {
+	top: number;
+	bottom: number;
+	left: number;
+}
+
+/** Submits a form with the browser's own checks off; then where each error and its field's input sit. */
 async function submitWithErrors(formSelector: string, values: Record<string, string>) {
-	await page.evaluate(
-		([selector, fields]) => {
-			const form = document.querySelector<HTMLFormElement>(selector)!;
-			form.noValidate = true;
-			for (const [name, value] of Object.entries(fields))
-				(form.elements.namedItem(name) as HTMLInputElement).value = value;
-			form.requestSubmit();
-		},
-		[formSelector, values] as const,
-	);
+	await page.evaluate(`(() => {
+		const form = document.querySelector(${JSON.stringify(formSelector)});
+		form.noValidate = true;
+		for (const [name, value] of Object.entries(${JSON.stringify(values)})) form.elements.namedItem(name).value = value;
+		form.requestSubmit();
+	})()`);
 	await page.locator('.field-error').first().waitFor();
-	return page.evaluate(() =>
-		[...document.querySelectorAll('.field-error')].map((error) => {
-			const input = error.closest('.field')?.querySelector('input, select');
-			const box = (element: Element) => element.getBoundingClientRect();
-			return { text: error.textContent, error: box(error).toJSON(), input: input && box(input).toJSON() };
-		}),
-	) as Promise<Array<{ text: string; error: DOMRect; input: DOMRect | null }>>;
+	return page.evaluate(`[...document.querySelectorAll('.field-error')].map((error) => {
+		const input = error.closest('.field')?.querySelector('input, select');
+		return { text: error.textContent, error: error.getBoundingClientRect().toJSON(), input: input?.getBoundingClientRect().toJSON() };
+	})`) as Promise<Array<{ text: string; error: Box; input?: Box }>>;
 }
 
 describe.each([1280, 390])('forms at %i px', (width) => {
@@ -130,8 +129,8 @@ describe.each([1280, 390])('forms at %i px', (width) => {
 		});
 		expect(errors.map((e) => e.text)).toEqual(['High must be at least 1 hour']);
 		expect(errors[0].error.top).toBeGreaterThanOrEqual(errors[0].input!.bottom);
-		const tops = await page.$$eval('fieldset.sla input', (inputs) =>
-			inputs.map((input) => input.getBoundingClientRect().top),
+		const tops = await Promise.all(
+			(await page.locator('fieldset.sla input').all()).map(async (input) => (await input.boundingBox())!.y),
 		);
 		expect(tops[0]).toBe(tops[1]);
 		if (width === 1280) expect(new Set(tops).size).toBe(1);

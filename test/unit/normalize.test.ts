@@ -1,4 +1,11 @@
-import { contentHash, NODE_FIELDS, normalizeWorkflow, WORKFLOW_FIELDS } from '../../service/domain/workflows/normalize';
+import canonicalize from 'canonicalize';
+import {
+	canonicalJson,
+	contentHash,
+	NODE_FIELDS,
+	normalizeWorkflow,
+	WORKFLOW_FIELDS,
+} from '../../service/domain/workflows/normalize';
 import type { WorkflowInput } from '../../service/n8n/workflow-body';
 import { corpusWorkflows } from '../support/corpus';
 
@@ -164,6 +171,28 @@ test('every corpus workflow normalises and hashes, the same way twice, whatever 
 		expect(hash).toMatch(/^[0-9a-f]{64}$/);
 		expect(contentHash(JSON.parse(JSON.stringify(workflow)))).toBe(hash);
 		expect(contentHash(shuffled(workflow) as WorkflowInput)).toBe(hash);
+	}
+});
+
+test('canonical JSON is RFC 8785 text, as the canonicalize reference writes it', () => {
+	const awkward = [
+		{ b: 1, a: [3, 2, { d: null, c: undefined }], '': 'empty key' },
+		{ '10': 'ten', '2': 'two', '1': 'one', x: { '0': [] } },
+		{ nested: { deeper: { '4294967295': 'not an index', '007': 'not an index either' } } },
+		{ é: 1, e: 2, '\u{1F600}': 3, '\uFFFF': 4, Z: 5 },
+		[1e21, 1e-7, -0, 0.1 + 0.2, 5e-324, Number.MAX_SAFE_INTEGER, undefined],
+		{ text: 'quote " backslash \\ newline \n tab \t nul \u0000 lone \uD800 emoji \u{1F600}' },
+		{},
+		[],
+		'a string',
+		null,
+		true,
+	];
+	for (const value of awkward) expect(canonicalJson(value)).toBe(canonicalize(value));
+	for (const { workflow } of corpusWorkflows()) {
+		expect(canonicalJson(workflow)).toBe(canonicalize(workflow));
+		const normalized = normalizeWorkflow(workflow);
+		expect(canonicalJson(normalized)).toBe(canonicalize(normalized));
 	}
 });
 

@@ -26,7 +26,20 @@ interface N8nCredential {
 
 const CHUNK = 500;
 
-type InventoriedWorkflow = Pick<StoredWorkflow, 'workflow' | 'contentHash' | 'rawHash'>;
+/** An inventory row as far as a page tells it: the environment, identity and time are added at the end. */
+type InventoriedWorkflow = Omit<WorkflowInventoryTable, 'environment_id' | 'canonical_id' | 'synced_at'>;
+
+const inventoried = ({ workflow, contentHash, rawHash }: StoredWorkflow): InventoriedWorkflow => ({
+	n8n_id: workflow.id,
+	name: workflow.name,
+	active: workflow.active ? 1 : 0,
+	tags: JSON.stringify((workflow.tags ?? []).map((tag) => tag.name)),
+	node_types: JSON.stringify([...new Set((workflow.nodes ?? []).map((node) => node.type))].sort()),
+	node_count: (workflow.nodes ?? []).length,
+	content_hash: contentHash,
+	raw_hash: rawHash,
+	n8n_updated_at: workflow.updatedAt ?? null,
+});
 
 /**
  * Starts pulling an environment's workflows (with tags) and credential metadata (id, name, type; never
@@ -61,7 +74,7 @@ export async function startInventorySync(
 					const prepared = await prepareWorkflows(deps.db, page);
 					storing = storing.then(() => storeWorkflows(deps.db, prepared));
 					storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-					workflows.push(...prepared.map(({ workflow, contentHash, rawHash }) => ({ workflow, contentHash, rawHash })));
+					workflows.push(...prepared.map(inventoried));
 					pages += 1;
 					await report({ pages, workflows: workflows.length });
 				}
@@ -130,13 +143,13 @@ async function replaceWorkflows(
 		).map((row) => [row.n8n_id, row.canonical_id]),
 	);
 	const newCanonicals = workflows
-		.filter(({ workflow }) => !known.has(workflow.id))
-		.map(({ workflow }) => ({
+		.filter((workflow) => !known.has(workflow.n8n_id))
+		.map((workflow) => ({
 			id: crypto.randomUUID(),
 			name: workflow.name,
 			status: 'UNMAPPED' as const,
 			created_at: syncedAt,
-			n8nId: workflow.id,
+			n8nId: workflow.n8n_id,
 		}));
 	for (const canonical of newCanonicals) known.set(canonical.n8nId, canonical.id);
 	for (let start = 0; start < newCanonicals.length; start += CHUNK) {
@@ -145,7 +158,7 @@ async function replaceWorkflows(
 			.values(newCanonicals.slice(start, start + CHUNK).map(({ n8nId: _n8nId, ...row }) => row))
 			.execute();
 	}
-	const seen = new Set(workflows.map(({ workflow }) => workflow.id));
+	const seen = new Set(workflows.map((workflow) => workflow.n8n_id));
 	const gone = [...known].filter(([n8nId]) => !seen.has(n8nId)).map(([, canonicalId]) => canonicalId);
 	for (let start = 0; start < gone.length; start += CHUNK) {
 		await trx
@@ -155,18 +168,10 @@ async function replaceWorkflows(
 			.execute();
 	}
 	await trx.deleteFrom('workflow_inventory').where('environment_id', '=', environmentId).execute();
-	const rows: WorkflowInventoryTable[] = workflows.map(({ workflow, contentHash, rawHash }) => ({
+	const rows: WorkflowInventoryTable[] = workflows.map((workflow) => ({
+		...workflow,
 		environment_id: environmentId,
-		n8n_id: workflow.id,
-		canonical_id: known.get(workflow.id)!,
-		name: workflow.name,
-		active: workflow.active ? 1 : 0,
-		tags: JSON.stringify((workflow.tags ?? []).map((tag) => tag.name)),
-		node_types: JSON.stringify([...new Set((workflow.nodes ?? []).map((node) => node.type))].sort()),
-		node_count: (workflow.nodes ?? []).length,
-		content_hash: contentHash,
-		raw_hash: rawHash,
-		n8n_updated_at: workflow.updatedAt ?? null,
+		canonical_id: known.get(workflow.n8n_id)!,
 		synced_at: syncedAt,
 	}));
 	for (let start = 0; start < rows.length; start += CHUNK) {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Request } from 'express';
 import { DomainError } from '../../domain/errors';
 import { describeError } from '../errors';
-import { fieldErrors } from '../validate';
+import { fieldErrors, fieldMessage } from '../validate';
 
 export type FormErrors = Record<string, string>;
 
@@ -19,7 +19,7 @@ export function parseForm<T>(
 			([, value]) => (typeof value === 'string' && value.trim() !== '') || Array.isArray(value),
 		),
 	);
-	const result = schema.safeParse(fields);
+	const result = schema.safeParse(fields, { error: fieldMessage });
 	if (result.success) return { data: result.data };
 	const errors: FormErrors = {};
 	for (const { field, message } of fieldErrors(result.error, fields)) errors[field || 'form'] ??= message;

@@ -16,7 +16,36 @@ import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 
 const WORKFLOWS = 1000;
-const ROUNDS = 5;
+const ROUNDS = 7;
+
+interface Paired {
+	ms: number;
+	floorMs: number;
+	ratio: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Times `operation` ROUNDS times (after one run to warm up), each between two floor measurements: its
+ * ratio is to their mean, so n8n slowing down or speeding up during the run cancels out.
+ */
+async function pairedWithFloor(floor: () => Promise<number>, operation: () => Promise<number>): Promise<Paired> {
+	await operation();
+	const times: number[] = [];
+	const floors: number[] = [];
+	const ratios: number[] = [];
+	let before = await floor();
+	for (let round = 0; round < ROUNDS; round++) {
+		const ms = await operation();
+		const after = await floor();
+		times.push(ms);
+		floors.push((before + after) / 2);
+		ratios.push(ms / ((before + after) / 2));
+		before = after;
+	}
+	return { ms: median(times), floorMs: median(floors), ratio: median(ratios) };
+}
 
 /**
  * The floor: every page of GET /api/v1/workflows read by a minimal client (fetch and JSON.parse per
@@ -48,67 +77,59 @@ async function main(): Promise<void> {
 			const sample = samples[i % samples.length];
 			if (await client.createWorkflow({ ...sample, name: `${sample.name} #${i}` }).catch(() => undefined)) created++;
 		}
-		const timedSync = async (into: Companion) => {
-			const token = await into.token('admin');
-			const environment = await into.environment(token, { name: 'bench', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const sync = async (into: Companion, environmentId: string, token: string) => {
 			const started = performance.now();
-			const { final } = await syncAndFollow(into, token, environment.id, { scope: 'workflows' });
+			const { final } = await syncAndFollow(into, token, environmentId, { scope: 'workflows' });
 			if (final.status !== 'succeeded' || final.result.workflows !== created)
 				throw new Error(`sync ended ${JSON.stringify(final)}`);
 			return performance.now() - started;
 		};
-
-		const paging: number[] = [];
-		const firstSyncs: number[] = [];
-		for (let round = 0; round < ROUNDS; round++) {
+		const addEnvironment = async (into: Companion) => {
+			const token = await into.token('admin');
+			const environment = await into.environment(token, { name: 'bench', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+			return { token, environmentId: environment.id as string };
+		};
+		const floor = async () => {
 			const started = performance.now();
 			await pageWithMinimalClient(n8n.baseUrl, n8n.apiKey);
-			paging.push(performance.now() - started);
-			// A first sync stores every workflow: each round syncs into a fresh companion with an empty store.
-			const fresh = await startCompanion();
-			firstSyncs.push(await timedSync(fresh).finally(() => fresh.close()));
-		}
-		const token = await companion.token('admin');
-		const environment = await companion.environment(token, { name: 'bench', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
-		const reSyncs: number[] = [];
-		for (let round = 0; round <= ROUNDS; round++) {
-			const started = performance.now();
-			await syncAndFollow(companion, token, environment.id, { scope: 'workflows' });
-			if (round > 0) reSyncs.push(performance.now() - started);
-		}
-		const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-		const pagingMedian = median(paging);
-		const ratio = (ms: number) => (ms / pagingMedian).toFixed(2);
-		const [first, resync] = [median(firstSyncs), median(reSyncs)];
-		console.log(
-			`n8n ${target.version}, ${WORKFLOWS} workflows, medians of ${ROUNDS}: paging GET /api/v1/workflows with a minimal client ${pagingMedian.toFixed(0)} ms; ` +
-				`first inventory sync ${first.toFixed(0)} ms = ${ratio(first)} × paging (the very first, cold: ${ratio(firstSyncs[0])} ×); ` +
-				`re-sync of the unchanged instance ${resync.toFixed(0)} ms = ${ratio(resync)} × paging`,
-		);
+			return performance.now() - started;
+		};
 
-		await companion.api(token, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
-		const checks: number[] = [];
-		for (let round = 0; round < ROUNDS; round++) {
+		// A first sync stores every workflow: each one syncs into a fresh companion with an empty store.
+		const firstSync = async () => {
+			const fresh = await startCompanion();
+			try {
+				const { token, environmentId } = await addEnvironment(fresh);
+				return await sync(fresh, environmentId, token);
+			} finally {
+				await fresh.close();
+			}
+		};
+		const first = await pairedWithFloor(floor, firstSync);
+		const { token, environmentId } = await addEnvironment(companion);
+		const resync = await pairedWithFloor(floor, () => sync(companion, environmentId, token));
+		await companion.api(token, 'POST', `/api/v1/environments/${environmentId}/baseline`, {});
+		const check = await pairedWithFloor(floor, async () => {
 			const started = performance.now();
-			const { status, body } = await companion.api(
-				token,
-				'POST',
-				`/api/v1/environments/${environment.id}/drift-checks`,
-			);
-			checks.push(performance.now() - started);
+			const { status, body } = await companion.api(token, 'POST', `/api/v1/environments/${environmentId}/drift-checks`);
 			if (status !== 201 || body.check.counts.IN_SYNC !== created)
 				throw new Error(`drift check: ${JSON.stringify(body)}`);
-		}
-		const check = median(checks);
+			return performance.now() - started;
+		});
+		const line = (what: string, { ms, floorMs, ratio }: Paired) =>
+			`${what} ${ms.toFixed(0)} ms = ${ratio.toFixed(2)} × paging (${floorMs.toFixed(0)} ms)`;
 		console.log(
-			`drift check of ${created} workflows (all in sync) ${check.toFixed(0)} ms = ${ratio(check)} × paging (median of ${ROUNDS})`,
+			`n8n ${target.version}, ${created} workflows, medians of ${ROUNDS} rounds, each timed between two pagings of GET /api/v1/workflows with a minimal client:\n` +
+				`  ${line('first inventory sync', first)}\n` +
+				`  ${line('re-sync of the unchanged instance', resync)}\n` +
+				`  ${line('drift check (all in sync)', check)}`,
 		);
 
 		const storedBytes = async () => {
 			const rows = await companion.db.selectFrom('workflow_blobs').select('raw').execute();
 			return rows.reduce((sum, row) => sum + row.raw.length, 0);
 		};
-		await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id, label: 'base' });
+		await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId, label: 'base' });
 		const before = await storedBytes();
 		const live = await client.listWorkflows();
 		let changedBytes = 0;
@@ -117,7 +138,7 @@ async function main(): Promise<void> {
 			changedBytes += JSON.stringify(await client.getWorkflow(updated.id)).length;
 		}
 		const snapshot = await companion.api(token, 'POST', '/api/v1/snapshots', {
-			environmentId: environment.id,
+			environmentId,
 			label: 'after 10 edits',
 		});
 		const added = (await storedBytes()) - before;

@@ -129,7 +129,6 @@ export interface WorkflowInventoryTable {
 	content_hash: string;
 	raw_hash: string;
 	n8n_updated_at: string | null;
-	synced_at: string;
 }
 
 export interface CredentialInventoryTable {

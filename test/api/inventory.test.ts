@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 import { syncAndFollow } from '../support/jobs';
@@ -166,6 +167,41 @@ test('workflows keep their canonical id from one sync to the next', async () => 
 	expect(
 		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/wf-7`)).body.canonicalId,
 	).toBe(first);
+});
+
+test('a re-sync rewrites only what changed and leaves unchanged rows alone', async () => {
+	const environmentId = await createEnvironment('re-sync');
+	await syncAndFollow(companion, developer, environmentId);
+	const rowIds = async () =>
+		new Map(
+			(
+				await sql<{ n8n_id: string; rowid: number }>`select n8n_id, rowid from workflow_inventory
+					where environment_id = ${environmentId}`.execute(companion.db)
+			).rows.map((row) => [row.n8n_id, row.rowid]),
+		);
+	const before = await rowIds();
+	const get = async (id: string) =>
+		companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/${id}`);
+	const renamedCanonical = (await get('wf-3')).body.canonicalId;
+	workflows = [
+		...workflows.filter((w) => w.id !== 'wf-5').map((w) => (w.id === 'wf-3' ? { ...w, name: 'Renamed' } : w)),
+		workflow(900),
+	];
+	try {
+		const { final } = await syncAndFollow(companion, developer, environmentId);
+		expect(final.result.workflows).toBe(600);
+	} finally {
+		workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
+	}
+	const after = await rowIds();
+	expect(after.get('wf-7')).toBe(before.get('wf-7'));
+	expect(after.get('wf-3')).not.toBe(before.get('wf-3'));
+	expect(after.has('wf-5')).toBe(false);
+	expect(after.has('wf-900')).toBe(true);
+	expect((await get('wf-3')).body).toMatchObject({ name: 'Renamed', canonicalId: renamedCanonical });
+	expect((await get('wf-5')).status).toBe(404);
+	const environment = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}`)).body;
+	expect((await get('wf-7')).body.syncedAt).toBe(environment.lastSyncAt);
 });
 
 test('where n8n has no credential list (1.x), credentials are reported unavailable, not empty', async () => {

@@ -10,6 +10,7 @@ import * as webhooks from './0008_webhooks';
 import * as jobSubjects from './0009_job_subjects';
 import * as webhookOwners from './0010_webhook_owners';
 import * as baselineApprovals from './0011_baseline_approvals';
+import * as inventorySyncTime from './0012_inventory_sync_time';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
 	'0009_job_subjects': jobSubjects,
 	'0010_webhook_owners': webhookOwners,
 	'0011_baseline_approvals': baselineApprovals,
+	'0012_inventory_sync_time': inventorySyncTime,
 };

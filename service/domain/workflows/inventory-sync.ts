@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
-import type { WorkflowInventoryTable } from '../../db/schema';
+import type { CanonicalWorkflowsTable, WorkflowInventoryTable } from '../../db/schema';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
@@ -27,7 +27,7 @@ interface N8nCredential {
 const CHUNK = 500;
 
 /** An inventory row as far as a page tells it: the environment, identity and time are added at the end. */
-type InventoriedWorkflow = Omit<WorkflowInventoryTable, 'environment_id' | 'canonical_id' | 'synced_at'>;
+type InventoriedWorkflow = Omit<WorkflowInventoryTable, 'environment_id' | 'canonical_id'>;
 
 const inventoried = ({ workflow, contentHash, rawHash }: StoredWorkflow): InventoriedWorkflow => ({
 	n8n_id: workflow.id,
@@ -86,8 +86,8 @@ export async function startInventorySync(
 				if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
 				if (credentials) {
 					await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
-					for (let start = 0; start < credentials.length; start += CHUNK) {
-						const rows = credentials.slice(start, start + CHUNK).map((c) => ({
+					for (const batch of chunks(credentials)) {
+						const rows = batch.map((c) => ({
 							environment_id: environmentId,
 							n8n_id: c.id,
 							name: c.name,
@@ -127,57 +127,48 @@ async function listCredentials(listAll: (path: string) => Promise<unknown[]>): P
 	}
 }
 
+/**
+ * Makes the environment's inventory what the sync saw, touching only what changed: new workflows get a
+ * canonical identity and a row, changed rows are rewritten, rows of workflows gone are removed (their
+ * canonical identity marked MISSING), and unchanged rows are left alone.
+ */
 async function replaceWorkflows(
 	trx: Db,
 	environmentId: string,
 	workflows: InventoriedWorkflow[],
 	syncedAt: string,
 ): Promise<void> {
-	const known = new Map(
-		(
-			await trx
-				.selectFrom('workflow_inventory')
-				.select(['n8n_id', 'canonical_id'])
-				.where('environment_id', '=', environmentId)
-				.execute()
-		).map((row) => [row.n8n_id, row.canonical_id]),
+	const current = new Map(
+		(await trx.selectFrom('workflow_inventory').selectAll().where('environment_id', '=', environmentId).execute()).map(
+			(row) => [row.n8n_id, row],
+		),
 	);
-	const newCanonicals = workflows
-		.filter((workflow) => !known.has(workflow.n8n_id))
-		.map((workflow) => ({
-			id: crypto.randomUUID(),
-			name: workflow.name,
-			status: 'UNMAPPED' as const,
-			created_at: syncedAt,
-			n8nId: workflow.n8n_id,
-		}));
-	for (const canonical of newCanonicals) known.set(canonical.n8nId, canonical.id);
-	for (let start = 0; start < newCanonicals.length; start += CHUNK) {
+	const rows: WorkflowInventoryTable[] = [];
+	const newCanonicals: CanonicalWorkflowsTable[] = [];
+	for (const workflow of workflows) {
+		const known = current.get(workflow.n8n_id);
+		current.delete(workflow.n8n_id);
+		if (known && unchanged(known, workflow)) continue;
+		const canonicalId = known?.canonical_id ?? crypto.randomUUID();
+		if (!known) newCanonicals.push({ id: canonicalId, name: workflow.name, status: 'UNMAPPED', created_at: syncedAt });
+		rows.push({ ...workflow, environment_id: environmentId, canonical_id: canonicalId });
+	}
+	const gone = [...current.values()];
+	for (const batch of chunks(newCanonicals)) await trx.insertInto('canonical_workflows').values(batch).execute();
+	for (const batch of chunks(gone.map((row) => row.canonical_id)))
+		await trx.updateTable('canonical_workflows').set({ status: 'MISSING' }).where('id', 'in', batch).execute();
+	for (const batch of chunks([...gone, ...rows].map((row) => row.n8n_id))) {
 		await trx
-			.insertInto('canonical_workflows')
-			.values(newCanonicals.slice(start, start + CHUNK).map(({ n8nId: _n8nId, ...row }) => row))
+			.deleteFrom('workflow_inventory')
+			.where('environment_id', '=', environmentId)
+			.where('n8n_id', 'in', batch)
 			.execute();
 	}
-	const seen = new Set(workflows.map((workflow) => workflow.n8n_id));
-	const gone = [...known].filter(([n8nId]) => !seen.has(n8nId)).map(([, canonicalId]) => canonicalId);
-	for (let start = 0; start < gone.length; start += CHUNK) {
-		await trx
-			.updateTable('canonical_workflows')
-			.set({ status: 'MISSING' })
-			.where('id', 'in', gone.slice(start, start + CHUNK))
-			.execute();
-	}
-	await trx.deleteFrom('workflow_inventory').where('environment_id', '=', environmentId).execute();
-	const rows: WorkflowInventoryTable[] = workflows.map((workflow) => ({
-		...workflow,
-		environment_id: environmentId,
-		canonical_id: known.get(workflow.n8n_id)!,
-		synced_at: syncedAt,
-	}));
-	for (let start = 0; start < rows.length; start += CHUNK) {
-		await trx
-			.insertInto('workflow_inventory')
-			.values(rows.slice(start, start + CHUNK))
-			.execute();
-	}
+	for (const batch of chunks(rows)) await trx.insertInto('workflow_inventory').values(batch).execute();
 }
+
+const unchanged = (row: WorkflowInventoryTable, workflow: InventoriedWorkflow) =>
+	(Object.keys(workflow) as Array<keyof InventoriedWorkflow>).every((key) => row[key] === workflow[key]);
+
+const chunks = <T>(items: T[]): T[][] =>
+	Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));

@@ -27,7 +27,9 @@ export interface InventoryWorkflow {
 	syncedAt: string;
 }
 
-const toInventoryWorkflow = (row: InventoryRow): InventoryWorkflow => ({
+type SyncedRow = InventoryRow & { last_sync_at: string | null };
+
+const toInventoryWorkflow = (row: SyncedRow): InventoryWorkflow => ({
 	id: row.n8n_id,
 	canonicalId: row.canonical_id,
 	name: row.name,
@@ -37,8 +39,16 @@ const toInventoryWorkflow = (row: InventoryRow): InventoryWorkflow => ({
 	nodeCount: row.node_count,
 	contentHash: row.content_hash,
 	updatedAt: row.n8n_updated_at,
-	syncedAt: row.synced_at,
+	syncedAt: row.last_sync_at ?? '',
 });
+
+/** Inventory rows with when their environment was last synced. */
+const inventoryRows = (db: Db) =>
+	db
+		.selectFrom('workflow_inventory')
+		.innerJoin('environments', 'environments.id', 'workflow_inventory.environment_id')
+		.selectAll('workflow_inventory')
+		.select('environments.last_sync_at');
 
 /** The synced inventory of an environment, by name; the cursor is an offset. */
 export async function listInventory(
@@ -46,15 +56,19 @@ export async function listInventory(
 	environmentId: string,
 	query: InventoryQuery,
 ): Promise<Page<InventoryWorkflow>> {
-	let select = db.selectFrom('workflow_inventory').selectAll().where('environment_id', '=', environmentId);
-	if (query.q) select = select.where(sql<boolean>`name like ${`%${query.q.replace(/[%_\\]/g, '\\$&')}%`} escape '\\'`);
-	if (query.active) select = select.where('active', '=', query.active === 'true' ? 1 : 0);
+	let select = inventoryRows(db).where('workflow_inventory.environment_id', '=', environmentId);
+	if (query.q)
+		select = select.where(
+			sql<boolean>`workflow_inventory.name like ${`%${query.q.replace(/[%_\\]/g, '\\$&')}%`} escape '\\'`,
+		);
+	if (query.active) select = select.where('workflow_inventory.active', '=', query.active === 'true' ? 1 : 0);
 	if (query.tag) select = select.where(sql<boolean>`exists (select 1 from json_each(tags) where value = ${query.tag})`);
 	if (query.nodeType)
 		select = select.where(sql<boolean>`exists (select 1 from json_each(node_types) where value = ${query.nodeType})`);
 	return offsetPage(
 		query,
-		(limit, offset) => select.orderBy('name').orderBy('n8n_id').limit(limit).offset(offset).execute(),
+		(limit, offset) =>
+			select.orderBy('workflow_inventory.name').orderBy('n8n_id').limit(limit).offset(offset).execute(),
 		toInventoryWorkflow,
 	);
 }
@@ -79,12 +93,10 @@ export async function getInventoryWorkflow(
 	environmentId: string,
 	n8nId: string,
 ): Promise<InventoryWorkflowDetail> {
-	const row = await db
-		.selectFrom('workflow_inventory')
+	const row = await inventoryRows(db)
 		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'workflow_inventory.raw_hash')
-		.selectAll('workflow_inventory')
 		.select('workflow_blobs.raw')
-		.where('environment_id', '=', environmentId)
+		.where('workflow_inventory.environment_id', '=', environmentId)
 		.where('n8n_id', '=', n8nId)
 		.executeTakeFirst();
 	if (!row) throw notFound('Workflow');

@@ -89,7 +89,7 @@ test('a restore with no workflow ticked is refused (422); a viewer may preview b
 
 test('push without a mirror says to set one up; a compare with an unknown snapshot is a 404', async () => {
 	const push = await owner.post(`/snapshots/${snapshotId}/push`, {}, { 'HX-Request': 'true' });
-	expect(push.status).toBe(200);
+	expect(push.status).toBe(422);
 	expect(await push.text()).toContain('This environment has no Git mirror; set one up first');
 	expect((await owner.get(`/snapshots/${snapshotId}/compare?with=nope`)).status).toBe(404);
 	expect((await owner.get('/snapshots/nope')).status).toBe(404);

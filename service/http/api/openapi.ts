@@ -51,6 +51,7 @@ function operation(route: ApiRoute): JsonSchema {
 			'400': { description: 'Invalid request', ...errorResponse },
 			'401': { description: 'No or unknown credentials', ...errorResponse },
 			'403': { description: 'Role not allowed', ...errorResponse },
+			...(route.path.includes(':') && { '404': { description: 'No such resource', ...errorResponse } }),
 		},
 	};
 }

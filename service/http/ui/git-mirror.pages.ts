@@ -10,7 +10,7 @@ import {
 import { DomainError } from '../../domain/errors';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { echo, type FormErrors, parseForm } from './forms';
+import { echo, type FormErrors, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -76,8 +76,8 @@ export const gitMirrorPages = (deps: AppDeps): UiRoute[] => {
 						error: null,
 					});
 				} catch (error) {
-					if (!(error instanceof DomainError)) throw error;
-					render(req, res, 'partials/test-result', { result: null, error: error.message });
+					const { status, message } = userFacingError(req, error);
+					render(req, res, 'partials/test-result', { result: null, error: message }, { status });
 				}
 			},
 		},

@@ -155,7 +155,8 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 					const result = await pushSnapshot(deps, auditContext(req), String(req.params.id));
 					render(req, res, 'partials/push-result', { result, error: null });
 				} catch (error) {
-					render(req, res, 'partials/push-result', { result: null, error: userFacingError(req, error).message });
+					const { status, message } = userFacingError(req, error);
+					render(req, res, 'partials/push-result', { result: null, error: message }, { status });
 				}
 			},
 		},

@@ -56,6 +56,41 @@ test('every field of the table says whether it is kept or dropped, and why', () 
 		expect(reason).toMatch(/^(kept|dropped)/);
 });
 
+/** Another value of the same kind. */
+const another = (value: unknown): unknown =>
+	Array.isArray(value)
+		? []
+		: value && typeof value === 'object'
+			? { changedBy: 'test' }
+			: typeof value === 'boolean'
+				? !value
+				: typeof value === 'number'
+					? value + 1
+					: `${String(value)} changed`;
+
+test.each(Object.entries(WORKFLOW_FIELDS))(
+	'the workflow field %s changes the hash exactly when the table keeps it',
+	(field, reason) => {
+		const hash = hashOf((w) => Object.assign(w, { [field]: another((w as Record<string, unknown>)[field]) }));
+		expect({ field, changesHash: hash !== reference }).toEqual({ field, changesHash: reason.startsWith('kept') });
+	},
+);
+
+test.each(Object.entries(NODE_FIELDS))(
+	'the node field %s changes the hash exactly when the table keeps it',
+	(field, reason) => {
+		const hash = hashOf((w) =>
+			Object.assign(w.nodes[1], { [field]: another((w.nodes[1] as Record<string, unknown>)[field]) }),
+		);
+		expect({ field, changesHash: hash !== reference }).toEqual({ field, changesHash: reason.startsWith('kept') });
+	},
+);
+
+test('a field the tables do not know is left out, on the workflow and on a node', () => {
+	expect(hashOf((w) => Object.assign(w, { addedInN8n3: { anything: true } }))).toBe(reference);
+	expect(hashOf((w) => Object.assign(w.nodes[1], { addedInN8n3: 'x' }))).toBe(reference);
+});
+
 test.each([
 	['a node moved on the canvas', (w: WorkflowInput) => (w.nodes[1].position = [999, 42])],
 	['a new versionId', (w: WorkflowInput) => (w.versionId = 'v2')],

@@ -54,22 +54,26 @@ export const NODE_FIELDS = {
 	color: 'dropped: sticky-note colour on the canvas',
 } as const;
 
-type KeptNodeField = {
-	[K in keyof typeof NODE_FIELDS]: (typeof NODE_FIELDS)[K] extends `kept${string}` ? K : never;
-}[keyof typeof NODE_FIELDS];
+/** The fields a table marks kept: the table drives what normalisation keeps. */
+type Kept<Table> = { [K in keyof Table]: Table[K] extends `kept${string}` ? K : never }[keyof Table];
+type KeptWorkflowField = Kept<typeof WORKFLOW_FIELDS>;
+type KeptNodeField = Kept<typeof NODE_FIELDS>;
 
-const KEPT_NODE_FIELDS = (Object.keys(NODE_FIELDS) as Array<keyof typeof NODE_FIELDS>).filter((field) =>
-	NODE_FIELDS[field].startsWith('kept'),
-) as KeptNodeField[];
+const keptFields = <Table extends Record<string, string>>(table: Table) =>
+	(Object.keys(table) as Array<keyof Table & string>).filter((field) => table[field].startsWith('kept')) as Array<
+		Kept<Table> & string
+	>;
+const KEPT_WORKFLOW_FIELDS = keptFields(WORKFLOW_FIELDS);
+const KEPT_NODE_FIELDS = keptFields(NODE_FIELDS);
 
 export type NormalizedNode = Partial<Record<KeptNodeField, unknown>> & { name: string };
 
-export interface NormalizedWorkflow {
+export type NormalizedWorkflow = {
 	name: string;
 	nodes: NormalizedNode[];
 	connections: Record<string, unknown>;
 	settings: Record<string, unknown>;
-}
+} & Record<KeptWorkflowField, unknown>;
 
 export interface NormalizeOptions {
 	/**
@@ -82,10 +86,34 @@ export interface NormalizeOptions {
 
 const EXECUTE_WORKFLOW_TYPES = new Set(['n8n-nodes-base.executeWorkflow', 'n8n-nodes-base.executeWorkflowTrigger']);
 
-/** The workflow reduced to what changes its behaviour, with nodes in name order. */
+/**
+ * How each kept workflow field is normalised. Typed by the table: marking a field kept there without
+ * saying here how to normalise it, or dropping one still listed here, does not compile.
+ */
+const WORKFLOW_FIELD_NORMALIZERS: {
+	[K in KeptWorkflowField]: (workflow: WorkflowInput, ref: (id: string) => string) => NormalizedWorkflow[K];
+} = {
+	name: (workflow) => workflow.name,
+	nodes: (workflow, ref) => {
+		const nodes = workflow.nodes ?? [];
+		const credentialNames = firstNamePerCredentialId(nodes);
+		return nodes.map((node) => normalizeNode(node, ref, credentialNames)).sort((a, b) => compare(a.name, b.name));
+	},
+	connections: (workflow) => (workflow.connections ?? {}) as Record<string, unknown>,
+	settings: (workflow, ref) => normalizeSettings(workflow.settings ?? {}, ref),
+};
+
+/** The workflow reduced to its kept fields (WORKFLOW_FIELDS), with nodes in name order. */
 export function normalizeWorkflow(workflow: WorkflowInput, options: NormalizeOptions = {}): NormalizedWorkflow {
 	const ref = options.workflowRef ?? ((id: string) => id);
-	const settings: Record<string, unknown> = { ...(workflow.settings ?? {}) };
+	return Object.fromEntries(
+		KEPT_WORKFLOW_FIELDS.map((field) => [field, WORKFLOW_FIELD_NORMALIZERS[field](workflow, ref)]),
+	) as unknown as NormalizedWorkflow;
+}
+
+/** Every setting but nulls and defaults, with the workflow ids in it mapped. */
+function normalizeSettings(input: Record<string, unknown>, ref: (id: string) => string): Record<string, unknown> {
+	const settings: Record<string, unknown> = { ...input };
 	if (typeof settings.errorWorkflow === 'string') settings.errorWorkflow = ref(settings.errorWorkflow);
 	if (typeof settings.callerIds === 'string') {
 		settings.callerIds = settings.callerIds
@@ -95,18 +123,11 @@ export function normalizeWorkflow(workflow: WorkflowInput, options: NormalizeOpt
 			.map(ref)
 			.join(',');
 	}
-	const nodes = workflow.nodes ?? [];
-	const credentialNames = firstNamePerCredentialId(nodes);
-	return {
-		name: workflow.name,
-		nodes: nodes.map((node) => normalizeNode(node, ref, credentialNames)).sort((a, b) => compare(a.name, b.name)),
-		connections: (workflow.connections ?? {}) as Record<string, unknown>,
-		settings: Object.fromEntries(
-			Object.entries(settings).filter(
-				([key, value]) => value !== null && value !== undefined && value !== SETTING_DEFAULTS[key],
-			),
+	return Object.fromEntries(
+		Object.entries(settings).filter(
+			([key, value]) => value !== null && value !== undefined && value !== SETTING_DEFAULTS[key],
 		),
-	};
+	);
 }
 
 /**

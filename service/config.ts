@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CONCURRENCY } from './n8n/client';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -31,6 +32,12 @@ const environmentSchema = z.object({
 		(value) => value === undefined || value === 'allow' || value === 'refuse',
 		'must be allow or refuse',
 	),
+	WORKFLOWOPS_N8N_CONCURRENCY: z.coerce
+		.number({ error: 'must be a whole number between 1 and 32' })
+		.int('must be a whole number between 1 and 32')
+		.min(1, 'must be a whole number between 1 and 32')
+		.max(32, 'must be a whole number between 1 and 32')
+		.default(DEFAULT_CONCURRENCY),
 	WORKFLOWOPS_ADMIN_EMAIL: optionalText.refine(
 		(value) => value === undefined || z.email().safeParse(value).success,
 		'must be an email address',
@@ -56,6 +63,8 @@ export interface Config {
 	 * itself is reached on this machine (a trial beside a local n8n), never once it is served to others.
 	 */
 	allowPrivateWebhookTargets: boolean;
+	/** Calls in flight to one n8n instance at most, all operations together. */
+	n8nConcurrency: number;
 	initialAdmin: { email: string; password: string } | undefined;
 }
 
@@ -96,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		allowPrivateWebhookTargets: values.WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS
 			? values.WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS === 'allow'
 			: /^https?:\/\/(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.test(publicUrl),
+		n8nConcurrency: values.WORKFLOWOPS_N8N_CONCURRENCY,
 		initialAdmin: email && password ? { email, password } : undefined,
 	};
 }

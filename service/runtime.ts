@@ -9,6 +9,7 @@ import { keyFileOf, loadOrCreateKeyFile, SecretBox } from './domain/secrets';
 import type { AppDeps } from './http/deps';
 import { GitHubRepo } from './git/github';
 import { N8nClient } from './n8n/client';
+import { slotsPerInstance } from './n8n/request-slots';
 
 export const CLI_CONTEXT: AuditContext = {
 	actor: { type: 'system', id: null, name: 'cli' },
@@ -66,10 +67,11 @@ export function appDeps(
 	runtime: { db: Db; secrets: SecretBox },
 	logger: Logger,
 ): AppDeps & { events: Webhooks } {
+	const slots = slotsPerInstance(config.n8nConcurrency);
 	return {
 		...runtime,
 		logger,
-		n8nClient: (target) => new N8nClient(target),
+		n8nClient: (target) => new N8nClient(target, { slots: slots(target.baseUrl) }),
 		gitHub: (target) => new GitHubRepo(target),
 		jobs: new Jobs(runtime.db),
 		events: new Webhooks(runtime.db, runtime.secrets, logger, {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { N8nError, transportFailure } from './errors';
 import { parseJson } from '../json';
+import { RequestSlots } from './request-slots';
 import { type N8nWorkflow, type WorkflowInput, type WritableWorkflow, writableBody } from './workflow-body';
 
 export interface N8nTarget {
@@ -20,6 +21,8 @@ export interface N8nClientOptions {
 	/** Further attempts after the first, for 429, 5xx (idempotent methods) and network errors. */
 	retries?: number;
 	backoffMs?: number;
+	/** Shared with every client of the same instance: bounds the calls in flight to it. */
+	slots?: RequestSlots;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -40,6 +43,8 @@ export interface ConnectionReport {
 }
 
 export const PAGE_SIZE = 250;
+/** Calls in flight to one instance when nothing else is said (WORKFLOWOPS_N8N_CONCURRENCY). */
+export const DEFAULT_CONCURRENCY = 4;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 /** Answers of an n8n (or the proxy before it) too busy to serve the call now. */
 const BUSY = new Set([429, 502, 503, 504]);
@@ -49,6 +54,7 @@ export class N8nClient {
 	private readonly timeoutMs: number;
 	private readonly retries: number;
 	private readonly backoffMs: number;
+	private readonly slots: RequestSlots;
 	private major: Promise<1 | 2> | undefined;
 	private writes: Promise<unknown> = Promise.resolve();
 
@@ -59,6 +65,7 @@ export class N8nClient {
 		this.timeoutMs = options.timeoutMs ?? 15_000;
 		this.retries = options.retries ?? 3;
 		this.backoffMs = options.backoffMs ?? 250;
+		this.slots = options.slots ?? new RequestSlots(DEFAULT_CONCURRENCY);
 	}
 
 	/**
@@ -76,7 +83,7 @@ export class N8nClient {
 		const retries = options.retries ?? this.retries;
 		for (let attempt = 0; ; attempt++) {
 			try {
-				return await this.attempt<T>(method, path, options);
+				return await this.slots.run(() => this.attempt<T>(method, path, options));
 			} catch (error) {
 				const retryable =
 					error instanceof N8nError &&

@@ -35,6 +35,7 @@ let developer: string;
 let workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
 let failPage: number | null = null;
 let credentialsStatus = 200;
+let credentialList: object[] = [{ id: 'c1', name: 'ERP key', type: 'httpHeaderAuth' }];
 let fake: Awaited<ReturnType<typeof startFakeN8n>>;
 
 beforeAll(async () => {
@@ -44,7 +45,7 @@ beforeAll(async () => {
 	fake = await startFakeN8n((_req, url) => {
 		if (url.pathname === '/api/v1/credentials') {
 			return credentialsStatus === 200
-				? { status: 200, body: { data: [{ id: 'c1', name: 'ERP key', type: 'httpHeaderAuth' }], nextCursor: null } }
+				? { status: 200, body: { data: credentialList, nextCursor: null } }
 				: { status: credentialsStatus, body: { message: 'not found' } };
 		}
 		const offset = Number(url.searchParams.get('cursor') ?? 0);
@@ -216,6 +217,28 @@ test('where n8n has no credential list (1.x), credentials are reported unavailab
 	} finally {
 		credentialsStatus = 200;
 	}
+});
+
+test('a credential list that is not one fails the sync in words and keeps the last inventory', async () => {
+	const environmentId = await createEnvironment('odd-credentials');
+	credentialList = [{ id: 'c1', name: 'ERP key' }];
+	try {
+		const { final } = await syncAndFollow(companion, developer, environmentId);
+		expect(final).toMatchObject({
+			status: 'failed',
+			error: expect.stringMatching(
+				/^n8n "odd-credentials" answered, but not as n8n’s public API does.* — its credential list has entries without an id, a name and a type$/,
+			),
+		});
+	} finally {
+		credentialList = [{ id: 'c1', name: 'ERP key', type: 'httpHeaderAuth' }];
+	}
+	const count = await companion.db
+		.selectFrom('workflow_inventory')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('environment_id', '=', environmentId)
+		.executeTakeFirstOrThrow();
+	expect(Number(count.n)).toBe(0);
 });
 
 test('a second sync while one runs is a 409 naming the running job', async () => {

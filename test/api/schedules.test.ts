@@ -19,7 +19,12 @@ beforeAll(async () => {
 			? { status: 200, body: { data: { versionCli: '2.40.7' } } }
 			: store.handler(req, url, raw),
 	);
-	companion = await startCompanion({ scheduler: { healthCron: EVERY_SECOND, slaCron: EVERY_SECOND } });
+	// Its environments share one (fake) n8n: the calls in flight to it are enough for every environment's
+	// health check each second and a drift check besides.
+	companion = await startCompanion({
+		scheduler: { healthCron: EVERY_SECOND, slaCron: EVERY_SECOND },
+		n8nConcurrency: 8,
+	});
 	admin = await companion.token('admin');
 });
 afterEach(() => {

@@ -13,7 +13,8 @@ import { Jobs } from '../../service/domain/jobs/jobs';
 import { SecretBox } from '../../service/domain/secrets';
 import type { AppDeps, LoginLimits } from '../../service/http/deps';
 import { GitHubRepo } from '../../service/git/github';
-import { N8nClient } from '../../service/n8n/client';
+import { DEFAULT_CONCURRENCY, N8nClient } from '../../service/n8n/client';
+import { slotsPerInstance } from '../../service/n8n/request-slots';
 import { Scheduler, type SchedulerOptions } from '../../service/jobs/scheduler';
 import { Webhooks } from '../../service/domain/events/webhooks';
 import { CLI_CONTEXT } from '../../service/runtime';
@@ -49,6 +50,7 @@ export async function startCompanion(
 		publicUrl?: string;
 		scheduler?: SchedulerOptions;
 		allowPrivateWebhookTargets?: boolean;
+		n8nConcurrency?: number;
 	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
@@ -63,11 +65,12 @@ export async function startCompanion(
 		timeoutMs: 2000,
 		allowPrivateTargets: options.allowPrivateWebhookTargets ?? true,
 	});
+	const slots = slotsPerInstance(options.n8nConcurrency ?? DEFAULT_CONCURRENCY);
 	const deps: AppDeps = {
 		db,
 		secrets,
 		logger,
-		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0 }),
+		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0, slots: slots(target.baseUrl) }),
 		gitHub: (target) => new GitHubRepo(target, { throttle: false, retries: 0 }),
 		jobs: new Jobs(db),
 		events: webhooks,

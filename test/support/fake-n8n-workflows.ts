@@ -36,7 +36,9 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		handler: (req, url, raw) => ({ ...answer(req.method ?? 'GET', url, raw), delayMs: state.delayMs }),
 	};
 	function answer(method: string, url: URL, raw: string): ReturnType<FakeHandler> {
-		const [, id, verb] = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/) ?? [];
+		const route = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/);
+		if (!route) return { status: 404, body: { message: 'Not Found' } };
+		const [, id, verb] = route;
 		const body = raw ? JSON.parse(raw) : undefined;
 		const failure = state.fault?.(method, id, body);
 		if (failure) return { status: failure.status, body: { message: failure.message } };

@@ -27,6 +27,7 @@ test('reads every variable', () => {
 		WORKFLOWOPS_ENCRYPTION_KEY: KEY_HEX,
 		WORKFLOWOPS_LOG_LEVEL: 'debug',
 		WORKFLOWOPS_PUBLIC_URL: 'https://ops.example.com/',
+		WORKFLOWOPS_N8N_CONCURRENCY: '8',
 		WORKFLOWOPS_ADMIN_EMAIL: 'Admin@Example.com',
 		WORKFLOWOPS_ADMIN_PASSWORD: 'a long password',
 	});
@@ -37,6 +38,7 @@ test('reads every variable', () => {
 		logLevel: 'debug',
 		publicUrl: 'https://ops.example.com',
 		secureCookies: true,
+		n8nConcurrency: 8,
 	});
 	expect(config.encryptionKey).toEqual(Buffer.from(KEY_HEX, 'hex'));
 	expect(config.initialAdmin).toEqual({ email: 'Admin@Example.com', password: 'a long password' });
@@ -62,6 +64,11 @@ test('a base64 key of 32 bytes is accepted', () => {
 
 test.each([
 	['WORKFLOWOPS_PORT', 'abc', 'WORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "abc")'],
+	[
+		'WORKFLOWOPS_N8N_CONCURRENCY',
+		'0',
+		'WORKFLOWOPS_N8N_CONCURRENCY: must be a whole number between 1 and 32 (got "0")',
+	],
 	['WORKFLOWOPS_PORT', '70000', 'WORKFLOWOPS_PORT: must be a whole number between 1 and 65535 (got "70000")'],
 	[
 		'WORKFLOWOPS_LOG_LEVEL',

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
 import type { CanonicalWorkflowsTable, WorkflowInventoryTable } from '../../db/schema';
+import type { N8nClient } from '../../n8n/client';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
@@ -18,11 +19,8 @@ export interface SyncDeps extends EnvironmentDeps {
 	jobs: Jobs;
 }
 
-interface N8nCredential {
-	id: string;
-	name: string;
-	type: string;
-}
+const credentialListSchema = z.array(z.object({ id: z.string(), name: z.string(), type: z.string() }));
+type N8nCredential = z.infer<typeof credentialListSchema>[number];
 
 const CHUNK = 500;
 
@@ -80,7 +78,7 @@ export async function startInventorySync(
 				}
 			}
 			await storing;
-			const credentials = scope === 'workflows' ? undefined : await listCredentials((path) => client.listAll(path));
+			const credentials = scope === 'workflows' ? undefined : await listCredentials(client, environment.name);
 			const syncedAt = new Date().toISOString();
 			await deps.db.transaction().execute(async (trx) => {
 				if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
@@ -118,13 +116,22 @@ export async function startInventorySync(
 }
 
 /** Credential metadata, or undefined where the public API has no credential list (n8n 1.x). */
-async function listCredentials(listAll: (path: string) => Promise<unknown[]>): Promise<N8nCredential[] | undefined> {
+async function listCredentials(client: N8nClient, environmentName: string): Promise<N8nCredential[] | undefined> {
+	let items: unknown[];
 	try {
-		return (await listAll('/credentials')) as N8nCredential[];
+		items = await client.listAll('/credentials');
 	} catch (error) {
 		if (error instanceof N8nError && (error.status === 404 || error.status === 405)) return undefined;
 		throw error;
 	}
+	const credentials = credentialListSchema.safeParse(items);
+	if (credentials.success) return credentials.data;
+	throw new N8nError(
+		'not_n8n',
+		environmentName,
+		'GET /api/v1/credentials',
+		'its credential list has entries without an id, a name and a type',
+	);
 }
 
 /**

@@ -147,6 +147,58 @@ test('deletes come last: a write refused before them leaves every workflow under
 	expect(liveHashes()).toEqual(hashesOf(changed));
 });
 
+/** `wf-<i>`: runs `calls` through an Execute Workflow node, and has it as its error workflow. */
+const caller = (i: number, calls: string): N8nWorkflow => ({
+	...workflow(i),
+	nodes: [
+		{
+			id: 'x',
+			name: 'Run sub-workflow',
+			type: 'n8n-nodes-base.executeWorkflow',
+			typeVersion: 1.2,
+			position: [0, 0],
+			parameters: { workflowId: { __rl: true, mode: 'id', value: calls } },
+		},
+	],
+	settings: { errorWorkflow: calls },
+});
+
+test('a re-created workflow’s new id is written into the workflows that name it, and the result says so', async () => {
+	const snapshot = await snapshotOf([workflow(41), caller(42, 'wf-41'), workflow(43)]);
+	store.reset([caller(42, 'wf-41'), workflow(43)]);
+
+	const preview = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'preview' });
+	const actions = Object.fromEntries(
+		preview.body.workflows.map((w: any) => [w.workflowId, [w.action, w.remapsReferences]]),
+	);
+	expect(actions).toEqual({ 'wf-41': ['create', undefined], 'wf-42': ['update', true], 'wf-43': ['none', undefined] });
+
+	const final = await restore(snapshot.id);
+	expect(final).toMatchObject({ status: 'succeeded', error: null });
+	const [{ newId }] = final.result.created;
+	expect(newId).not.toBe('wf-41');
+	expect(final.result).toMatchObject({ updated: ['wf-42'], remapped: ['wf-42'], deleted: [] });
+	const written = store.workflows.get('wf-42')!;
+	expect(written.nodes[0].parameters.workflowId).toEqual({ __rl: true, mode: 'id', value: newId });
+	expect(written.settings).toEqual({ errorWorkflow: newId });
+	// Compared through the identity map, live now matches the snapshot.
+	const compare = await companion.api(admin, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
+	expect(compare.body.workflows.filter((w: any) => w.status !== 'UNCHANGED')).toEqual([]);
+});
+
+test('when the remapping write is refused, the re-created workflow is removed and the caller keeps its ids', async () => {
+	const snapshot = await snapshotOf([workflow(51), caller(52, 'wf-51')]);
+	const changed = [caller(52, 'wf-51')];
+	store.reset(changed);
+	store.fault = (method, id) => (method === 'PUT' && id === 'wf-52' ? { status: 400, message: 'refused' } : undefined);
+
+	const final = await restore(snapshot.id);
+	expect(final.status).toBe('failed');
+	expect(final.error).toMatch(/^Restoring "Workflow 52" \(wf-52\) failed: .*Nothing was left changed/);
+	expect([...store.workflows.keys()]).toEqual(['wf-52']);
+	expect(liveHashes()).toEqual(hashesOf(changed));
+});
+
 test('a workflow that reads back different fails the restore; a failed undo is reported with the safety snapshot', async () => {
 	const snapshot = await snapshotOf([workflow(1), workflow(2)]);
 	store.reset([workflow(2)]);

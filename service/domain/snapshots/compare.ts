@@ -4,6 +4,7 @@ import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environme
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 import { currentIds } from '../workflows/workflow-moves';
 import { getSnapshotRow } from './snapshots';
+import { mapWorkflowRefs } from '../workflows/workflow-refs';
 
 export type CompareStatus = 'UNCHANGED' | 'MODIFIED' | 'ADDED' | 'DELETED';
 
@@ -117,5 +118,6 @@ export async function snapshotWorkflows(
 		.select(['snapshot_items.n8n_id', 'workflow_blobs.raw'])
 		.where('snapshot_id', '=', id)
 		.execute();
-	return new Map(rows.map((row) => [idOf(row.n8n_id), JSON.parse(row.raw) as N8nWorkflow]));
+	// Under the ids the workflows have now, naming one another by those ids too.
+	return new Map(rows.map((row) => [idOf(row.n8n_id), mapWorkflowRefs(JSON.parse(row.raw) as N8nWorkflow, idOf)]));
 }

@@ -11,6 +11,7 @@ import type { SyncDeps } from '../workflows/inventory-sync';
 import { describeChanges, diffWorkflows } from '../workflows/diff';
 import { contentHash } from '../workflows/normalize';
 import { currentIds, recordMove } from '../workflows/workflow-moves';
+import { mapWorkflowRefs, referencedWorkflowIds } from '../workflows/workflow-refs';
 import { type ComparedWorkflow, compareWorkflowSets, liveWorkflows, snapshotWorkflows } from './compare';
 import { createSnapshot, getSnapshotRow } from './snapshots';
 
@@ -30,6 +31,8 @@ export type RestoreAction = 'create' | 'update' | 'delete' | 'none';
 export interface RestoreItem extends ComparedWorkflow {
 	/** What restore does: create what the snapshot has and live lacks, update, delete what it lacks. */
 	action: RestoreAction;
+	/** It names a workflow the restore re-created: it is written again with the new id. */
+	remapsReferences?: true;
 }
 
 /** Where restore leads: the workflows wanted, and whether that is every workflow (so others go). */
@@ -44,6 +47,23 @@ export interface RestoreSource {
 }
 
 const ACTION_OF = { ADDED: 'create', MODIFIED: 'update', DELETED: 'delete', UNCHANGED: 'none' } as const;
+const STEP_ORDER: Record<RestoreAction, number> = { create: 0, update: 1, none: 1, delete: 2 };
+
+/**
+ * A workflow the restore re-creates gets a new id: the others of the plan that name it (calls, error
+ * workflow) are written too, with the new id, even when nothing else of theirs changed.
+ */
+function withReferrersOfRecreated(plan: RestoreItem[], wanted: Map<string, N8nWorkflow>): RestoreItem[] {
+	const recreated = new Set(plan.filter((item) => item.action === 'create').map((item) => item.workflowId));
+	if (!recreated.size) return plan;
+	const namesRecreated = (workflow: N8nWorkflow | undefined) =>
+		workflow !== undefined && [...referencedWorkflowIds(workflow)].some((id) => recreated.has(id));
+	return plan.map((item) =>
+		item.action === 'none' && namesRecreated(wanted.get(item.workflowId))
+			? { ...item, action: 'update', remapsReferences: true }
+			: item,
+	);
+}
 
 /**
  * What restoring `source` over `live` does, per workflow: the diff from live to the restored content.
@@ -61,7 +81,7 @@ export function planRestore(
 				? ('update' as const)
 				: ACTION_OF[item.status],
 	}));
-	if (!selection) return plan;
+	if (!selection) return withReferrersOfRecreated(plan, source.workflows);
 	const wanted = new Set(selection);
 	const unknown = selection.filter((id) => !plan.some((item) => item.workflowId === id));
 	if (unknown.length)
@@ -72,7 +92,10 @@ export function planRestore(
 				workflowIds: unknown,
 			},
 		);
-	return plan.filter((item) => wanted.has(item.workflowId));
+	return withReferrersOfRecreated(
+		plan.filter((item) => wanted.has(item.workflowId)),
+		source.workflows,
+	);
 }
 
 export async function snapshotSource(deps: SyncDeps, snapshotId: string): Promise<RestoreSource> {
@@ -135,10 +158,12 @@ export async function startRestore(
 			});
 			const live = await snapshotWorkflows(deps.db, safety.id);
 			const plan = planRestore(live, source, request.workflowIds);
-			// Deletes last: a failure before them leaves nothing to re-create (under a new id) on undo.
+			// Creates first, so what the others name can be mapped to their new ids; deletes last, so a
+			// failure before them leaves nothing to re-create (under a new id) on undo.
 			const steps = plan
 				.filter((item) => item.action !== 'none')
-				.sort((a, b) => Number(a.action === 'delete') - Number(b.action === 'delete'));
+				.sort((a, b) => STEP_ORDER[a.action] - STEP_ORDER[b.action]);
+			const moves = new Map<string, string>();
 			const done: Done[] = [];
 			const audit = (trx: Transaction<Database>, outcome: string, extra: Record<string, unknown> = {}) =>
 				appendAudit(trx, context, {
@@ -167,7 +192,10 @@ export async function startRestore(
 						`changes were made, the next was to "${item.name}". Live n8n before the restore is in snapshot ${safety.id}: restore it to go back.`,
 				});
 				try {
-					await restoreOne(client, item, live.get(item.workflowId), source.workflows.get(item.workflowId), done);
+					const wanted = source.workflows.get(item.workflowId);
+					const mapped = wanted && mapWorkflowRefs(wanted, (id) => moves.get(id) ?? id);
+					await restoreOne(client, item, live.get(item.workflowId), mapped, done);
+					if (item.action === 'create') moves.set(item.workflowId, done.at(-1)!.id);
 				} catch (error) {
 					const reason = error instanceof Error ? error.message : String(error);
 					const undoFailures = await undo(client, done, (from, to) => recordMove(deps.db, environment.id, from, to));
@@ -213,7 +241,7 @@ async function restoreOne(
 	const target = wanted!;
 	let id = item.workflowId;
 	if (item.action === 'create') id = (await client.createWorkflow(target)).id;
-	else if (item.status === 'MODIFIED') await client.updateWorkflow(id, target);
+	else if (item.status === 'MODIFIED' || item.remapsReferences) await client.updateWorkflow(id, target);
 	done.push({ item, id, before });
 	if (target.active !== (before?.active ?? false)) await client.setActive(id, target.active);
 	await verify(client, id, target);
@@ -231,23 +259,29 @@ async function verify(client: N8nClient, id: string, wanted: N8nWorkflow): Promi
 		);
 }
 
-/** Puts back what the steps changed, last first; returns what could not be undone. */
+/**
+ * Puts back what the steps changed, last first; returns what could not be undone. A deleted workflow
+ * comes back under a new id, and what is put back after it names it by that id.
+ */
 async function undo(
 	client: N8nClient,
 	done: Done[],
 	moved: (from: string, to: string) => Promise<void>,
 ): Promise<string[]> {
 	const failures: string[] = [];
+	const moves = new Map<string, string>();
+	const asBefore = (before: N8nWorkflow) => mapWorkflowRefs(before, (id) => moves.get(id) ?? id);
 	for (const { item, id, before } of [...done].reverse()) {
 		try {
 			if (!before) {
 				await client.deleteWorkflow(id);
 			} else if (item.action === 'delete') {
-				const recreated = await client.createWorkflow(before);
+				const recreated = await client.createWorkflow(asBefore(before));
 				if (before.active) await client.setActive(recreated.id, true);
+				moves.set(item.workflowId, recreated.id);
 				await moved(item.workflowId, recreated.id);
 			} else {
-				if (item.status === 'MODIFIED') await client.updateWorkflow(id, before);
+				if (item.status === 'MODIFIED' || item.remapsReferences) await client.updateWorkflow(id, asBefore(before));
 				const current = await client.getWorkflow(id);
 				if (current.active !== before.active) await client.setActive(id, before.active);
 			}
@@ -270,6 +304,10 @@ function summarize(done: Done[]) {
 	return {
 		created: ids('create').map((step) => ({ workflowId: step.item.workflowId, newId: step.id, name: step.item.name })),
 		updated: ids('update').map((step) => step.id),
+		/** Updated only to name re-created workflows by their new ids. */
+		remapped: ids('update')
+			.filter((step) => step.item.remapsReferences)
+			.map((step) => step.id),
 		deleted: ids('delete').map((step) => step.id),
 	};
 }

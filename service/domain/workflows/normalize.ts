@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { N8nNode, WorkflowInput } from '../../n8n/workflow-body';
+import { mapWorkflowRefs } from './workflow-refs';
 
 /**
  * What a workflow's content is made of, field by field: kept (it changes what the workflow does) or
@@ -84,50 +85,34 @@ export interface NormalizeOptions {
 	workflowRef?: (id: string) => string;
 }
 
-const EXECUTE_WORKFLOW_TYPES = new Set(['n8n-nodes-base.executeWorkflow', 'n8n-nodes-base.executeWorkflowTrigger']);
-
 /**
  * How each kept workflow field is normalised. Typed by the table: marking a field kept there without
  * saying here how to normalise it, or dropping one still listed here, does not compile.
  */
 const WORKFLOW_FIELD_NORMALIZERS: {
-	[K in KeptWorkflowField]: (workflow: WorkflowInput, ref: (id: string) => string) => NormalizedWorkflow[K];
+	[K in KeptWorkflowField]: (workflow: WorkflowInput) => NormalizedWorkflow[K];
 } = {
 	name: (workflow) => workflow.name,
-	nodes: (workflow, ref) => {
+	nodes: (workflow) => {
 		const nodes = workflow.nodes ?? [];
 		const credentialNames = firstNamePerCredentialId(nodes);
-		return nodes.map((node) => normalizeNode(node, ref, credentialNames)).sort((a, b) => compare(a.name, b.name));
+		return nodes.map((node) => normalizeNode(node, credentialNames)).sort((a, b) => compare(a.name, b.name));
 	},
 	connections: (workflow) => (workflow.connections ?? {}) as Record<string, unknown>,
-	settings: (workflow, ref) => normalizeSettings(workflow.settings ?? {}, ref),
+	settings: (workflow) =>
+		Object.fromEntries(
+			Object.entries(workflow.settings ?? {}).filter(
+				([key, value]) => value !== null && value !== undefined && value !== SETTING_DEFAULTS[key],
+			),
+		),
 };
 
 /** The workflow reduced to its kept fields (WORKFLOW_FIELDS), with nodes in name order. */
 export function normalizeWorkflow(workflow: WorkflowInput, options: NormalizeOptions = {}): NormalizedWorkflow {
-	const ref = options.workflowRef ?? ((id: string) => id);
+	const mapped = mapWorkflowRefs(workflow, options.workflowRef ?? ((id) => id));
 	return Object.fromEntries(
-		KEPT_WORKFLOW_FIELDS.map((field) => [field, WORKFLOW_FIELD_NORMALIZERS[field](workflow, ref)]),
+		KEPT_WORKFLOW_FIELDS.map((field) => [field, WORKFLOW_FIELD_NORMALIZERS[field](mapped)]),
 	) as unknown as NormalizedWorkflow;
-}
-
-/** Every setting but nulls and defaults, with the workflow ids in it mapped. */
-function normalizeSettings(input: Record<string, unknown>, ref: (id: string) => string): Record<string, unknown> {
-	const settings: Record<string, unknown> = { ...input };
-	if (typeof settings.errorWorkflow === 'string') settings.errorWorkflow = ref(settings.errorWorkflow);
-	if (typeof settings.callerIds === 'string') {
-		settings.callerIds = settings.callerIds
-			.split(',')
-			.map((id) => id.trim())
-			.filter(Boolean)
-			.map(ref)
-			.join(',');
-	}
-	return Object.fromEntries(
-		Object.entries(settings).filter(
-			([key, value]) => value !== null && value !== undefined && value !== SETTING_DEFAULTS[key],
-		),
-	);
 }
 
 /**
@@ -152,11 +137,7 @@ function firstNamePerCredentialId(nodes: N8nNode[]): Map<string, string> {
 	return names;
 }
 
-function normalizeNode(
-	node: N8nNode,
-	ref: (id: string) => string,
-	credentialNames: Map<string, string>,
-): NormalizedNode {
+function normalizeNode(node: N8nNode, credentialNames: Map<string, string>): NormalizedNode {
 	const normalized: Record<string, unknown> = {};
 	for (const field of KEPT_NODE_FIELDS) {
 		const value = node[field];
@@ -173,20 +154,7 @@ function normalizeNode(
 			]),
 		);
 	}
-	if (EXECUTE_WORKFLOW_TYPES.has(node.type)) normalized.parameters = remapWorkflowId(node.parameters ?? {}, ref);
 	return normalized as NormalizedNode;
-}
-
-/** Execute Workflow's workflowId: a string, or a resource locator {__rl, mode, value}. */
-function remapWorkflowId(parameters: Record<string, unknown>, ref: (id: string) => string): Record<string, unknown> {
-	const id = parameters.workflowId;
-	if (typeof id === 'string' && !id.startsWith('=')) return { ...parameters, workflowId: ref(id) };
-	if (id && typeof id === 'object' && (id as { mode?: unknown }).mode === 'id') {
-		const locator = id as { value?: unknown };
-		if (typeof locator.value === 'string')
-			return { ...parameters, workflowId: { ...locator, value: ref(locator.value) } };
-	}
-	return parameters;
 }
 
 /** SHA-256 of the RFC 8785 canonical JSON of the normalised workflow. */

@@ -5,6 +5,7 @@ import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
+import { startFaultProxy } from './harness/fault-proxy';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { scheduledWorkflow } from '../support/workflows';
 import { selectedTargets } from './harness/versions';
@@ -186,5 +187,93 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		expect(readBack.nodes[0].parameters.url).toBe('https://erp.example.com');
 		const [item] = (await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}`)).body.workflows;
 		expect(contentHash(readBack)).toBe(item.contentHash);
+	});
+
+	test('a restore refused after its first update undoes it, and every workflow keeps its original id', async () => {
+		const client = new N8nClient({ name: 'refusing', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		let puts = 0;
+		const proxy = await startFaultProxy(
+			n8n.baseUrl,
+			(method, path) => method === 'PUT' && path.startsWith('/api/v1/workflows/') && ++puts === 2,
+		);
+		try {
+			const environment = await companion.environment(token, {
+				name: 'refusing',
+				baseUrl: proxy.url,
+				apiKey: n8n.apiKey,
+			});
+			const [first, second] = await Promise.all(
+				['refused first', 'refused second'].map((name) =>
+					client.createWorkflow({ ...scheduledWorkflow(name), settings: { timezone: 'Europe/Paris' } }),
+				),
+			);
+			const snapshot = (await companion.api(token, 'POST', '/api/v1/snapshots', { environmentId: environment.id }))
+				.body;
+			const editorMade = await editorCreate(n8n, editorMadeWorkflow('refused added'));
+			const edited = await Promise.all(
+				[first, second].map((workflow) =>
+					client.updateWorkflow(workflow.id, { ...workflow, settings: { timezone: 'Asia/Tokyo' } }),
+				),
+			);
+			const before = new Map([...edited, editorMade].map((workflow) => [workflow.id, contentHash(workflow)] as const));
+
+			const started = await companion.api(token, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {
+				mode: 'apply',
+				workflowIds: [first.id, second.id, editorMade.id],
+			});
+			const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+				authorization: `Bearer ${token}`,
+			});
+			const final = events.at(-1)!.data;
+			expect(final.status).toBe('failed');
+			expect(final.error).toMatch(/refused by the test proxy\. Nothing was left changed/);
+			expect(puts).toBeGreaterThanOrEqual(3); // the refused write, then the undo of the first
+
+			const live = new Map((await client.listWorkflows()).map((workflow) => [workflow.id, workflow]));
+			for (const [id, hash] of before) expect([id, live.has(id) && contentHash(live.get(id)!)]).toEqual([id, hash]);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	test('a deleted sub-workflow restored under a new id: its caller is written with that id', async () => {
+		const client = new N8nClient({ name: 'remap', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const sub = await client.createWorkflow(scheduledWorkflow('remap sub-workflow'));
+		const caller = await client.createWorkflow({
+			name: 'remap caller',
+			nodes: [
+				{
+					id: 'x',
+					name: 'Run sub-workflow',
+					type: 'n8n-nodes-base.executeWorkflow',
+					typeVersion: 1.2,
+					position: [0, 0],
+					parameters: { workflowId: { __rl: true, mode: 'id', value: sub.id } },
+				},
+			],
+			connections: {},
+			settings: { errorWorkflow: sub.id },
+		});
+		const environment = await companion.environment(token, { name: 'remap', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const snapshot = (
+			await companion.api(token, 'POST', '/api/v1/snapshots', {
+				environmentId: environment.id,
+				workflowIds: [sub.id, caller.id],
+			})
+		).body;
+		await client.deleteWorkflow(sub.id);
+
+		const started = await companion.api(token, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${token}`,
+		});
+		const final = events.at(-1)!.data;
+		expect(final).toMatchObject({ status: 'succeeded', error: null, result: { remapped: [caller.id] } });
+		const [{ newId }] = final.result.created;
+		const written = await client.getWorkflow(caller.id);
+		expect(written.nodes[0].parameters.workflowId).toMatchObject({ mode: 'id', value: newId });
+		expect(written.settings?.errorWorkflow).toBe(newId);
+		const compare = await companion.api(token, 'GET', `/api/v1/snapshots/${snapshot.id}/compare`);
+		expect(compare.body.workflows.filter((w: any) => w.status !== 'UNCHANGED')).toEqual([]);
 	});
 });

@@ -276,7 +276,7 @@ describe('pages', () => {
 		expect(created.status).toBe(201);
 		expect(created.headers.get('cache-control')).toBe('no-store');
 		const token = (await created.text()).match(/value="(wfo_[\w-]+)"/)?.[1];
-		expect(token).toBeDefined();
+		expect(token).toMatch(/^wfo_[\w-]{20,}$/);
 		expect(await (await client.get('/tokens')).text()).not.toContain(token);
 		expect((await companion.api(token!, 'GET', '/api/v1/me')).body.role).toBe('developer');
 	});

@@ -32,6 +32,8 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 			path: '/setup',
 			permission: null,
 			handler: async (req, res) => {
+				// Once there is an owner, set-up is over, whatever the form holds.
+				if (await countUsers(db)) return res.redirect(303, '/login');
 				const form = parseForm(setupSchema, req.body);
 				if (form.errors) {
 					return render(

@@ -21,6 +21,8 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 	let companion: Companion;
 	let admin: string;
 	let credentialId: string;
+	/** An environment on this n8n whose baseline was approved while it held no workflow at all. */
+	let approvedEmpty: { id: string };
 
 	const n8nApi = async (method: string, path: string, body?: unknown) => {
 		const response = await fetch(`${n8n.baseUrl}/api/v1${path}`, {
@@ -120,6 +122,14 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			startCompanion(),
 		]);
 		admin = await companion.token('admin');
+		approvedEmpty = await companion.environment(admin, {
+			name: 'approved empty',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
+		const baseline = await companion.api(admin, 'POST', `/api/v1/environments/${approvedEmpty.id}/baseline`, {});
+		if (baseline.status !== 200 || baseline.body.workflows.length !== 0)
+			throw new Error(`the empty baseline: HTTP ${baseline.status} ${JSON.stringify(baseline.body)}`);
 	});
 	afterAll(async () => {
 		await n8n?.stop();
@@ -298,6 +308,30 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		expectHighBranch(run, 'Check', payments.id, 'HIGH http: Charge');
 		const incidents = await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${environment.id}`);
 		expect(incidents.body.data).toEqual([expect.objectContaining({ status: 'OPEN', severity: 'critical' })]);
+	});
+
+	test('Drift Check → IF (status is ADDED) over a baseline approved empty takes the drift branch once a workflow appears, and an incident opens', async () => {
+		const appeared = await n8nApi('POST', '/workflows', oneHttpCall('Appeared', 'Call', 'https://new.example.com'));
+		const gate = riskGate('Empty baseline gate', {
+			name: 'Check',
+			type: 'n8n-nodes-workflowops.driftCheck',
+			parameters: { resource: 'environment', operation: 'check', environmentId: approvedEmpty.id, output: 'drifted' },
+		});
+		const isAdded = gate.nodes.find((node) => node.name === 'Is HIGH')!;
+		isAdded.parameters = { conditions: { string: [{ value1: '={{ $json.status }}', value2: 'ADDED' }] } };
+		const created = await n8nApi('POST', '/workflows', gate);
+
+		const run = await executeInN8n(n8n, created.id);
+
+		expect(nodeOutput(run, 'Check')).toEqual(
+			expect.arrayContaining([expect.objectContaining({ workflowId: appeared.id, status: 'ADDED' })]),
+		);
+		expect(nodeOutput(run, 'High risk')).toEqual(
+			expect.arrayContaining([expect.objectContaining({ workflowId: appeared.id })]),
+		);
+		expect(run.data.resultData.runData['Not high']).toBeUndefined();
+		const incidents = await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${approvedEmpty.id}`);
+		expect(incidents.body.data).toEqual([expect.objectContaining({ status: 'OPEN' })]);
 	});
 
 	test('an active workflow starting with the WorkflowOps Trigger subscribes itself and runs when the companion emits drift.detected', async () => {

@@ -3,7 +3,7 @@ import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import type { Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { readEvents } from '../support/sse';
-import { httpWorkflow } from '../support/workflows';
+import { callerOf, httpWorkflow } from '../support/workflows';
 
 const workflow = (i: number, url?: string, active = false) => httpWorkflow(i, url, { active });
 
@@ -147,21 +147,8 @@ test('deletes come last: a write refused before them leaves every workflow under
 	expect(liveHashes()).toEqual(hashesOf(changed));
 });
 
-/** `wf-<i>`: runs `calls` through an Execute Workflow node, and has it as its error workflow. */
-const caller = (i: number, calls: string): N8nWorkflow => ({
-	...workflow(i),
-	nodes: [
-		{
-			id: 'x',
-			name: 'Run sub-workflow',
-			type: 'n8n-nodes-base.executeWorkflow',
-			typeVersion: 1.2,
-			position: [0, 0],
-			parameters: { workflowId: { __rl: true, mode: 'id', value: calls } },
-		},
-	],
-	settings: { errorWorkflow: calls },
-});
+/** `wf-<i>`, running `calls` (see callerOf). */
+const caller = (i: number, calls: string): N8nWorkflow => ({ ...workflow(i), ...callerOf(`Workflow ${i}`, calls) });
 
 test('a re-created workflow’s new id is written into the workflows that name it, and the result says so', async () => {
 	const snapshot = await snapshotOf([workflow(41), caller(42, 'wf-41'), workflow(43)]);

@@ -7,7 +7,7 @@ import { readEvents } from '../support/sse';
 import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { startFaultProxy } from './harness/fault-proxy';
 import { type N8nInstance, startN8n } from './harness/instance';
-import { scheduledWorkflow } from '../support/workflows';
+import { callerOf, scheduledWorkflow } from '../support/workflows';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
@@ -239,21 +239,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 	test('a deleted sub-workflow restored under a new id: its caller is written with that id', async () => {
 		const client = new N8nClient({ name: 'remap', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		const sub = await client.createWorkflow(scheduledWorkflow('remap sub-workflow'));
-		const caller = await client.createWorkflow({
-			name: 'remap caller',
-			nodes: [
-				{
-					id: 'x',
-					name: 'Run sub-workflow',
-					type: 'n8n-nodes-base.executeWorkflow',
-					typeVersion: 1.2,
-					position: [0, 0],
-					parameters: { workflowId: { __rl: true, mode: 'id', value: sub.id } },
-				},
-			],
-			connections: {},
-			settings: { errorWorkflow: sub.id },
-		});
+		const caller = await client.createWorkflow(callerOf('remap caller', sub.id));
 		const environment = await companion.environment(token, { name: 'remap', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		const snapshot = (
 			await companion.api(token, 'POST', '/api/v1/snapshots', {

@@ -40,3 +40,20 @@ export const scheduledWorkflow = (name: string): WorkflowInput => ({
 	connections: {},
 	settings: {},
 });
+
+/** Runs the workflow `calls` through an Execute Workflow node, and has it as its error workflow. */
+export const callerOf = (name: string, calls: string): WorkflowInput => ({
+	name,
+	nodes: [
+		{
+			id: 'x',
+			name: 'Run sub-workflow',
+			type: 'n8n-nodes-base.executeWorkflow',
+			typeVersion: 1.2,
+			position: [0, 0],
+			parameters: { workflowId: { __rl: true, mode: 'id', value: calls } },
+		},
+	],
+	connections: {},
+	settings: { errorWorkflow: calls },
+});

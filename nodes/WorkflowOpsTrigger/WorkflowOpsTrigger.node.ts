@@ -19,9 +19,13 @@ interface Subscription extends IDataObject {
 const EVENTS = [
 	{ name: 'Drift Detected', value: 'drift.detected', description: 'A drift check found changes (or new ones)' },
 	{ name: 'Drift Resolved', value: 'drift.resolved', description: 'An incident was kept, reverted or closed' },
-	{ name: 'Incident Acknowledged', value: 'incident.acknowledged' },
-	{ name: 'Incident SLA Breached', value: 'incident.sla_breached' },
-	{ name: 'Snapshot Created', value: 'snapshot.created' },
+	{ name: 'Incident Acknowledged', value: 'incident.acknowledged', description: 'Someone took a drift incident on' },
+	{
+		name: 'Incident Overdue',
+		value: 'incident.sla_breached',
+		description: 'A drift incident is still open past the hours its severity allows',
+	},
+	{ name: 'Snapshot Created', value: 'snapshot.created', description: 'A snapshot of an environment was taken' },
 ];
 
 export class WorkflowOpsTrigger implements INodeType {

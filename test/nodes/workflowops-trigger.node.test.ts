@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { WorkflowOpsTrigger } from '../../nodes/WorkflowOpsTrigger/WorkflowOpsTrigger.node';
 import { isSignedDelivery } from '../../nodes/WorkflowOpsTrigger/signature';
-import { signature } from '../../service/domain/events/events';
+import { EVENT_TYPES, signature } from '../../service/domain/events/events';
 import type { Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
@@ -49,6 +49,16 @@ const receive = async (request: TriggerRun['request']) => {
 	const context = triggerContext({ ...run, request });
 	return { result: await node.webhook.call(context as unknown as IWebhookFunctions), response: context.response };
 };
+
+test('the events offered are the companion’s, each described, with names n8n can lower-case ("On incident overdue")', () => {
+	const events = node.description.properties.find((property) => property.name === 'events')!;
+	const options = events.options as Array<{ name: string; value: string; description?: string }>;
+	expect(options.map((option) => option.value).sort()).toEqual([...EVENT_TYPES].sort());
+	for (const option of options) {
+		expect(option.description).toMatch(/^[A-Z].{10,}/);
+		expect(option.name).not.toMatch(/\b[A-Z]{2,}\b/);
+	}
+});
 
 test('activation subscribes the webhook URL with a secret of its own; checkExists follows the events chosen', async () => {
 	expect(await hook('checkExists')).toBe(false);

@@ -32,6 +32,25 @@ const environment = (operation: string, extra: object = {}) => ({
 	...extra,
 });
 
+test('Resolve asks for the resolution first, then a note, required when the resolution is a note', () => {
+	const shown = (resolution: string) =>
+		node.description.properties.filter((property) => {
+			const show = property.displayOptions?.show ?? {};
+			return (
+				show.resource?.includes('incident') &&
+				show.operation?.includes('resolve') &&
+				(!show.resolution || show.resolution.includes(resolution))
+			);
+		});
+	for (const resolution of ['note', 'keep', 'revert']) {
+		const fields = shown(resolution).filter((property) => property.name !== 'incidentId');
+		expect(fields.map((property) => [property.name, Boolean(property.required)])).toEqual([
+			['resolution', false],
+			['note', resolution === 'note'],
+		]);
+	}
+});
+
 test('Approve Current State, then Check: a summary, or one item per drifted workflow for an IF on risk', async () => {
 	const [[approved]] = await run(environment('approve', { approveFields: { note: 'onboarding' } }));
 	expect(approved.json).toEqual({ environmentId, workflows: 2 });

@@ -9,7 +9,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description: 'Kept with the incident and in the audit log',
-		displayOptions: { show: { resource: ['incident'], operation: ['acknowledge', 'resolve'] } },
+		displayOptions: { show: { resource: ['incident'], operation: ['acknowledge'] } },
 	},
 ];
 

@@ -19,6 +19,23 @@ export const description: INodeProperties[] = [
 		default: 'note',
 		displayOptions: { show: { resource: ['incident'], operation: ['resolve'] } },
 	},
+	{
+		displayName: 'Note',
+		name: 'note',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'Why the incident is closed: kept with it and in the audit log',
+		displayOptions: { show: { resource: ['incident'], operation: ['resolve'], resolution: ['note'] } },
+	},
+	{
+		displayName: 'Note',
+		name: 'note',
+		type: 'string',
+		default: '',
+		description: 'Kept with the incident and in the audit log',
+		displayOptions: { show: { resource: ['incident'], operation: ['resolve'], resolution: ['keep', 'revert'] } },
+	},
 ];
 
 /** Resolves the incident; a revert waits for its restore to finish and fails with its reason. */

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { getEnvironments, getEnvironmentsOrAll } from '../shared/load-options';
 import { CREDENTIAL_TYPE } from '../shared/transport';
 import * as query from './actions/query.operation';
 import { router } from './actions/router';
@@ -53,6 +54,8 @@ export class AuditLog implements INodeType {
 			...verify.description,
 		],
 	};
+
+	methods = { loadOptions: { getEnvironments, getEnvironmentsOrAll } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { getEnvironments } from '../shared/load-options';
+import { getEnvironments, getEnvironmentsOrAll } from '../shared/load-options';
 import { CREDENTIAL_TYPE } from '../shared/transport';
 import * as compare from './actions/compare.operation';
 import * as create from './actions/create.operation';
@@ -112,7 +112,7 @@ export class Snapshot implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getEnvironments } };
+	methods = { loadOptions: { getEnvironments, getEnvironmentsOrAll } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

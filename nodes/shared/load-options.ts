@@ -16,6 +16,11 @@ export async function getEnvironments(this: ILoadOptionsFunctions): Promise<INod
 	}));
 }
 
+/** The same, after an "All Environments" choice: what an untouched optional filter holds. */
+export async function getEnvironmentsOrAll(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	return [{ name: 'All Environments', value: '' }, ...(await getEnvironments.call(this))];
+}
+
 /** A comma-separated list of ids, as typed in a field. */
 export const idList = (value: string): string[] =>
 	value
@@ -23,7 +28,10 @@ export const idList = (value: string): string[] =>
 		.map((id) => id.trim())
 		.filter(Boolean);
 
-/** The Environment dropdown, filled by getEnvironments; `what` says what the environment is for. */
+/**
+ * The Environment dropdown, filled by getEnvironments; `what` says what the environment is for. An
+ * optional one offers "All Environments" as well, so its empty default is a valid choice.
+ */
 export const environmentField = (
 	displayOptions: IDisplayOptions | undefined,
 	what: string,
@@ -32,7 +40,7 @@ export const environmentField = (
 	displayName: 'Environment Name or ID',
 	name: 'environmentId',
 	type: 'options',
-	typeOptions: { loadOptionsMethod: 'getEnvironments' },
+	typeOptions: { loadOptionsMethod: required ? 'getEnvironments' : 'getEnvironmentsOrAll' },
 	required,
 	default: '',
 	description: `${what}. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
 import { type Companion, startCompanion } from '../support/companion';
-import { runNode } from './harness';
+import { loadOptions, runNode } from './harness';
 
 let companion: Companion;
 let developer: string;
@@ -16,6 +16,26 @@ beforeAll(async () => {
 afterAll(() => companion.close());
 
 const credentials = (token: string) => ({ baseUrl: `${companion.url}/`, apiToken: token });
+
+test('the environment is picked from the companion’s list: one for Write, or All Environments for Query', async () => {
+	const fields = node.description.properties.flatMap((property) =>
+		(property.options ?? []).filter((option) => 'name' in option && option.name === 'environmentId'),
+	) as Array<{ typeOptions?: { loadOptionsMethod?: string } }>;
+	expect(fields.map((field) => field.typeOptions?.loadOptionsMethod).sort()).toEqual([
+		'getEnvironments',
+		'getEnvironmentsOrAll',
+	]);
+	const environment = await companion.environment(admin, {
+		name: 'audited',
+		baseUrl: 'http://127.0.0.1:9',
+		apiKey: 'k',
+	});
+	const options = await loadOptions({ node, credentials: credentials(admin) }, 'getEnvironmentsOrAll');
+	expect(options).toEqual([
+		{ name: 'All Environments', value: '' },
+		{ name: 'audited (prod)', value: environment.id },
+	]);
+});
 
 describe('Write', () => {
 	test('appends one entry per item, with the n8n workflow and execution ids, paired to its item', async () => {

@@ -34,6 +34,22 @@ test('the Environment dropdown lists the companion’s environments', async () =
 	expect(options).toEqual([{ name: 'prod (prod)', value: environmentId }]);
 });
 
+test('an optional Environment (List) offers All Environments, so the untouched field holds a listed value', async () => {
+	const field = node.description.properties.find(
+		(property) => property.name === 'environmentId' && property.displayOptions?.show?.operation?.includes('list'),
+	)!;
+	expect(field.typeOptions?.loadOptionsMethod).toBe('getEnvironmentsOrAll');
+	const options = await loadOptions(
+		{ node, credentials: { baseUrl: companion.url, apiToken: admin } },
+		'getEnvironmentsOrAll',
+	);
+	expect(options).toEqual([
+		{ name: 'All Environments', value: '' },
+		{ name: 'prod (prod)', value: environmentId },
+	]);
+	expect(options.map((option) => option.value)).toContain(field.default);
+});
+
 test('Create (all or a selection), List and Get', async () => {
 	store.reset([workflow(1), workflow(2), workflow(3)]);
 	const all = await takeSnapshot('nightly');

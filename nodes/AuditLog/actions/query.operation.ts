@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { listFields, listLimit } from '../../shared/list-fields';
+import { environmentField } from '../../shared/load-options';
 import { companionList } from '../../shared/transport';
 
 const show = { show: { operation: ['query'] } };
@@ -24,7 +25,7 @@ export const description: INodeProperties[] = [
 			},
 			{ displayName: 'Actor', name: 'actor', type: 'string', default: '', description: 'User email or token name' },
 			{ displayName: 'Actor ID', name: 'actorId', type: 'string', default: '', description: 'User or token ID' },
-			{ displayName: 'Environment ID', name: 'environmentId', type: 'string', default: '' },
+			environmentField(undefined, 'Only entries about this environment', false),
 			{
 				displayName: 'From',
 				name: 'from',

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { environmentField } from '../../shared/load-options';
 import { NodeOperationError } from 'n8n-workflow';
 import { companionRequest } from '../../shared/transport';
 
@@ -23,13 +24,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			{
-				displayName: 'Environment ID',
-				name: 'environmentId',
-				type: 'string',
-				default: '',
-				description: 'The companion environment this concerns',
-			},
+			environmentField(undefined, 'The companion environment this concerns'),
 			{
 				displayName: 'Metadata',
 				name: 'metadata',

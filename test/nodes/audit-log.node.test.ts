@@ -17,14 +17,11 @@ afterAll(() => companion.close());
 
 const credentials = (token: string) => ({ baseUrl: `${companion.url}/`, apiToken: token });
 
-test('the environment is picked from the companion’s list: one for Write, or All Environments for Query', async () => {
+test('Query’s environment filter is picked from the companion’s list, All Environments first', async () => {
 	const fields = node.description.properties.flatMap((property) =>
 		(property.options ?? []).filter((option) => 'name' in option && option.name === 'environmentId'),
 	) as Array<{ typeOptions?: { loadOptionsMethod?: string } }>;
-	expect(fields.map((field) => field.typeOptions?.loadOptionsMethod).sort()).toEqual([
-		'getEnvironments',
-		'getEnvironmentsOrAll',
-	]);
+	expect(fields.map((field) => field.typeOptions?.loadOptionsMethod)).toEqual([undefined, 'getEnvironmentsOrAll']);
 	const environment = await companion.environment(admin, {
 		name: 'audited',
 		baseUrl: 'http://127.0.0.1:9',

@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { environmentField } from '../../shared/load-options';
 import { NodeOperationError } from 'n8n-workflow';
 import { companionRequest } from '../../shared/transport';
 
@@ -24,7 +23,13 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			environmentField(undefined, 'The companion environment this concerns'),
+			{
+				displayName: 'Environment ID',
+				name: 'environmentId',
+				type: 'string',
+				default: '',
+				description: 'The companion environment this concerns',
+			},
 			{
 				displayName: 'Metadata',
 				name: 'metadata',

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { countInventory } from '../../service/domain/workflows/inventory';
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 import { syncAndFollow } from '../support/jobs';
@@ -141,12 +142,7 @@ test('a failure half-way fails the job with the reason and leaves the last good 
 	expect(
 		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=5`)).body,
 	).toEqual(before);
-	const count = await companion.db
-		.selectFrom('workflow_inventory')
-		.select((eb) => eb.fn.countAll<number>().as('n'))
-		.where('environment_id', '=', environmentId)
-		.executeTakeFirstOrThrow();
-	expect(Number(count.n)).toBe(600);
+	expect(await countInventory(companion.db, environmentId)).toBe(600);
 
 	const { final } = await syncAndFollow(companion, developer, environmentId);
 	expect(final.result.workflows).toBe(400);
@@ -233,12 +229,7 @@ test('a credential list that is not one fails the sync in words and keeps the la
 	} finally {
 		credentialList = [{ id: 'c1', name: 'ERP key', type: 'httpHeaderAuth' }];
 	}
-	const count = await companion.db
-		.selectFrom('workflow_inventory')
-		.select((eb) => eb.fn.countAll<number>().as('n'))
-		.where('environment_id', '=', environmentId)
-		.executeTakeFirstOrThrow();
-	expect(Number(count.n)).toBe(0);
+	expect(await countInventory(companion.db, environmentId)).toBe(0);
 });
 
 test('a second sync while one runs is a 409 naming the running job', async () => {

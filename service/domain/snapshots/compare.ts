@@ -3,8 +3,8 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 import { currentIds } from '../workflows/workflow-moves';
-import { getSnapshotRow } from './snapshots';
 import { mapWorkflowRefs } from '../workflows/workflow-refs';
+import { getSnapshotRow } from './snapshots';
 
 export type CompareStatus = 'UNCHANGED' | 'MODIFIED' | 'ADDED' | 'DELETED';
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { chunks } from '../../db/batches';
 import type { Database } from '../../db/schema';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { canonicalJson, normalizeWorkflow } from './normalize';
@@ -26,7 +27,10 @@ export async function prepareWorkflows(db: Kysely<Database>, workflows: N8nWorkf
 		return { workflow, raw, rawHash: sha256(raw) };
 	});
 	const known = new Map<string, string>();
-	for (const hashes of chunks(raws.map((entry) => entry.rawHash))) {
+	for (const hashes of chunks(
+		raws.map((entry) => entry.rawHash),
+		CHUNK,
+	)) {
 		const rows = await db
 			.selectFrom('workflow_blobs')
 			.select(['raw_hash', 'content_hash'])
@@ -56,20 +60,16 @@ export async function storeWorkflows(db: Kysely<Database>, workflows: StoredWork
 	const blobs = new Map(
 		fresh.map((w) => [w.rawHash, { raw_hash: w.rawHash, content_hash: w.contentHash, raw: w.raw }]),
 	);
-	for (const rows of chunks([...contents.values()]))
+	for (const rows of chunks([...contents.values()], CHUNK))
 		await db
 			.insertInto('workflow_contents')
 			.values(rows)
 			.onConflict((conflict) => conflict.column('content_hash').doNothing())
 			.execute();
-	for (const rows of chunks([...blobs.values()]))
+	for (const rows of chunks([...blobs.values()], CHUNK))
 		await db
 			.insertInto('workflow_blobs')
 			.values(rows)
 			.onConflict((conflict) => conflict.column('raw_hash').doNothing())
 			.execute();
-}
-
-function chunks<T>(items: T[]): T[][] {
-	return Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
 }

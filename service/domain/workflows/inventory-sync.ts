@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { chunks } from '../../db/batches';
 import type { Db } from '../../db/database';
 import type { CanonicalWorkflowsTable, WorkflowInventoryTable } from '../../db/schema';
 import type { N8nClient } from '../../n8n/client';
@@ -84,7 +85,7 @@ export async function startInventorySync(
 				if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
 				if (credentials) {
 					await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
-					for (const batch of chunks(credentials)) {
+					for (const batch of chunks(credentials, CHUNK)) {
 						const rows = batch.map((c) => ({
 							environment_id: environmentId,
 							n8n_id: c.id,
@@ -161,21 +162,24 @@ async function replaceWorkflows(
 		rows.push({ ...workflow, environment_id: environmentId, canonical_id: canonicalId });
 	}
 	const gone = [...current.values()];
-	for (const batch of chunks(newCanonicals)) await trx.insertInto('canonical_workflows').values(batch).execute();
-	for (const batch of chunks(gone.map((row) => row.canonical_id)))
+	for (const batch of chunks(newCanonicals, CHUNK)) await trx.insertInto('canonical_workflows').values(batch).execute();
+	for (const batch of chunks(
+		gone.map((row) => row.canonical_id),
+		CHUNK,
+	))
 		await trx.updateTable('canonical_workflows').set({ status: 'MISSING' }).where('id', 'in', batch).execute();
-	for (const batch of chunks([...gone, ...rows].map((row) => row.n8n_id))) {
+	for (const batch of chunks(
+		[...gone, ...rows].map((row) => row.n8n_id),
+		CHUNK,
+	)) {
 		await trx
 			.deleteFrom('workflow_inventory')
 			.where('environment_id', '=', environmentId)
 			.where('n8n_id', 'in', batch)
 			.execute();
 	}
-	for (const batch of chunks(rows)) await trx.insertInto('workflow_inventory').values(batch).execute();
+	for (const batch of chunks(rows, CHUNK)) await trx.insertInto('workflow_inventory').values(batch).execute();
 }
 
 const unchanged = (row: WorkflowInventoryTable, workflow: InventoriedWorkflow) =>
 	(Object.keys(workflow) as Array<keyof InventoriedWorkflow>).every((key) => row[key] === workflow[key]);
-
-const chunks = <T>(items: T[]): T[][] =>
-	Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));

@@ -8,7 +8,7 @@ import { streamExport } from '../api/audit.routes';
 import type { AppDeps } from '../deps';
 import { filterValues, parseForm } from './forms';
 import type { UiRoute } from './ui-route';
-import { render } from './views';
+import { render, wantsPartial } from './views';
 
 const localTime = z
 	.string()
@@ -28,7 +28,8 @@ export const auditPages = ({ db }: AppDeps): UiRoute[] => [
 		handler: async (req, res) => {
 			const form = parseForm(auditFormSchema, req.query);
 			const filters = filterValues(req.query);
-			const environments = await listEnvironments(db);
+			// The environment picker is the full page's only: a filtered table (htmx) goes without it.
+			const environments = wantsPartial(req) ? [] : await listEnvironments(db);
 			if (form.errors) {
 				return render(
 					req,

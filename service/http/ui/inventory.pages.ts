@@ -14,7 +14,7 @@ import type { AppDeps } from '../deps';
 import { sseMessage, streamJob } from '../job-stream';
 import { filterValues, parseForm } from './forms';
 import type { UiRoute } from './ui-route';
-import { render, renderToString } from './views';
+import { render, renderToString, wantsPartial } from './views';
 
 /** The environment page (its inventory, a sync with live progress) and the workflow page. */
 export const inventoryPages = (deps: AppDeps): UiRoute[] => [
@@ -29,10 +29,13 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => [
 			const page = form.errors
 				? { data: [], nextCursor: null }
 				: await listInventory(deps.db, environment.id, form.data);
-			const summary = {
-				workflows: await countInventory(deps.db, environment.id),
-				drift: await driftStatus(deps.db, environment.id),
-			};
+			// The top line is the full page's only: a filtered table (htmx) goes without it.
+			const summary = wantsPartial(req)
+				? undefined
+				: {
+						workflows: await countInventory(deps.db, environment.id),
+						drift: await driftStatus(deps.db, environment.id),
+					};
 			render(
 				req,
 				res,

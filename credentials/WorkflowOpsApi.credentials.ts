@@ -1,10 +1,4 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 export class WorkflowOpsApi implements ICredentialType {
 	name = 'workflowOpsApi';
@@ -42,13 +36,6 @@ export class WorkflowOpsApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.apiToken}}',
 			},
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/v1/me',
 		},
 	};
 }

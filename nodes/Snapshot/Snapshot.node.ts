@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { getEnvironments, getEnvironmentsOrAll } from '../shared/load-options';
-import { CREDENTIAL_TYPE } from '../shared/transport';
+import { testCompanionCredential } from '../shared/credential-test';
+import { getEnvironmentsOrAll, searchEnvironments } from '../shared/environments';
 import * as compare from './actions/compare.operation';
 import * as create from './actions/create.operation';
 import * as list from './actions/list.operation';
 import * as restore from './actions/restore.operation';
 import { router } from './actions/router';
-import { snapshotIdField } from './actions/snapshot-id';
+import { searchSnapshots, snapshotIdField } from './actions/snapshot-id';
 
 const OPERATIONS = {
 	compare: {
@@ -46,13 +46,16 @@ export class Snapshot implements INodeType {
 		group: ['transform'],
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle:
+			'={{ ({"compare":"Compare a snapshot","create":"Create a snapshot","get":"Get a snapshot","list":"List snapshots","pushToGit":"Push a snapshot to git","restore":"Restore a snapshot"})[$parameter["operation"]] }}',
+		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
+		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#snapshot-node',
 		description: 'Take, compare and restore snapshots of an n8n instance’s workflows, and push them to Git',
 		defaults: { name: 'Snapshot' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		credentials: [{ name: 'workflowOpsApi', required: true, testedBy: 'workflowOpsApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -112,7 +115,11 @@ export class Snapshot implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getEnvironments, getEnvironmentsOrAll } };
+	methods = {
+		loadOptions: { getEnvironmentsOrAll },
+		listSearch: { searchEnvironments, searchSnapshots },
+		credentialTest: { workflowOpsApiTest: testCompanionCredential },
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -8,7 +8,8 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
-import { CREDENTIAL_TYPE, companionRequest } from '../shared/transport';
+import { testCompanionCredential } from '../shared/credential-test';
+import { companionRequest } from '../shared/transport';
 import { isSignedDelivery, newSecret } from './signature';
 
 interface Subscription extends IDataObject {
@@ -35,12 +36,15 @@ export class WorkflowOpsTrigger implements INodeType {
 		icon: { light: 'file:workflowOpsTrigger.svg', dark: 'file:workflowOpsTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle:
+			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","snapshot.created":"Snapshot Created"})[value]).join(", ") }}',
+		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
+		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#workflowops-trigger-node',
 		description: 'Starts the workflow when the WorkflowOps companion reports drift, incidents or snapshots',
 		defaults: { name: 'WorkflowOps Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		credentials: [{ name: 'workflowOpsApi', required: true, testedBy: 'workflowOpsApiTest' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
 			{
@@ -54,6 +58,8 @@ export class WorkflowOpsTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { workflowOpsApiTest: testCompanionCredential } };
 
 	webhookMethods = {
 		default: {

@@ -19,6 +19,15 @@ interface CompanionRequest {
 	itemIndex: number;
 }
 
+/** The companion's root URL, as the credential holds it, without a trailing slash. */
+export async function companionBaseUrl(
+	this: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions,
+	itemIndex: number,
+): Promise<string> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	return String(credentials.baseUrl).replace(/\/+$/, '');
+}
+
 /**
  * The one way nodes talk to the companion: `/api/v1` + path with the credential's token, the running
  * workflow and execution ids attached for the audit log, and the companion's error body turned into a
@@ -28,8 +37,7 @@ export async function companionRequest(
 	this: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions,
 	request: CompanionRequest,
 ): Promise<IDataObject> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE, request.itemIndex);
-	const baseUrl = String(credentials.baseUrl).replace(/\/+$/, '');
+	const baseUrl = await companionBaseUrl.call(this, request.itemIndex);
 	const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
 		method: request.method,
 		url: `${baseUrl}/api/v1${request.path}`,
@@ -48,12 +56,25 @@ export async function companionRequest(
 		const error = (body.error ?? { message: `The companion answered HTTP ${response.statusCode}` }) as JsonObject;
 		throw new NodeApiError(this.getNode(), error, {
 			message: String(error.message),
-			description: error.details ? JSON.stringify(error.details) : undefined,
+			description: detailsInWords(error.details),
 			httpCode: String(response.statusCode),
 			itemIndex: request.itemIndex,
 		});
 	}
 	return body;
+}
+
+/**
+ * The companion's error details as lines a person reads: `field: value` for an object. A list of
+ * invalid fields is left out, since the message already names each.
+ */
+function detailsInWords(details: unknown): string | undefined {
+	if (!details || typeof details !== 'object' || Array.isArray(details)) return undefined;
+	const words = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+	const lines = Object.entries(details as IDataObject).map(
+		([key, value]) => `${words(key)}: ${Array.isArray(value) ? value.join(', ') : String(value)}`,
+	);
+	return lines.join('\n') || undefined;
 }
 
 /** Follows `nextCursor` until `limit` items are read (or all of them when limit is undefined). */

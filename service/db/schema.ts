@@ -101,10 +101,9 @@ export interface CanonicalWorkflowsTable {
 	created_at: string;
 }
 
+/** Each distinct content seen: SHA-256 of the canonical JSON of the normalised workflow. */
 export interface WorkflowContentsTable {
 	content_hash: string;
-	/** Canonical JSON of the normalised workflow. */
-	normalized: string;
 }
 
 export interface WorkflowBlobsTable {

@@ -169,14 +169,15 @@ test('workflows keep their canonical id from one sync to the next', async () => 
 test('a re-sync rewrites only what changed and leaves unchanged rows alone', async () => {
 	const environmentId = await createEnvironment('re-sync');
 	await syncAndFollow(companion, developer, environmentId);
-	const rowIds = async () =>
-		new Map(
-			(
-				await sql<{ n8n_id: string; rowid: number }>`select n8n_id, rowid from workflow_inventory
-					where environment_id = ${environmentId}`.execute(companion.db)
-			).rows.map((row) => [row.n8n_id, row.rowid]),
-		);
-	const before = await rowIds();
+	// Every write to the inventory is recorded by temporary triggers on this connection.
+	await sql`create temp table touched (change text, n8n_id text)`.execute(companion.db);
+	for (const change of ['insert', 'update', 'delete'])
+		await sql
+			.raw(
+				`create temp trigger touched_${change} after ${change} on workflow_inventory begin
+					insert into touched values ('${change}', ${change === 'delete' ? 'old' : 'new'}.n8n_id); end`,
+			)
+			.execute(companion.db);
 	const get = async (id: string) =>
 		companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/${id}`);
 	const renamedCanonical = (await get('wf-3')).body.canonicalId;
@@ -190,11 +191,18 @@ test('a re-sync rewrites only what changed and leaves unchanged rows alone', asy
 	} finally {
 		workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
 	}
-	const after = await rowIds();
-	expect(after.get('wf-7')).toBe(before.get('wf-7'));
-	expect(after.get('wf-3')).not.toBe(before.get('wf-3'));
-	expect(after.has('wf-5')).toBe(false);
-	expect(after.has('wf-900')).toBe(true);
+	const touched = await sql<{ change: string; n8n_id: string }>`select change, n8n_id from touched`.execute(
+		companion.db,
+	);
+	for (const change of ['insert', 'update', 'delete'])
+		await sql.raw(`drop trigger temp.touched_${change}`).execute(companion.db);
+	await sql`drop table temp.touched`.execute(companion.db);
+	expect(touched.rows.map((row) => `${row.change} ${row.n8n_id}`).sort()).toEqual([
+		'delete wf-3',
+		'delete wf-5',
+		'insert wf-3',
+		'insert wf-900',
+	]);
 	expect((await get('wf-3')).body).toMatchObject({ name: 'Renamed', canonicalId: renamedCanonical });
 	expect((await get('wf-5')).status).toBe(404);
 	const environment = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}`)).body;

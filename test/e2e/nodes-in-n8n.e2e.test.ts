@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { N8nClient } from '../../service/n8n/client';
 import { type Companion, startCompanion } from '../support/companion';
+import { closedPort } from '../support/fake-n8n';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, PACKAGE_NAME, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
@@ -174,6 +175,42 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		expect(credential).toMatchObject({ name: 'WorkflowOps companion', type: 'workflowOpsApi' });
 	});
 
+	test('n8n’s credential test says what to fix: the token, the URL, or nothing listening there', async () => {
+		const testCredential = async (data: { baseUrl: string; apiToken: string }) => {
+			const response = await fetch(`${n8n.baseUrl}/rest/credentials/test`, {
+				method: 'POST',
+				headers: { cookie: n8n.cookie, 'content-type': 'application/json' },
+				body: JSON.stringify({ credentials: { name: 'probe', type: 'workflowOpsApi', data } }),
+			});
+			if (!response.ok) throw new Error(`credential test: HTTP ${response.status} ${await response.text()}`);
+			return ((await response.json()) as { data: { status: string; message: string } }).data;
+		};
+		const port = await closedPort();
+		const cases: Array<[{ baseUrl: string; apiToken: string }, string, RegExp]> = [
+			[{ baseUrl: companion.url, apiToken: admin }, 'OK', /^Connected as .+ \(admin\)$/],
+			[{ baseUrl: companion.url, apiToken: 'wfo_wrong' }, 'Error', /does not know this API token/],
+			[{ baseUrl: `${companion.url}/api/v1`, apiToken: admin }, 'Error', /without \/api\/v1/],
+			[
+				{ baseUrl: n8n.baseUrl, apiToken: admin },
+				'Error',
+				/does not answer as the WorkflowOps companion.*not an n8n URL/,
+			],
+			[
+				{ baseUrl: `http://127.0.0.1:${port}`, apiToken: admin },
+				'Error',
+				/^Nothing listens at http:\/\/127\.0\.0\.1:\d+/,
+			],
+		];
+		for (const [data, status, message] of cases) {
+			const result = await testCredential(data);
+			expect({ url: data.baseUrl, ...result }).toEqual({
+				url: data.baseUrl,
+				status,
+				message: expect.stringMatching(message),
+			});
+		}
+	});
+
 	test('Manual Trigger → Write → Query → Verify Chain runs inside n8n against the companion', async () => {
 		const credentials = { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } };
 		const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
@@ -257,9 +294,14 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		).body;
 		await n8nApi('PUT', `/workflows/${target.id}`, oneHttpCall('ERP sync', 'Call ERP', 'https://evil.example.com'));
 
-		// Version 1 (six operations, no resource) as existing workflows hold it, and version 2 (resources).
-		for (const version of [{ typeVersion: 1 }, { typeVersion: 2, resource: 'snapshot' }]) {
-			const { typeVersion, ...resource } = version;
+		// Version 1 (six operations, no resource) as existing workflows hold it, the snapshot a bare id;
+		// version 2 (resources), the snapshot picked by the URL of its page in the companion.
+		const snapshotUrl = { __rl: true, mode: 'url', value: `${companion.url}/snapshots/${snapshot.id}` };
+		for (const version of [
+			{ typeVersion: 1, snapshotId: snapshot.id },
+			{ typeVersion: 2, resource: 'snapshot', snapshotId: snapshotUrl },
+		]) {
+			const { typeVersion, ...picked } = version;
 			const workflow = await n8nApi(
 				'POST',
 				'/workflows',
@@ -268,9 +310,8 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 					type: 'n8n-nodes-workflowops.snapshot',
 					typeVersion,
 					parameters: {
-						...resource,
+						...picked,
 						operation: 'compare',
-						snapshotId: snapshot.id,
 						against: 'live',
 						includeDiff: false,
 						onlyDifferences: true,
@@ -297,7 +338,12 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			riskGate('Drift gate', {
 				name: 'Check',
 				type: 'n8n-nodes-workflowops.driftCheck',
-				parameters: { resource: 'environment', operation: 'check', environmentId: environment.id, output: 'drifted' },
+				parameters: {
+					resource: 'environment',
+					operation: 'check',
+					environmentId: { __rl: true, mode: 'list', value: environment.id },
+					output: 'drifted',
+				},
 			}),
 		);
 		await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/baseline`, {});
@@ -315,7 +361,13 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		const gate = riskGate('Empty baseline gate', {
 			name: 'Check',
 			type: 'n8n-nodes-workflowops.driftCheck',
-			parameters: { resource: 'environment', operation: 'check', environmentId: approvedEmpty.id, output: 'drifted' },
+			// By name, as an AI agent would give it.
+			parameters: {
+				resource: 'environment',
+				operation: 'check',
+				environmentId: { __rl: true, mode: 'name', value: 'Approved Empty' },
+				output: 'drifted',
+			},
 		});
 		const isAdded = gate.nodes.find((node) => node.name === 'Is HIGH')!;
 		isAdded.parameters = { conditions: { string: [{ value1: '={{ $json.status }}', value2: 'ADDED' }] } };

@@ -83,6 +83,40 @@ describe('Write', () => {
 		});
 		await expect(attempt).rejects.toThrow(NodeApiError);
 		await expect(attempt).rejects.toThrow(/action must be 1–100 letters/);
+		// The message names each bad field already: no description repeats it as JSON.
+		await expect(attempt).rejects.toMatchObject({ description: undefined });
+	});
+
+	test('an environment given by name is written as its id; an unknown name fails the item', async () => {
+		const environment = await companion.environment(admin, {
+			name: 'billing',
+			baseUrl: 'http://127.0.0.1:9',
+			apiKey: 'k',
+		});
+		const [[written]] = await runNode({
+			node,
+			credentials: credentials(developer),
+			parameters: [
+				{
+					operation: 'write',
+					action: 'named.environment',
+					additionalFields: { environmentId: { __rl: true, mode: 'name', value: 'Billing' } },
+				},
+			],
+		});
+		expect(written.json).toMatchObject({ environmentId: environment.id });
+		const attempt = runNode({
+			node,
+			credentials: credentials(developer),
+			parameters: [
+				{
+					operation: 'write',
+					action: 'x',
+					additionalFields: { environmentId: { __rl: true, mode: 'name', value: 'nope' } },
+				},
+			],
+		});
+		await expect(attempt).rejects.toThrow('No environment is named "nope"');
 	});
 
 	test('with Continue On Fail, a failed item becomes an error item and the others go on', async () => {

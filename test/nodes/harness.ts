@@ -1,4 +1,12 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeParameterResourceLocator,
+	INodeType,
+} from 'n8n-workflow';
 import { WorkflowOpsApi } from '../../credentials/WorkflowOpsApi.credentials';
 
 export interface NodeRun {
@@ -24,14 +32,43 @@ export async function loadOptions(run: Omit<NodeRun, 'parameters'>, method: stri
 	return run.node.methods!.loadOptions![method].call(context({ ...run, parameters: [] }) as any);
 }
 
+/** Calls one of the node's listSearch methods, as the editor does to fill a resource locator's list. */
+export async function listSearch(
+	run: Omit<NodeRun, 'parameters'>,
+	method: string,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return run.node.methods!.listSearch![method].call(
+		context({ ...run, parameters: [] }) as any,
+		filter,
+		paginationToken,
+	);
+}
+
+/**
+ * What n8n's getNodeParameter gives with `extractValue`: a resource locator's value, taken out of a
+ * URL by its mode's pattern; any other value as it is.
+ */
+function extractValue(node: INodeType | undefined, name: string, value: unknown): unknown {
+	if (!value || typeof value !== 'object' || !('mode' in value)) return value;
+	const locator = value as INodeParameterResourceLocator;
+	const property = node?.description.properties.find((p) => p.name === name && p.type === 'resourceLocator');
+	const extract = property?.modes?.find((mode) => mode.name === locator.mode)?.extractValue;
+	if (!extract) return locator.value;
+	const match = new RegExp(extract.regex).exec(String(locator.value));
+	if (!match) throw new Error(`ERROR: ${property!.displayName} parameter's value is invalid`);
+	return match[1];
+}
+
 function context(run: NodeRun) {
 	const credential = new WorkflowOpsApi();
 	return {
 		getInputData: () => run.parameters.map((_, index) => ({ json: { index } })),
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, options?: { extractValue?: boolean }) => {
 			const value = run.parameters[itemIndex]?.[name];
 			if (value === undefined && fallback === undefined) throw new Error(`Could not get parameter "${name}"`);
-			return value ?? fallback;
+			return options?.extractValue ? extractValue(run.node, name, value ?? fallback) : (value ?? fallback);
 		},
 		getNode: () => ({
 			id: 'node-1',
@@ -121,4 +158,31 @@ export function triggerContext(run: TriggerRun) {
 		getBodyData: () => JSON.parse(run.request?.body || '{}') as IDataObject,
 		helpers: { ...base.helpers, returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
 	};
+}
+
+/** Every resource and operation a node offers, for each of its versions. */
+export function nodeChoices(node: INodeType): Array<{ version: number; values: Record<string, string> }> {
+	const { description } = node;
+	const versions = Array.isArray(description.version) ? description.version : [description.version];
+	const optionsOf = (name: string, version: number, resource?: string) =>
+		description.properties
+			.filter((property) => property.name === name)
+			.filter((property) => {
+				const show = property.displayOptions?.show ?? {};
+				return (
+					(!show['@version'] || show['@version'].includes(version)) &&
+					(!show.resource || (resource !== undefined && show.resource.includes(resource)))
+				);
+			})
+			.flatMap((property) => (property.options ?? []).map((option) => String((option as { value: string }).value)));
+	return versions.flatMap((version) => {
+		const resources = optionsOf('resource', version);
+		return (resources.length ? resources : [undefined]).flatMap((resource) => {
+			const operations = optionsOf('operation', version, resource);
+			return (operations.length ? operations : [undefined]).map((operation) => ({
+				version,
+				values: { ...(resource && { resource }), ...(operation && { operation }) },
+			}));
+		});
+	});
 }

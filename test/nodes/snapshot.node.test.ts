@@ -26,14 +26,6 @@ async function takeSnapshot(label: string) {
 	return item.json;
 }
 
-test('the Environment dropdown lists the companion’s environments', async () => {
-	const options = await loadOptions(
-		{ node, credentials: { baseUrl: companion.url, apiToken: admin } },
-		'getEnvironments',
-	);
-	expect(options).toEqual([{ name: 'prod (prod)', value: environmentId }]);
-});
-
 test('an optional Environment (List) offers All Environments, so the untouched field holds a listed value', async () => {
 	const field = node.description.properties.find(
 		(property) => property.name === 'environmentId' && property.displayOptions?.show?.operation?.includes('list'),
@@ -48,6 +40,13 @@ test('an optional Environment (List) offers All Environments, so the untouched f
 		{ name: 'prod (prod)', value: environmentId },
 	]);
 	expect(options.map((option) => option.value)).toContain(field.default);
+});
+
+test('n8n unreachable: the error says so, and its detail names the call in words, not JSON', async () => {
+	const unreachable = await companion.environment(admin, { name: 'gone', baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
+	const attempt = run([{ operation: 'create', environmentId: { __rl: true, mode: 'list', value: unreachable.id } }]);
+	await expect(attempt).rejects.toThrow(NodeApiError);
+	await expect(attempt).rejects.toMatchObject({ description: 'endpoint: GET /api/v1/workflows' });
 });
 
 test('Create (all or a selection), List and Get', async () => {

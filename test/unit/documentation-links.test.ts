@@ -1,5 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
+import { DriftCheck } from '../../nodes/DriftCheck/DriftCheck.node';
+import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
+import { WorkflowOpsTrigger } from '../../nodes/WorkflowOpsTrigger/WorkflowOpsTrigger.node';
 
 const ROOT = path.resolve(__dirname, '../..');
 const REPOSITORY = 'https://github.com/workflowops/n8n-nodes-workflowops';
@@ -41,4 +45,22 @@ test.each(links)('%s links to %s, a heading of the README', (_file, url) => {
 	const [base, anchor] = url.split('#');
 	expect(base).toBe(REPOSITORY);
 	expect(readmeAnchors).toContain(anchor);
+});
+
+test.each(
+	[new AuditLog(), new DriftCheck(), new Snapshot(), new WorkflowOpsTrigger()].map((node) => [
+		node.description.name,
+		node,
+	]),
+)('the %s node’s panel opens its README section: a full documentationUrl, which n8n opens as it is', (name, node) => {
+	// Without one, n8n opens the codex link with ?utm_source=… appended after its anchor, which
+	// then names no heading.
+	const codex = JSON.parse(
+		fs.readFileSync(
+			codexFiles.find((file) => file.toLowerCase().endsWith(`${name.toLowerCase()}.node.json`))!,
+			'utf8',
+		),
+	);
+	expect(node.description.documentationUrl).toBe(codex.resources.primaryDocumentation[0].url);
+	expect(node.description.documentationUrl).toMatch(/^https:\/\/[^?]+#[a-z-]+$/);
 });

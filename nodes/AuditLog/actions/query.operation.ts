@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { listFields, listLimit } from '../../shared/list-fields';
-import { environmentField } from '../../shared/load-options';
+import { environmentFilter } from '../../shared/environments';
 import { companionList } from '../../shared/transport';
 
 const show = { show: { operation: ['query'] } };
@@ -25,7 +25,7 @@ export const description: INodeProperties[] = [
 			},
 			{ displayName: 'Actor', name: 'actor', type: 'string', default: '', description: 'User email or token name' },
 			{ displayName: 'Actor ID', name: 'actorId', type: 'string', default: '', description: 'User or token ID' },
-			environmentField(undefined, 'Only entries about this environment', false),
+			environmentFilter(undefined, 'Only entries about this environment'),
 			{
 				displayName: 'From',
 				name: 'from',

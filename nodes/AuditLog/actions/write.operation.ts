@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { environmentLocator, resolveEnvironment } from '../../shared/environments';
 import { companionRequest } from '../../shared/transport';
 
 const show = { show: { operation: ['write'] } };
@@ -23,13 +24,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			{
-				displayName: 'Environment ID',
-				name: 'environmentId',
-				type: 'string',
-				default: '',
-				description: 'The companion environment this concerns',
-			},
+			environmentLocator(undefined, 'The companion environment this concerns', false),
 			{
 				displayName: 'Metadata',
 				name: 'metadata',
@@ -47,12 +42,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const action = this.getNodeParameter('action', itemIndex) as string;
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = { action };
-	for (const key of ['environmentId', 'resourceId', 'resourceType']) {
+	for (const key of ['resourceId', 'resourceType']) {
 		if (fields[key]) body[key] = fields[key];
 	}
+	const environment = String(locatorValue(fields.environmentId)).trim();
+	if (environment) body.environmentId = await resolveEnvironment.call(this, environment, itemIndex);
 	if (fields.metadata !== undefined) body.metadata = parseMetadata.call(this, fields.metadata, itemIndex);
 	return [await companionRequest.call(this, { method: 'POST', path: '/audit', body, itemIndex })];
 }
+
+/** What a locator inside a collection holds; a plain string is taken as it is. */
+const locatorValue = (value: unknown) =>
+	value && typeof value === 'object' ? ((value as IDataObject).value ?? '') : (value ?? '');
 
 function parseMetadata(this: IExecuteFunctions, value: unknown, itemIndex: number): IDataObject {
 	let parsed = value;

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { idList, workflowIdsOption } from '../../shared/load-options';
+import { idList, workflowIdsOption } from '../../shared/workflow-ids';
 import { companionRequest } from '../../shared/transport';
 import { environmentPath } from './environment-id';
 
@@ -30,7 +30,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const workflowIds = idList(String(fields.workflowIds ?? ''));
 	const baseline = await companionRequest.call(this, {
 		method: 'POST',
-		path: environmentPath(this, itemIndex, '/baseline'),
+		path: await environmentPath(this, itemIndex, '/baseline'),
 		body: { note: String(fields.note ?? ''), ...(workflowIds.length && { workflowIds }) },
 		itemIndex,
 	});

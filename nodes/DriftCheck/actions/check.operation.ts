@@ -6,6 +6,14 @@ const show = { show: { resource: ['environment'], operation: ['check'] } };
 
 export const description: INodeProperties[] = [
 	{
+		displayName:
+			'An incident’s severity weighs the highest risk by the environment’s class: in prod a MEDIUM risk makes a high incident, a HIGH risk a critical one; in dev, medium and low',
+		name: 'severityNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: show,
+	},
+	{
 		displayName: 'Output',
 		name: 'output',
 		type: 'options',
@@ -40,7 +48,7 @@ const RISK_ORDER = ['HIGH', 'MEDIUM', 'LOW'];
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const { check, incident } = await companionRequest.call(this, {
 		method: 'POST',
-		path: environmentPath(this, itemIndex, '/drift-checks'),
+		path: await environmentPath(this, itemIndex, '/drift-checks'),
 		itemIndex,
 	});
 	const { id: checkId, environmentId, items, ...summary } = check as IDataObject & { items: IDataObject[] };

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { environmentField } from '../../shared/load-options';
+import { environmentIdOf, environmentLocator } from '../../shared/environments';
 
-export const environmentIdField: INodeProperties = environmentField(
+export const environmentIdField: INodeProperties = environmentLocator(
 	{ show: { resource: ['environment'] } },
 	'The n8n instance',
 );
 
-export const environmentPath = (context: IExecuteFunctions, itemIndex: number, tail: string) =>
-	`/environments/${encodeURIComponent(context.getNodeParameter('environmentId', itemIndex) as string)}${tail}`;
+export const environmentPath = async (context: IExecuteFunctions, itemIndex: number, tail: string) =>
+	`/environments/${encodeURIComponent(await environmentIdOf.call(context, itemIndex))}${tail}`;

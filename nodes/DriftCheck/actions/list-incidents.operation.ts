@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { listFields, listLimit } from '../../shared/list-fields';
-import { environmentField } from '../../shared/load-options';
+import { environmentFilter } from '../../shared/environments';
 import { companionList } from '../../shared/transport';
 
 export const description: INodeProperties[] = [
@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { resource: ['incident'], operation: ['list'] } },
 		options: [
-			environmentField(undefined, 'Only incidents of this environment', false),
+			environmentFilter(undefined, 'Only incidents of this environment'),
 			{
 				displayName: 'Severity',
 				name: 'severity',

@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { environmentField, idList, workflowIdsOption } from '../../shared/load-options';
+import { environmentIdOf, environmentLocator } from '../../shared/environments';
+import { idList, workflowIdsOption } from '../../shared/workflow-ids';
 import { companionRequest } from '../../shared/transport';
 
 const show = { show: { operation: ['create'] } };
 
 export const description: INodeProperties[] = [
-	environmentField(show, 'The n8n instance to take the snapshot of'),
+	environmentLocator(show, 'The n8n instance to take the snapshot of'),
 	{
 		displayName: 'Label',
 		name: 'label',
@@ -38,7 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const workflowIds = idList(String(fields.workflowIds ?? ''));
 	const body: IDataObject = {
-		environmentId: this.getNodeParameter('environmentId', itemIndex) as string,
+		environmentId: await environmentIdOf.call(this, itemIndex),
 		label: this.getNodeParameter('label', itemIndex, '') as string,
 		reason: String(fields.reason ?? ''),
 		...(workflowIds.length && { workflowIds }),

@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { listFields, listLimit } from '../../shared/list-fields';
-import { environmentField } from '../../shared/load-options';
+import { environmentFilter } from '../../shared/environments';
 import { companionList } from '../../shared/transport';
 
 export const description: INodeProperties[] = [
-	environmentField(
+	environmentFilter(
 		{ show: { operation: ['list'] } },
 		'Only snapshots of this environment; every environment when empty',
-		false,
 	),
 	...listFields('list'),
 ];

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { idList } from '../../shared/load-options';
+import { idList } from '../../shared/workflow-ids';
 import { companionJob, companionRequest } from '../../shared/transport';
 import { perWorkflow } from './compare.operation';
 import { snapshotPath } from './snapshot-id';

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
-import type { Transaction } from 'kysely';
+import { containsText } from '../../db/like';
+import { sql, type Transaction } from 'kysely';
 import type { Database, EnvironmentRow, IncidentsTable, IncidentStatus, Resolution, Severity } from '../../db/schema';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { conflict, notFound } from '../errors';
@@ -38,6 +39,13 @@ export const incidentListSchema = pageQuerySchema.extend({
 	environmentId: z.string().min(1).optional(),
 	status: z.enum(['OPEN', 'ACKNOWLEDGED', 'RESOLVED']).optional(),
 	severity: z.enum(SEVERITIES as [Severity, ...Severity[]]).optional(),
+	q: z
+		.string()
+		.trim()
+		.min(1)
+		.max(200)
+		.optional()
+		.describe('part of the environment’s name or of a drifted workflow’s name'),
 });
 
 export const acknowledgeSchema = z.object({ note: z.string().trim().max(2000).default('') });
@@ -194,6 +202,22 @@ export async function listIncidents(db: Db, query: z.infer<typeof incidentListSc
 	if (query.environmentId) select = select.where('environment_id', '=', query.environmentId);
 	if (query.status) select = select.where('status', '=', query.status);
 	if (query.severity) select = select.where('severity', '=', query.severity);
+	const q = query.q;
+	if (q)
+		select = select.where(({ or, exists, selectFrom }) =>
+			or([
+				exists(
+					selectFrom('environments')
+						.select('id')
+						.whereRef('environments.id', '=', 'incidents.environment_id')
+						.where(containsText(sql.ref('environments.name'), q)),
+				),
+				containsText(
+					sql`(select group_concat(json_extract(value, '$.name'), char(10)) from json_each(incidents.items))`,
+					q,
+				),
+			]),
+		);
 	return offsetPage(
 		query,
 		(limit, offset) => select.orderBy('opened_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),

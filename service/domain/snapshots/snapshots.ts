@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { containsText } from '../../db/like';
 import type { SnapshotRow } from '../../db/schema';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
@@ -18,7 +20,10 @@ export const newSnapshotSchema = z.object({
 });
 export type NewSnapshot = z.infer<typeof newSnapshotSchema>;
 
-export const snapshotListSchema = pageQuerySchema.extend({ environmentId: z.string().min(1).optional() });
+export const snapshotListSchema = pageQuerySchema.extend({
+	environmentId: z.string().min(1).optional(),
+	q: z.string().trim().min(1).max(200).optional().describe('part of the label or of the reason'),
+});
 
 export interface Snapshot {
 	id: string;
@@ -124,6 +129,11 @@ async function getOrExplain(get: () => Promise<N8nWorkflow>, id: string): Promis
 export async function listSnapshots(db: Db, query: z.infer<typeof snapshotListSchema>): Promise<Page<Snapshot>> {
 	let select = db.selectFrom('snapshots').selectAll();
 	if (query.environmentId) select = select.where('environment_id', '=', query.environmentId);
+	const q = query.q;
+	if (q)
+		select = select.where(({ or }) =>
+			or([containsText(sql.ref('snapshots.label'), q), containsText(sql.ref('snapshots.reason'), q)]),
+		);
 	return offsetPage(
 		query,
 		(limit, offset) => select.orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),

@@ -10,8 +10,8 @@ export interface StoredWorkflow {
 	raw: string;
 	rawHash: string;
 	contentHash: string;
-	/** Canonical JSON of the normalised workflow; null when this exact export is already stored. */
-	normalized: string | null;
+	/** Whether this exact export is already stored. */
+	known: boolean;
 }
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
@@ -40,9 +40,8 @@ export async function prepareWorkflows(db: Kysely<Database>, workflows: N8nWorkf
 	}
 	return raws.map((entry) => {
 		const contentHash = known.get(entry.rawHash);
-		if (contentHash) return { ...entry, contentHash, normalized: null };
-		const normalized = canonicalJson(normalizeWorkflow(entry.workflow));
-		return { ...entry, contentHash: sha256(normalized), normalized };
+		if (contentHash) return { ...entry, contentHash, known: true };
+		return { ...entry, contentHash: sha256(canonicalJson(normalizeWorkflow(entry.workflow))), known: false };
 	});
 }
 
@@ -53,10 +52,8 @@ const CHUNK = 200;
  * itself, so storing an unchanged set of workflows writes nothing.
  */
 export async function storeWorkflows(db: Kysely<Database>, workflows: StoredWorkflow[]): Promise<void> {
-	const fresh = workflows.filter((w): w is StoredWorkflow & { normalized: string } => w.normalized !== null);
-	const contents = new Map(
-		fresh.map((w) => [w.contentHash, { content_hash: w.contentHash, normalized: w.normalized }]),
-	);
+	const fresh = workflows.filter((w) => !w.known);
+	const contents = new Map(fresh.map((w) => [w.contentHash, { content_hash: w.contentHash }]));
 	const blobs = new Map(
 		fresh.map((w) => [w.rawHash, { raw_hash: w.rawHash, content_hash: w.contentHash, raw: w.raw }]),
 	);

@@ -180,7 +180,10 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			const response = await fetch(`${n8n.baseUrl}/rest/credentials/test`, {
 				method: 'POST',
 				headers: { cookie: n8n.cookie, 'content-type': 'application/json' },
-				body: JSON.stringify({ credentials: { name: 'probe', type: 'workflowOpsApi', data } }),
+				// As the editor's Test button sends it: the saved credential, with the values typed in the form.
+				body: JSON.stringify({
+					credentials: { id: credentialId, name: 'WorkflowOps companion', type: 'workflowOpsApi', data },
+				}),
 			});
 			if (!response.ok) throw new Error(`credential test: HTTP ${response.status} ${await response.text()}`);
 			return ((await response.json()) as { data: { status: string; message: string } }).data;

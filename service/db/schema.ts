@@ -213,6 +213,36 @@ export interface Database {
 	drift_schedules: DriftSchedulesTable;
 	webhook_subscriptions: WebhookSubscriptionsTable;
 	webhook_deliveries: WebhookDeliveriesTable;
+	pipelines: PipelinesTable;
+	pipeline_stages: PipelineStagesTable;
+}
+
+export interface PipelinesTable {
+	id: string;
+	name: string;
+	description: string;
+	created_by: string | null;
+	created_at: string;
+	updated_at: string;
+}
+
+export type RiskCeiling = 'NONE' | 'LOW' | 'MEDIUM' | 'HIGH';
+export type DeletionPolicy = 'report' | 'archive';
+
+export interface PipelineStagesTable {
+	pipeline_id: string;
+	/** 0, 1, 2… in the order promotions go through them. */
+	position: number;
+	source_environment_id: string;
+	target_environment_id: string;
+	required_approvals: number;
+	auto_approve_max_risk: RiskCeiling;
+	require_target_in_sync: number;
+	allow_drift_elsewhere: number;
+	/** JSON array of sync windows. */
+	windows: string;
+	deletions: DeletionPolicy;
+	include_dependencies: number;
 }
 
 export interface BaselinesTable {

@@ -12,6 +12,7 @@ import * as webhookOwners from './0010_webhook_owners';
 import * as baselineApprovals from './0011_baseline_approvals';
 import * as inventorySyncTime from './0012_inventory_sync_time';
 import * as contentHashesOnly from './0013_content_hashes_only';
+import * as pipelines from './0014_pipelines';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
 	'0011_baseline_approvals': baselineApprovals,
 	'0012_inventory_sync_time': inventorySyncTime,
 	'0013_content_hashes_only': contentHashesOnly,
+	'0014_pipelines': pipelines,
 };

@@ -16,6 +16,7 @@ const NAMED_TABLES = {
 	token: { table: 'api_tokens', column: 'name' },
 	snapshot: { table: 'snapshots', column: 'label' },
 	webhook: { table: 'webhook_subscriptions', column: 'url' },
+	pipeline: { table: 'pipelines', column: 'name' },
 } as const;
 type NamedType = keyof typeof NAMED_TABLES;
 

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
 	'incidents.resolve': 'developer',
 	'baselines.approve': 'admin',
 	'webhooks.manage': 'developer',
+	'pipelines.read': 'viewer',
+	'pipelines.manage': 'admin',
 	'environments.manage': 'admin',
 	'audit.write': 'developer',
 	'audit.read': 'admin',

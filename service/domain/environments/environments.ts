@@ -162,6 +162,17 @@ export async function updateEnvironment(
 export async function deleteEnvironment(db: Db, context: AuditContext, id: string): Promise<void> {
 	await db.transaction().execute(async (trx) => {
 		const current = await getEnvironmentRow(trx, id);
+		const pipelines = await trx
+			.selectFrom('pipeline_stages')
+			.innerJoin('pipelines', 'pipelines.id', 'pipeline_stages.pipeline_id')
+			.select('pipelines.name')
+			.distinct()
+			.where((eb) => eb.or([eb('source_environment_id', '=', id), eb('target_environment_id', '=', id)]))
+			.execute();
+		if (pipelines.length)
+			throw conflict(
+				`"${current.name}" is a stage of the pipeline${pipelines.length > 1 ? 's' : ''} ${pipelines.map((row) => `"${row.name}"`).join(', ')}: change or delete ${pipelines.length > 1 ? 'them' : 'it'} first`,
+			);
 		await trx.deleteFrom('environments').where('id', '=', id).execute();
 		await appendAudit(
 			trx,

@@ -7,6 +7,7 @@ import { gitRoutes } from './git.routes';
 import { webhookRoutes } from './webhooks.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
+import { pipelineRoutes } from './pipelines.routes';
 import { snapshotRoutes } from './snapshots.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
@@ -22,5 +23,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...gitRoutes(deps),
 	...driftRoutes(deps),
 	...webhookRoutes(deps),
+	...pipelineRoutes(deps),
 	...auditRoutes(deps),
 ];

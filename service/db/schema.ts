@@ -215,6 +215,16 @@ export interface Database {
 	webhook_deliveries: WebhookDeliveriesTable;
 	pipelines: PipelinesTable;
 	pipeline_stages: PipelineStagesTable;
+	credential_bindings: CredentialBindingsTable;
+}
+
+export interface CredentialBindingsTable {
+	source_environment_id: string;
+	source_credential_id: string;
+	target_environment_id: string;
+	target_credential_id: string;
+	created_by: string | null;
+	created_at: string;
 }
 
 export interface PipelinesTable {

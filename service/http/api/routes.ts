@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
 import { auditRoutes } from './audit.routes';
+import { credentialBindingRoutes } from './credential-bindings.routes';
 import { environmentRoutes } from './environments.routes';
 import { driftRoutes } from './drift.routes';
 import { gitRoutes } from './git.routes';
@@ -24,5 +25,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...driftRoutes(deps),
 	...webhookRoutes(deps),
 	...pipelineRoutes(deps),
+	...credentialBindingRoutes(deps),
 	...auditRoutes(deps),
 ];

@@ -78,6 +78,7 @@ const API_STATUS: Record<string, number> = {
 	[`GET ${API_PREFIX}/credential-bindings`]: 200,
 	[`PUT ${API_PREFIX}/credential-bindings`]: 400,
 	[`DELETE ${API_PREFIX}/credential-bindings`]: 400,
+	[`POST ${API_PREFIX}/promotions/plan`]: 400,
 	[`GET ${API_PREFIX}/audit`]: 200,
 	[`POST ${API_PREFIX}/audit`]: 400,
 	[`GET ${API_PREFIX}/audit/verify`]: 200,

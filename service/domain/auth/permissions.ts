@@ -27,6 +27,7 @@ export const PERMISSIONS = {
 	'baselines.approve': 'admin',
 	'webhooks.manage': 'developer',
 	'pipelines.read': 'viewer',
+	'promotions.request': 'developer',
 	'pipelines.manage': 'admin',
 	'environments.manage': 'admin',
 	'audit.write': 'developer',

@@ -133,7 +133,7 @@ export async function checkDrift(
 	}
 }
 
-async function compareWithBaseline(
+export async function compareWithBaseline(
 	db: Db,
 	environmentId: string,
 	baseline: Map<string, BaselineIndexEntry>,
@@ -205,7 +205,7 @@ interface BaselineIndexEntry {
 	contentHash: string;
 }
 
-async function baselineIndex(db: Db, environmentId: string): Promise<Map<string, BaselineIndexEntry>> {
+export async function baselineIndex(db: Db, environmentId: string): Promise<Map<string, BaselineIndexEntry>> {
 	const rows = await db
 		.selectFrom('baselines')
 		.select(['n8n_id', 'name', 'content_hash'])

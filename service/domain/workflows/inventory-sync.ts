@@ -117,7 +117,10 @@ export async function startInventorySync(
 }
 
 /** Credential metadata, or undefined where the public API has no credential list (n8n 1.x). */
-async function listCredentials(client: N8nClient, environmentName: string): Promise<N8nCredential[] | undefined> {
+export async function listCredentials(
+	client: N8nClient,
+	environmentName: string,
+): Promise<N8nCredential[] | undefined> {
 	let items: unknown[];
 	try {
 		items = await client.listAll('/credentials');

@@ -9,6 +9,7 @@ import { webhookRoutes } from './webhooks.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
 import { pipelineRoutes } from './pipelines.routes';
+import { promotionRoutes } from './promotions.routes';
 import { snapshotRoutes } from './snapshots.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
@@ -26,5 +27,6 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...webhookRoutes(deps),
 	...pipelineRoutes(deps),
 	...credentialBindingRoutes(deps),
+	...promotionRoutes(deps),
 	...auditRoutes(deps),
 ];

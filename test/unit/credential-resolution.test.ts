@@ -10,6 +10,7 @@ const context = (fields: Partial<ResolutionContext>): ResolutionContext => ({
 	bindings: new Map(),
 	source: [],
 	target: [],
+	targetListed: true,
 	targetName: 'prod',
 	...fields,
 });
@@ -75,6 +76,23 @@ test('a binding whose target credential is gone blocks, and never falls back to 
 		blocker: 'binding_stale',
 		message:
 			'the slackApi credential "Team Slack" is bound to credential deleted of "prod", which it no longer has: bind it again',
+	});
+});
+
+test('where the target cannot list its credentials (1.x), a binding to one it does not use is taken on trust', () => {
+	const resolution = resolveCredential(
+		ref,
+		context({
+			bindings: new Map([['src-1', 'unlisted']]),
+			target: [credential('tgt-2', 'Team Slack')],
+			targetListed: false,
+		}),
+	);
+	expect(resolution).toEqual({
+		resolved: true,
+		by: 'binding',
+		to: { id: 'unlisted', name: 'Team Slack', type: 'slackApi' },
+		unverified: true,
 	});
 });
 

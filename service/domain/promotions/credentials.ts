@@ -54,7 +54,13 @@ export async function knownCredentials(db: Db, environmentId: string): Promise<K
 }
 
 export type CredentialResolution =
-	| { resolved: true; by: 'binding' | 'name'; to: KnownCredential }
+	| {
+			resolved: true;
+			by: 'binding' | 'name';
+			to: KnownCredential;
+			/** Bound to a credential the target's API cannot list (1.x): the binding is taken on trust. */
+			unverified?: true;
+	  }
 	| {
 			resolved: false;
 			blocker: 'credential_missing' | 'credential_ambiguous' | 'binding_wrong_type' | 'binding_stale';
@@ -68,6 +74,8 @@ export interface ResolutionContext {
 	/** The source's credentials, to find the id of a use that names only a credential's name. */
 	source: KnownCredential[];
 	target: KnownCredential[];
+	/** Whether `target` is the target's full credential list, or only what its workflows use (1.x). */
+	targetListed: boolean;
 	targetName: string;
 }
 
@@ -83,6 +91,8 @@ export function resolveCredential(ref: CredentialRef, context: ResolutionContext
 	const bound = sourceId === undefined ? undefined : context.bindings.get(sourceId);
 	if (bound !== undefined) {
 		const to = context.target.find((credential) => credential.id === bound);
+		if (!to && !context.targetListed)
+			return { resolved: true, by: 'binding', to: { id: bound, name: ref.name, type: ref.type }, unverified: true };
 		if (!to)
 			return {
 				resolved: false,

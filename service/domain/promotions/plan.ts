@@ -140,12 +140,13 @@ export async function planPromotion(deps: EnvironmentDeps, request: PlanRequest)
 	const [sourceLive, targetLive] = await Promise.all(
 		[source, target].map((environment) => deps.n8nClient(n8nTarget(deps, environment)).listWorkflows()),
 	);
-	const [sourceCredentials, targetCredentials] = await Promise.all(
-		[source, target].map(async (environment, i) => {
-			const listed = await listCredentials(deps.n8nClient(n8nTarget(deps, environment)), environment.name);
-			return listed ?? credentialsUsed([sourceLive, targetLive][i]);
-		}),
+	const [sourceListed, targetListed] = await Promise.all(
+		[source, target].map((environment) =>
+			listCredentials(deps.n8nClient(n8nTarget(deps, environment)), environment.name),
+		),
 	);
+	const sourceCredentials = sourceListed ?? credentialsUsed(sourceLive);
+	const targetCredentials = targetListed ?? credentialsUsed(targetLive);
 	const sourceCanonical = await canonicalIds(deps.db, source.id);
 	const targetCanonical = await canonicalIds(deps.db, target.id);
 	const linkedCanonicals = await linkedIds(deps.db);
@@ -261,6 +262,7 @@ export async function planPromotion(deps: EnvironmentDeps, request: PlanRequest)
 				bindings,
 				source: sourceCredentials,
 				target: targetCredentials,
+				targetListed: targetListed !== undefined,
 				targetName: target.name,
 			});
 			if (!resolution.resolved) {
@@ -275,6 +277,10 @@ export async function planPromotion(deps: EnvironmentDeps, request: PlanRequest)
 				continue;
 			}
 			credentialNodes.set(`${ref.node}\u0000${ref.type}`, resolution.to);
+			if (resolution.unverified)
+				warnings.push(
+					`the node "${ref.node}" is bound to credential ${resolution.to.id}, which "${target.name}" cannot list on its n8n version: make sure it exists there`,
+				);
 			substitutions.push({
 				node: ref.node,
 				kind: 'credential',

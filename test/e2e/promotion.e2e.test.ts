@@ -1,0 +1,143 @@
+import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import { type Companion, startCompanion } from '../support/companion';
+import { syncAndFollow } from '../support/jobs';
+import { editorCreate, editorHttpNode } from './harness/editor';
+import { type N8nInstance, startN8n } from './harness/instance';
+import { selectedTargets } from './harness/versions';
+
+jest.setTimeout(600_000);
+
+describe.each(selectedTargets())('promotion plans on n8n $version', (target) => {
+	let dev: N8nInstance;
+	let prod: N8nInstance;
+	let companion: Companion;
+	let admin: string;
+	let devId: string;
+	let prodId: string;
+
+	beforeAll(async () => {
+		[dev, prod, companion] = await Promise.all([
+			startN8n({ target, name: 'promote-dev' }),
+			startN8n({ target, name: 'promote-prod' }),
+			startCompanion(),
+		]);
+		admin = await companion.token('admin');
+		devId = (
+			await companion.environment(admin, { name: 'dev', baseUrl: dev.baseUrl, apiKey: dev.apiKey, class: 'dev' })
+		).id;
+		prodId = (await companion.environment(admin, { name: 'prod', baseUrl: prod.baseUrl, apiKey: prod.apiKey })).id;
+	});
+	afterAll(async () => {
+		await Promise.all([dev?.stop(), prod?.stop()]);
+		await companion?.close();
+	});
+
+	/** A header-auth credential, as n8n's public API creates it on this version. */
+	async function credential(n8n: N8nInstance, name: string): Promise<{ id: string; name: string }> {
+		const response = await fetch(`${n8n.baseUrl}/api/v1/credentials`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
+			body: JSON.stringify({ name, type: 'httpHeaderAuth', data: { name: 'X-Key', value: 'secret' } }),
+		});
+		if (!response.ok) throw new Error(`credential: HTTP ${response.status} ${await response.text()}`);
+		return (await response.json()) as { id: string; name: string };
+	}
+
+	test('a plan carries credentials and sub-workflow references to the target, children first, and blocks only what it cannot carry', async () => {
+		const devKey = await credential(dev, 'ERP key');
+		const prodKey = await credential(prod, 'ERP key');
+		await credential(prod, 'Other key');
+		// Made through n8n's own editor API: keys the public API refuses on write included.
+		const child = await editorCreate(dev, {
+			name: 'Child',
+			nodes: [editorHttpNode('https://erp.example.com/child')],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
+		const usesKey = await editorCreate(dev, {
+			name: 'Uses key',
+			nodes: [{ ...editorHttpNode('https://erp.example.com'), credentials: { httpHeaderAuth: devKey } }],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
+		const parent = await editorCreate(dev, {
+			name: 'Parent',
+			nodes: [
+				{
+					id: 'run',
+					name: 'Run child',
+					type: 'n8n-nodes-base.executeWorkflow',
+					typeVersion: 1.2,
+					position: [0, 0],
+					parameters: {
+						workflowId: {
+							__rl: true,
+							mode: 'list',
+							value: child.id,
+							cachedResultName: 'Child',
+							cachedResultUrl: `/workflow/${child.id}`,
+						},
+					},
+				},
+			],
+			connections: {},
+			settings: { executionOrder: 'v1', errorWorkflow: child.id },
+		} as Omit<N8nWorkflow, 'id' | 'active'>);
+		for (const environmentId of [devId, prodId]) await syncAndFollow(companion, admin, environmentId);
+		await companion.api(admin, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
+
+		const plan = () =>
+			companion.api(admin, 'POST', '/api/v1/promotions/plan', {
+				sourceEnvironmentId: devId,
+				targetEnvironmentId: prodId,
+				workflowIds: [parent.id, usesKey.id],
+			});
+		let { status, body } = await plan();
+		expect(status).toBe(200);
+		if (target.major === '1') {
+			// 1.x lists no credentials: prod's are known only from what its workflows use, and it has none.
+			expect(body.blockers).toEqual([
+				expect.objectContaining({
+					code: 'credential_missing',
+					message:
+						'"Uses key", node "Call ERP": "prod" has no httpHeaderAuth credential named "ERP key": create it there, or bind the httpHeaderAuth credential "ERP key" to one it has',
+				}),
+			]);
+			const bound = await companion.api(admin, 'PUT', '/api/v1/credential-bindings', {
+				sourceEnvironmentId: devId,
+				sourceCredentialId: devKey.id,
+				targetEnvironmentId: prodId,
+				targetCredentialId: prodKey.id,
+			});
+			expect(bound.status).toBe(200);
+			({ body } = await plan());
+		}
+		expect(body.blockers).toEqual([]);
+		expect(body.items.map((item: any) => [item.name, item.status, item.action, item.dependency])).toEqual([
+			['Child', 'ADDED', 'create', true],
+			['Parent', 'ADDED', 'create', false],
+			['Uses key', 'ADDED', 'create', false],
+		]);
+		expect(body.items.find((item: any) => item.name === 'Uses key').substitutions).toEqual([
+			{
+				node: 'Call ERP',
+				kind: 'credential',
+				from: devKey.id,
+				to: prodKey.id,
+				how: target.major === '1' ? 'binding' : 'name',
+			},
+		]);
+		expect(body.items.find((item: any) => item.name === 'Parent').substitutions).toEqual([
+			expect.objectContaining({ node: 'settings.errorWorkflow', from: child.id, how: 'created_by_promotion' }),
+			expect.objectContaining({ node: 'Run child', from: child.id, how: 'created_by_promotion' }),
+		]);
+		expect(body.items.find((item: any) => item.name === 'Uses key').warnings).toEqual(
+			target.major === '1'
+				? [
+						`the node "Call ERP" is bound to credential ${prodKey.id}, which "prod" cannot list on its n8n version: make sure it exists there`,
+					]
+				: [],
+		);
+		expect((await plan()).body.planHash).toBe(body.planHash);
+	});
+});

@@ -216,6 +216,50 @@ export interface Database {
 	pipelines: PipelinesTable;
 	pipeline_stages: PipelineStagesTable;
 	credential_bindings: CredentialBindingsTable;
+	promotions: PromotionsTable;
+	promotion_decisions: PromotionDecisionsTable;
+}
+
+export type PromotionStatus =
+	'PENDING_APPROVAL' | 'APPROVED' | 'RUNNING' | 'COMPLETED' | 'ROLLED_BACK' | 'FAILED' | 'REJECTED' | 'CANCELLED';
+
+export interface PromotionsTable {
+	id: string;
+	source_environment_id: string;
+	target_environment_id: string;
+	pipeline_id: string | null;
+	status: PromotionStatus;
+	/** JSON: the plan request as made. */
+	request: string;
+	/** JSON: the stage's gates as they were when requested. */
+	stage: string;
+	/** JSON: the plan's items, summary and blockers. */
+	plan: string;
+	plan_hash: string;
+	required_approvals: number;
+	reason: string;
+	requested_by_type: string;
+	requested_by_id: string | null;
+	requested_by: string;
+	idempotency_key: string | null;
+	/** SHA-256 of the request body, to tell a retry from another request under the same key. */
+	request_hash: string;
+	created_at: string;
+	updated_at: string;
+}
+
+export interface PromotionDecisionsTable {
+	promotion_id: string;
+	decision: 'approve' | 'reject';
+	actor_type: string;
+	actor_id: string;
+	actor_name: string;
+	/** The person who decided, where the caller is a token acting for them (an approval flow in n8n). */
+	decided_by: string | null;
+	comment: string;
+	/** The plan the decision was made on. */
+	plan_hash: string;
+	decided_at: string;
 }
 
 export interface CredentialBindingsTable {

@@ -37,4 +37,11 @@ test('the Trigger’s subtitle names its events', () => {
 		'Drift Detected, Incident Overdue',
 	);
 	expect(subtitleOf(trigger, {})).toBe('');
+	const events = trigger.description.properties.find((property) => property.name === 'events')!.options as Array<{
+		name: string;
+		value: string;
+	}>;
+	expect(subtitleOf(trigger, { events: events.map((event) => event.value) })).toBe(
+		events.map((event) => event.name).join(', '),
+	);
 });

@@ -14,6 +14,7 @@ import * as inventorySyncTime from './0012_inventory_sync_time';
 import * as contentHashesOnly from './0013_content_hashes_only';
 import * as pipelines from './0014_pipelines';
 import * as credentialBindings from './0015_credential_bindings';
+import * as promotions from './0016_promotions';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
 	'0013_content_hashes_only': contentHashesOnly,
 	'0014_pipelines': pipelines,
 	'0015_credential_bindings': credentialBindings,
+	'0016_promotions': promotions,
 };

@@ -6,6 +6,10 @@ export const EVENT_TYPES = [
 	'incident.acknowledged',
 	'incident.sla_breached',
 	'snapshot.created',
+	'promotion.requested',
+	'promotion.approval_requested',
+	'promotion.approved',
+	'promotion.rejected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -17,7 +17,7 @@ import { bindingsBetween } from './credential-bindings';
 import { credentialRefs, type KnownCredential, resolveCredential } from './credentials';
 import { defaultStage, getPipeline, type Stage } from './pipelines';
 
-export const planRequestSchema = z
+const planRequestFields = z
 	.object({
 		sourceEnvironmentId: z.string().min(1).optional(),
 		targetEnvironmentId: z.string().min(1).optional(),
@@ -37,30 +37,41 @@ export const planRequestSchema = z
 			.describe('target workflow ids whose hand edits the promotion may overwrite (admin)'),
 		activate: z.boolean().default(false).describe('activate (publish) the workflows the promotion creates'),
 	})
-	.strict()
-	.superRefine((request, context) => {
-		const selections = (['workflowIds', 'canonicalIds', 'tag', 'changedOnly'] as const).filter(
-			(key) => request[key] !== undefined,
-		);
-		if (selections.length !== 1)
-			context.addIssue({
-				code: 'custom',
-				path: [],
-				message: 'must select workflows in one way: workflowIds, canonicalIds, tag or changedOnly',
-			});
-		const byEnvironments = request.sourceEnvironmentId !== undefined || request.targetEnvironmentId !== undefined;
-		const byPipeline = request.pipelineId !== undefined || request.stage !== undefined;
-		if (
-			byEnvironments === byPipeline ||
-			(byEnvironments && !(request.sourceEnvironmentId && request.targetEnvironmentId)) ||
-			(byPipeline && !(request.pipelineId && request.stage !== undefined))
-		)
-			context.addIssue({
-				code: 'custom',
-				path: [],
-				message: 'must name sourceEnvironmentId and targetEnvironmentId, or pipelineId and stage',
-			});
-	});
+	.strict();
+
+/** One selection, and either the two environments or a pipeline's stage. */
+function checkPlanRequest(request: z.infer<typeof planRequestFields>, context: z.RefinementCtx): void {
+	const selections = (['workflowIds', 'canonicalIds', 'tag', 'changedOnly'] as const).filter(
+		(key) => request[key] !== undefined,
+	);
+	if (selections.length !== 1)
+		context.addIssue({
+			code: 'custom',
+			path: [],
+			message: 'must select workflows in one way: workflowIds, canonicalIds, tag or changedOnly',
+		});
+	const byEnvironments = request.sourceEnvironmentId !== undefined || request.targetEnvironmentId !== undefined;
+	const byPipeline = request.pipelineId !== undefined || request.stage !== undefined;
+	if (
+		byEnvironments === byPipeline ||
+		(byEnvironments && !(request.sourceEnvironmentId && request.targetEnvironmentId)) ||
+		(byPipeline && !(request.pipelineId && request.stage !== undefined))
+	)
+		context.addIssue({
+			code: 'custom',
+			path: [],
+			message: 'must name sourceEnvironmentId and targetEnvironmentId, or pipelineId and stage',
+		});
+}
+
+export const planRequestSchema = planRequestFields.superRefine(checkPlanRequest);
+
+/** A promotion request: the plan's, and why. */
+export const promotionRequestSchema = planRequestFields
+	.extend({
+		reason: z.string().trim().max(2000).default('').describe('why (kept with the promotion and in the audit log)'),
+	})
+	.superRefine(checkPlanRequest);
 export type PlanRequest = z.infer<typeof planRequestSchema>;
 
 export type PlanStatus = 'ADDED' | 'MODIFIED' | 'DELETED' | 'UNCHANGED' | 'TARGET_HOTFIX';

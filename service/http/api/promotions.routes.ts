@@ -1,6 +1,19 @@
-import { planPromotion, planRequestSchema } from '../../domain/promotions/plan';
+import { can } from '../../domain/auth/permissions';
+import { planPromotion, planRequestSchema, promotionRequestSchema } from '../../domain/promotions/plan';
+import {
+	approvePromotion,
+	cancelPromotion,
+	decisionSchema,
+	getPromotion,
+	listPromotions,
+	promotionListSchema,
+	rejectionSchema,
+	rejectPromotion,
+	requestPromotion,
+} from '../../domain/promotions/promotions';
+import { DomainError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
-import { apiRoute } from '../route';
+import { apiRoute, idParams } from '../route';
 
 export const promotionRoutes = (deps: AppDeps) => [
 	apiRoute({
@@ -11,5 +24,64 @@ export const promotionRoutes = (deps: AppDeps) => [
 		permission: 'promotions.request',
 		body: planRequestSchema,
 		handler: async ({ body }) => planPromotion(deps, body),
+	}),
+	apiRoute({
+		method: 'get',
+		path: '/promotions',
+		summary: 'Promotions, newest first, filtered by status, environments or requester',
+		permission: 'promotions.read',
+		query: promotionListSchema,
+		handler: async ({ query }) => listPromotions(deps.db, query),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/promotions',
+		summary:
+			'Request a promotion: its plan is made now and kept as it is; PENDING_APPROVAL, or APPROVED where the stage needs no approval. A plan with blockers is refused (422, every blocker in error.details.blockers). An Idempotency-Key header makes a retry return the first promotion.',
+		permission: 'promotions.request',
+		body: promotionRequestSchema,
+		status: 201,
+		handler: async ({ body, audit, caller, req }) => {
+			if (body.overrideHotfixes.length && !can(caller.role, 'promotions.approve'))
+				throw new DomainError('forbidden', 'Only an admin may override hand edits in the target (overrideHotfixes)');
+			return requestPromotion(deps, audit, body, req.header('idempotency-key')?.trim() || undefined);
+		},
+	}),
+	apiRoute({
+		method: 'get',
+		path: '/promotions/:id',
+		summary: 'A promotion with its plan (every item), its approvals and rejections',
+		permission: 'promotions.read',
+		params: idParams,
+		handler: async ({ params }) => getPromotion(deps.db, params.id),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/promotions/:id/approve',
+		summary:
+			'Approve (admin, never the requester, once each); it is APPROVED once it has the approvals its stage needs. decidedBy names the person a token decides for.',
+		permission: 'promotions.approve',
+		params: idParams,
+		body: decisionSchema,
+		handler: async ({ params, body, audit }) => approvePromotion(deps, audit, params.id, body),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/promotions/:id/reject',
+		summary: 'Reject (admin, never the requester), saying why',
+		permission: 'promotions.approve',
+		params: idParams,
+		body: rejectionSchema,
+		handler: async ({ params, body, audit }) => rejectPromotion(deps, audit, params.id, body),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/promotions/:id/cancel',
+		summary: 'Cancel before it runs (the requester, or an admin)',
+		permission: 'promotions.request',
+		params: idParams,
+		body: decisionSchema.pick({ comment: true }),
+		handler: async ({ params, body, audit, caller }) =>
+			cancelPromotion(deps.db, audit, params.id, can(caller.role, 'promotions.approve'), body.comment),
 	}),
 ];

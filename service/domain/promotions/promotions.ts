@@ -1,0 +1,399 @@
+import crypto from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Db } from '../../db/database';
+import type { Database, PromotionDecisionsTable, PromotionStatus, PromotionsTable } from '../../db/schema';
+import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { getEnvironmentRow, type EnvironmentDeps } from '../environments/environments';
+import { conflict, DomainError, notFound } from '../errors';
+import type { EventSink, EventType } from '../events/events';
+import { offsetPage, type Page, pageQuerySchema } from '../pagination';
+import { canonicalJson } from '../workflows/normalize';
+import type { Risk } from '../workflows/risk';
+import { type Plan, planPromotion, type promotionRequestSchema } from './plan';
+import type { Stage } from './pipelines';
+import { transition } from './states';
+import { nextAllowed } from './windows';
+
+export type PromotionRequest = z.infer<typeof promotionRequestSchema>;
+
+export const decisionSchema = z
+	.object({
+		comment: z.string().trim().max(2000).default(''),
+		decidedBy: z
+			.string()
+			.trim()
+			.max(200)
+			.optional()
+			.describe('the person who decided, where the caller is a token acting for them (kept in the audit log)'),
+	})
+	.strict();
+export const rejectionSchema = decisionSchema.extend({
+	comment: z.string().trim().min(1, 'must say why the promotion is rejected').max(2000),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const promotionListSchema = pageQuerySchema.extend({
+	status: z
+		.enum(['PENDING_APPROVAL', 'APPROVED', 'RUNNING', 'COMPLETED', 'ROLLED_BACK', 'FAILED', 'REJECTED', 'CANCELLED'])
+		.optional(),
+	sourceEnvironmentId: z.string().min(1).optional(),
+	targetEnvironmentId: z.string().min(1).optional(),
+	requestedBy: z.string().min(1).optional().describe('the requester’s name'),
+});
+
+export interface PromotionDecision {
+	decision: 'approve' | 'reject';
+	by: { type: string; id: string; name: string };
+	decidedBy: string | null;
+	comment: string;
+	planHash: string;
+	at: string;
+}
+
+export interface Promotion {
+	id: string;
+	status: PromotionStatus;
+	sourceEnvironmentId: string;
+	targetEnvironmentId: string;
+	pipelineId: string | null;
+	stage: Stage;
+	reason: string;
+	requestedBy: { type: string; id: string | null; name: string };
+	requiredApprovals: number;
+	approvals: number;
+	decisions: PromotionDecision[];
+	plan: Pick<Plan, 'items' | 'summary' | 'blockers' | 'planHash'>;
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** The promotion without its items: what a list shows. */
+export type PromotionSummary = Omit<Promotion, 'plan' | 'decisions'> & {
+	summary: Plan['summary'];
+	planHash: string;
+};
+
+const RISK_ORDER: Array<Risk | 'NONE'> = ['NONE', 'LOW', 'MEDIUM', 'HIGH'];
+
+/** Approvals a plan needs under its stage: none when its highest risk is at or under the stage's ceiling. */
+function approvalsNeeded(stage: Stage, plan: Plan): number {
+	const risk = plan.summary.highestRisk ?? 'NONE';
+	return RISK_ORDER.indexOf(risk) <= RISK_ORDER.indexOf(stage.autoApproveMaxRisk) ? 0 : stage.requiredApprovals;
+}
+
+const requestHash = (request: PromotionRequest) =>
+	crypto.createHash('sha256').update(canonicalJson(request)).digest('hex');
+
+/**
+ * Stores a promotion: its plan, made now and kept as it is. A plan with blockers, outside the stage's
+ * windows, or with nothing to write is refused. With an idempotency key, a retry of the same request
+ * returns the promotion the first one made.
+ */
+export async function requestPromotion(
+	deps: EnvironmentDeps & { events: EventSink },
+	context: AuditContext,
+	request: PromotionRequest,
+	idempotencyKey?: string,
+): Promise<Promotion> {
+	const hash = requestHash(request);
+	if (idempotencyKey) {
+		const earlier = await deps.db
+			.selectFrom('promotions')
+			.selectAll()
+			.where('requested_by_type', '=', context.actor.type)
+			.where('requested_by_id', '=', context.actor.id)
+			.where('idempotency_key', '=', idempotencyKey)
+			.executeTakeFirst();
+		if (earlier && earlier.request_hash !== hash)
+			throw conflict('This Idempotency-Key was used for another promotion request: use a new key for a new request');
+		if (earlier) return getPromotion(deps.db, earlier.id);
+	}
+	const plan = await planPromotion(deps, request);
+	if (plan.blockers.length)
+		throw new DomainError(
+			'unprocessable',
+			`The promotion is blocked: ${plan.blockers.map((blocker) => blocker.message).join('; ')}`,
+			{ blockers: plan.blockers },
+		);
+	if (!plan.summary.writes)
+		throw new DomainError(
+			'unprocessable',
+			'Nothing to promote: the target already has every selected workflow as the source has it',
+		);
+	refuseOutsideWindows(plan.stage);
+	const now = new Date().toISOString();
+	const required = approvalsNeeded(plan.stage, plan);
+	const row: PromotionsTable = {
+		id: crypto.randomUUID(),
+		source_environment_id: plan.sourceEnvironmentId,
+		target_environment_id: plan.targetEnvironmentId,
+		pipeline_id: plan.pipelineId,
+		status: required ? 'PENDING_APPROVAL' : 'APPROVED',
+		request: JSON.stringify(request),
+		stage: JSON.stringify(plan.stage),
+		plan: JSON.stringify({ items: plan.items, summary: plan.summary, blockers: plan.blockers }),
+		plan_hash: plan.planHash,
+		required_approvals: required,
+		reason: request.reason,
+		requested_by_type: context.actor.type,
+		requested_by_id: context.actor.id,
+		requested_by: context.actor.name ?? context.actor.type,
+		idempotency_key: idempotencyKey ?? null,
+		request_hash: hash,
+		created_at: now,
+		updated_at: now,
+	};
+	await deps.db.transaction().execute(async (trx) => {
+		await trx.insertInto('promotions').values(row).execute();
+		await audit(trx, context, 'promotion.request', row, {
+			reason: row.reason,
+			planHash: row.plan_hash,
+			writes: plan.summary.writes,
+			highestRisk: plan.summary.highestRisk,
+			requiredApprovals: required,
+			...(request.overrideHotfixes.length && { overrideHotfixes: request.overrideHotfixes }),
+		});
+	});
+	const promotion = await getPromotion(deps.db, row.id);
+	await announce(deps, 'promotion.requested', promotion);
+	if (promotion.status === 'PENDING_APPROVAL') await announce(deps, 'promotion.approval_requested', promotion);
+	return promotion;
+}
+
+function refuseOutsideWindows(stage: Stage): void {
+	const now = new Date();
+	const next = nextAllowed(stage.windows, now);
+	if (next?.getTime() === now.getTime()) return;
+	throw new DomainError(
+		'unprocessable',
+		next
+			? `The stage's windows do not allow promotions now; the next allowed time is ${next.toISOString()}`
+			: 'The stage’s windows allow no promotion within the next year',
+		{ nextAllowedAt: next?.toISOString() ?? null },
+	);
+}
+
+/** An admin's approval; never the requester's, once per person, on the plan as it was requested. */
+export async function approvePromotion(
+	deps: { db: Db; events: EventSink },
+	context: AuditContext,
+	id: string,
+	decision: Decision,
+): Promise<Promotion> {
+	const approved = await decide(deps.db, context, id, 'approve', decision);
+	if (approved.status === 'APPROVED') await announce(deps, 'promotion.approved', approved);
+	return approved;
+}
+
+export async function rejectPromotion(
+	deps: { db: Db; events: EventSink },
+	context: AuditContext,
+	id: string,
+	decision: Decision,
+): Promise<Promotion> {
+	const rejected = await decide(deps.db, context, id, 'reject', decision);
+	await announce(deps, 'promotion.rejected', rejected);
+	return rejected;
+}
+
+async function decide(
+	db: Db,
+	context: AuditContext,
+	id: string,
+	decision: 'approve' | 'reject',
+	input: Decision,
+): Promise<Promotion> {
+	await db.transaction().execute(async (trx) => {
+		const row = await promotionRow(trx, id);
+		const doing = decision === 'approve' ? 'approved' : 'rejected';
+		transition(row.status, decision === 'approve' ? 'APPROVED' : 'REJECTED', doing);
+		if (context.actor.type === row.requested_by_type && context.actor.id === row.requested_by_id)
+			throw new DomainError(
+				'forbidden',
+				`You requested this promotion: it must be ${doing} by another admin (or another admin token)`,
+			);
+		const earlier = await trx
+			.selectFrom('promotion_decisions')
+			.select('decision')
+			.where('promotion_id', '=', id)
+			.where('actor_type', '=', context.actor.type)
+			.where('actor_id', '=', context.actor.id ?? '')
+			.executeTakeFirst();
+		if (earlier)
+			throw conflict(`You have already ${earlier.decision === 'approve' ? 'approved' : 'rejected'} this promotion`);
+		const now = new Date().toISOString();
+		const record: PromotionDecisionsTable = {
+			promotion_id: id,
+			decision,
+			actor_type: context.actor.type,
+			actor_id: context.actor.id ?? '',
+			actor_name: context.actor.name ?? context.actor.type,
+			decided_by: input.decidedBy ?? null,
+			comment: input.comment,
+			plan_hash: row.plan_hash,
+			decided_at: now,
+		};
+		await trx.insertInto('promotion_decisions').values(record).execute();
+		const approvals = await approvalCount(trx, id);
+		const status = decision === 'reject' ? 'REJECTED' : approvals >= row.required_approvals ? 'APPROVED' : row.status;
+		await trx.updateTable('promotions').set({ status, updated_at: now }).where('id', '=', id).execute();
+		await audit(trx, context, `promotion.${decision}`, row, {
+			comment: input.comment,
+			...(input.decidedBy && { decidedBy: input.decidedBy }),
+			approvals,
+			requiredApprovals: row.required_approvals,
+			status,
+		});
+	});
+	return getPromotion(db, id);
+}
+
+/** The requester, or an admin, may cancel a promotion before it runs. */
+export async function cancelPromotion(
+	db: Db,
+	context: AuditContext,
+	id: string,
+	isAdmin: boolean,
+	comment: string,
+): Promise<Promotion> {
+	await db.transaction().execute(async (trx) => {
+		const row = await promotionRow(trx, id);
+		const requester = context.actor.type === row.requested_by_type && context.actor.id === row.requested_by_id;
+		if (!requester && !isAdmin)
+			throw new DomainError('forbidden', 'Only the requester or an admin may cancel a promotion');
+		const status = transition(row.status, 'CANCELLED', 'cancelled');
+		await trx
+			.updateTable('promotions')
+			.set({ status, updated_at: new Date().toISOString() })
+			.where('id', '=', id)
+			.execute();
+		await audit(trx, context, 'promotion.cancel', row, { comment });
+	});
+	return getPromotion(db, id);
+}
+
+async function approvalCount(db: Db, id: string): Promise<number> {
+	const { count } = await db
+		.selectFrom('promotion_decisions')
+		.select((eb) => eb.fn.countAll<number>().as('count'))
+		.where('promotion_id', '=', id)
+		.where('decision', '=', 'approve')
+		.executeTakeFirstOrThrow();
+	return Number(count);
+}
+
+async function promotionRow(db: Db, id: string): Promise<PromotionsTable> {
+	const row = await db.selectFrom('promotions').selectAll().where('id', '=', id).executeTakeFirst();
+	if (!row) throw notFound('Promotion');
+	return row;
+}
+
+function toSummary(row: PromotionsTable, approvals: number): PromotionSummary {
+	const plan = JSON.parse(row.plan) as Pick<Plan, 'summary'>;
+	return {
+		id: row.id,
+		status: row.status,
+		sourceEnvironmentId: row.source_environment_id,
+		targetEnvironmentId: row.target_environment_id,
+		pipelineId: row.pipeline_id,
+		stage: JSON.parse(row.stage) as Stage,
+		reason: row.reason,
+		requestedBy: { type: row.requested_by_type, id: row.requested_by_id, name: row.requested_by },
+		requiredApprovals: row.required_approvals,
+		approvals,
+		summary: plan.summary,
+		planHash: row.plan_hash,
+		createdAt: row.created_at,
+		updatedAt: row.updated_at,
+	};
+}
+
+export async function getPromotion(db: Db, id: string): Promise<Promotion> {
+	const row = await promotionRow(db, id);
+	const decisions = await db
+		.selectFrom('promotion_decisions')
+		.selectAll()
+		.where('promotion_id', '=', id)
+		.orderBy('decided_at')
+		.execute();
+	const {
+		summary: _summary,
+		planHash: _planHash,
+		...promotion
+	} = toSummary(row, decisions.filter((decision) => decision.decision === 'approve').length);
+	return {
+		...promotion,
+		decisions: decisions.map((decision) => ({
+			decision: decision.decision,
+			by: { type: decision.actor_type, id: decision.actor_id, name: decision.actor_name },
+			decidedBy: decision.decided_by,
+			comment: decision.comment,
+			planHash: decision.plan_hash,
+			at: decision.decided_at,
+		})),
+		plan: { ...(JSON.parse(row.plan) as Pick<Plan, 'items' | 'summary' | 'blockers'>), planHash: row.plan_hash },
+	};
+}
+
+export async function listPromotions(
+	db: Db,
+	query: z.infer<typeof promotionListSchema>,
+): Promise<Page<PromotionSummary>> {
+	let select = db
+		.selectFrom('promotions')
+		.selectAll('promotions')
+		.select((eb) =>
+			eb
+				.selectFrom('promotion_decisions')
+				.select((inner) => inner.fn.countAll<number>().as('n'))
+				.whereRef('promotion_decisions.promotion_id', '=', 'promotions.id')
+				.where('promotion_decisions.decision', '=', 'approve')
+				.as('approvals'),
+		);
+	if (query.status) select = select.where('status', '=', query.status);
+	if (query.sourceEnvironmentId) select = select.where('source_environment_id', '=', query.sourceEnvironmentId);
+	if (query.targetEnvironmentId) select = select.where('target_environment_id', '=', query.targetEnvironmentId);
+	if (query.requestedBy) select = select.where('requested_by', '=', query.requestedBy);
+	return offsetPage(
+		query,
+		(limit, offset) => select.orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+		({ approvals, ...row }) => toSummary(row, Number(approvals ?? 0)),
+	);
+}
+
+const audit = (
+	trx: Transaction<Database>,
+	context: AuditContext,
+	action: string,
+	row: PromotionsTable,
+	metadata: Record<string, unknown>,
+) =>
+	appendAudit(trx, context, {
+		action,
+		resourceType: 'promotion',
+		resourceId: row.id,
+		environmentId: row.target_environment_id,
+		metadata,
+	});
+
+async function announce(deps: { db: Db; events: EventSink }, type: EventType, promotion: Promotion): Promise<void> {
+	const [source, target] = await Promise.all(
+		[promotion.sourceEnvironmentId, promotion.targetEnvironmentId].map((id) => getEnvironmentRow(deps.db, id)),
+	);
+	const { plan, ...rest } = promotion;
+	await deps.events.emit(type, {
+		source: { id: source.id, name: source.name, class: source.class },
+		target: { id: target.id, name: target.name, class: target.class },
+		promotion: {
+			...rest,
+			summary: plan.summary,
+			workflows: plan.items.map((item) => ({
+				name: item.name,
+				status: item.status,
+				action: item.action,
+				risk: item.risk,
+			})),
+		},
+	});
+}

@@ -59,9 +59,9 @@ export const environmentLocator = (
 	displayOptions: IDisplayOptions | undefined,
 	what: string,
 	required = true,
+	field: { name: string; displayName: string } = { name: 'environmentId', displayName: 'Environment' },
 ): INodeProperties => ({
-	displayName: 'Environment',
-	name: 'environmentId',
+	...field,
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required,
@@ -85,9 +85,13 @@ export const environmentLocator = (
 	],
 });
 
-/** The ID of the environment the Environment locator names. */
-export async function environmentIdOf(this: IExecuteFunctions, itemIndex: number): Promise<string> {
-	return resolveEnvironment.call(this, locatedId(this, 'environmentId', itemIndex), itemIndex);
+/** The ID of the environment an Environment locator (by default the one named environmentId) names. */
+export async function environmentIdOf(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name = 'environmentId',
+): Promise<string> {
+	return resolveEnvironment.call(this, locatedId(this, name, itemIndex), itemIndex);
 }
 
 /** The ID of the environment with this name or ID. */

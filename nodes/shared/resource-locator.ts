@@ -19,8 +19,10 @@ interface CompanionLocator {
 	name: string;
 	/** What is picked, in words: "incident", "snapshot". */
 	what: string;
-	/** The companion page of one item is `<companion>/<page>/<id>`. */
+	/** The companion's list of these is `/api/v1/<page>`, and one item's page `<companion>/<page>/<id>`. */
 	page: string;
+	/** Whether the companion's UI has a page per item (else no URL mode, and no links). */
+	hasPages?: boolean;
 	searchListMethod: string;
 	description: string;
 	displayOptions: IDisplayOptions;
@@ -33,7 +35,7 @@ interface CompanionLocator {
 export function companionLocator(locator: CompanionLocator): INodeProperties {
 	const title = locator.what.charAt(0).toUpperCase() + locator.what.slice(1);
 	const urlPattern = `.*/${locator.page}/(${UUID})`;
-	return {
+	const property: INodeProperties = {
 		displayName: title,
 		name: locator.name,
 		type: 'resourceLocator',
@@ -57,7 +59,10 @@ export function companionLocator(locator: CompanionLocator): INodeProperties {
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: urlPattern, errorMessage: `Not the URL of a ${locator.what} page in the companion` },
+						properties: {
+							regex: urlPattern,
+							errorMessage: `Not the URL of a ${locator.what} page in the companion`,
+						},
 					},
 				],
 				extractValue: { type: 'regex', regex: urlPattern },
@@ -73,6 +78,9 @@ export function companionLocator(locator: CompanionLocator): INodeProperties {
 			},
 		],
 	};
+	return locator.hasPages === false
+		? { ...property, modes: property.modes!.filter((mode) => mode.name !== 'url') }
+		: property;
 }
 
 /** The id a locator holds, whichever way it was given. */
@@ -89,6 +97,7 @@ export async function searchCompanion(
 	filter: string | undefined,
 	paginationToken: string | undefined,
 	label: (item: IDataObject) => string,
+	withLinks = true,
 ): Promise<INodeListSearchResult> {
 	const list = await companionRequest.call(this, {
 		method: 'GET',
@@ -100,7 +109,7 @@ export async function searchCompanion(
 	const results: INodeListSearchItems[] = ((list.data ?? []) as IDataObject[]).map((item) => ({
 		name: label(item),
 		value: String(item.id),
-		url: `${baseUrl}/${page}/${String(item.id)}`,
+		...(withLinks && { url: `${baseUrl}/${page}/${String(item.id)}` }),
 	}));
 	return { results, paginationToken: (list.nextCursor as string | null) ?? undefined };
 }

@@ -1,12 +1,9 @@
-import type { ICredentialTestFunctions, INodeType } from 'n8n-workflow';
+import type { ICredentialTestFunctions } from 'n8n-workflow';
 import { WorkflowOpsApi } from '../../credentials/WorkflowOpsApi.credentials';
-import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
-import { DriftCheck } from '../../nodes/DriftCheck/DriftCheck.node';
-import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
 import { testCompanionCredential } from '../../nodes/shared/credential-test';
-import { WorkflowOpsTrigger } from '../../nodes/WorkflowOpsTrigger/WorkflowOpsTrigger.node';
 import { type Companion, startCompanion } from '../support/companion';
 import { closedPort, startFakeN8n } from '../support/fake-n8n';
+import { ALL_NODES } from '../support/nodes';
 
 let companion: Companion;
 let admin: string;
@@ -26,8 +23,7 @@ const runCredentialTest = (data: { baseUrl: string; apiToken: string }) =>
 	});
 
 test('every node tests the credential with the companion’s own test, and the credential has no request test to shadow it', () => {
-	const nodes: INodeType[] = [new AuditLog(), new DriftCheck(), new Snapshot(), new WorkflowOpsTrigger()];
-	for (const node of nodes) {
+	for (const [, node] of ALL_NODES) {
 		expect(node.description.credentials).toEqual([
 			{ name: new WorkflowOpsApi().name, required: true, testedBy: 'workflowOpsApiTest' },
 		]);

@@ -1,16 +1,7 @@
 import type { INodeType } from 'n8n-workflow';
-import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
-import { DriftCheck } from '../../nodes/DriftCheck/DriftCheck.node';
-import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
 import { WorkflowOpsTrigger } from '../../nodes/WorkflowOpsTrigger/WorkflowOpsTrigger.node';
+import { ALL_NODES } from '../support/nodes';
 import { nodeChoices } from './harness';
-
-const nodes: Array<[string, INodeType]> = [
-	['AuditLog', new AuditLog()],
-	['DriftCheck', new DriftCheck()],
-	['Snapshot', new Snapshot()],
-	['WorkflowOpsTrigger', new WorkflowOpsTrigger()],
-];
 
 /** What n8n shows under a node on the canvas: its subtitle expression, run over the node's parameters. */
 const subtitleOf = (node: INodeType, parameters: Record<string, unknown>) =>
@@ -18,7 +9,7 @@ const subtitleOf = (node: INodeType, parameters: Record<string, unknown>) =>
 		parameters,
 	) as string;
 
-test.each(nodes)('%s: the canvas names the operation in words, not its value', (_name, node) => {
+test.each(ALL_NODES)('%s: the canvas names the operation in words, not its value', (_name, node) => {
 	const choices = nodeChoices(node).filter(({ values }) => values.operation);
 	for (const { values } of choices) {
 		const operations = node.description.properties

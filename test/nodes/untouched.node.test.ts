@@ -1,8 +1,5 @@
 import { type INode, type INodeType, NodeHelpers } from 'n8n-workflow';
-import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
-import { DriftCheck } from '../../nodes/DriftCheck/DriftCheck.node';
-import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
-import { WorkflowOpsTrigger } from '../../nodes/WorkflowOpsTrigger/WorkflowOpsTrigger.node';
+import { ALL_NODES } from '../support/nodes';
 import { nodeChoices } from './harness';
 
 /** The issues n8n's editor shows on a node just added with this resource and operation. */
@@ -36,18 +33,16 @@ function issuesOfUntouched(node: INodeType, version: number, values: Record<stri
 	return issues;
 }
 
-test.each(
-	[new AuditLog(), new DriftCheck(), new Snapshot(), new WorkflowOpsTrigger()].map((node) => [
-		node.description.displayName,
-		node,
-	]),
-)('%s, just added, shows no issue but "required" on the fields a user must fill', (_name, node) => {
-	for (const { version, values } of nodeChoices(node)) {
-		const issues = issuesOfUntouched(node, version, values);
-		for (const [name, messages] of Object.entries(issues)) {
-			const required = node.description.properties.some((property) => property.name === name && property.required);
-			expect({ version, ...values, name, required }).toEqual({ version, ...values, name, required: true });
-			expect(messages).toEqual([expect.stringMatching(/is required/)]);
+test.each(ALL_NODES.map(([, node]) => [node.description.displayName, node]))(
+	'%s, just added, shows no issue but "required" on the fields a user must fill',
+	(_name, node) => {
+		for (const { version, values } of nodeChoices(node)) {
+			const issues = issuesOfUntouched(node, version, values);
+			for (const [name, messages] of Object.entries(issues)) {
+				const required = node.description.properties.some((property) => property.name === name && property.required);
+				expect({ version, ...values, name, required }).toEqual({ version, ...values, name, required: true });
+				expect(messages).toEqual([expect.stringMatching(/is required/)]);
+			}
 		}
-	}
-});
+	},
+);

@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AuditLog } from '../../nodes/AuditLog/AuditLog.node';
-import { DriftCheck } from '../../nodes/DriftCheck/DriftCheck.node';
-import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
-import { WorkflowOpsTrigger } from '../../nodes/WorkflowOpsTrigger/WorkflowOpsTrigger.node';
+import { ALL_NODES } from '../support/nodes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const REPOSITORY = 'https://github.com/workflowops/n8n-nodes-workflowops';
@@ -37,8 +34,8 @@ const links = [
 ];
 
 test('every node has a codex file with documentation links', () => {
-	expect(codexFiles.length).toBe(4);
-	expect(links.length).toBeGreaterThanOrEqual(9);
+	expect(codexFiles.length).toBe(ALL_NODES.length);
+	expect(links.length).toBeGreaterThanOrEqual(2 * ALL_NODES.length + 1);
 });
 
 test.each(links)('%s links to %s, a heading of the README', (_file, url) => {
@@ -47,20 +44,18 @@ test.each(links)('%s links to %s, a heading of the README', (_file, url) => {
 	expect(readmeAnchors).toContain(anchor);
 });
 
-test.each(
-	[new AuditLog(), new DriftCheck(), new Snapshot(), new WorkflowOpsTrigger()].map((node) => [
-		node.description.name,
-		node,
-	]),
-)('the %s node’s panel opens its README section: a full documentationUrl, which n8n opens as it is', (name, node) => {
-	// Without one, n8n opens the codex link with ?utm_source=… appended after its anchor, which
-	// then names no heading.
-	const codex = JSON.parse(
-		fs.readFileSync(
-			codexFiles.find((file) => file.toLowerCase().endsWith(`${name.toLowerCase()}.node.json`))!,
-			'utf8',
-		),
-	);
-	expect(node.description.documentationUrl).toBe(codex.resources.primaryDocumentation[0].url);
-	expect(node.description.documentationUrl).toMatch(/^https:\/\/[^?]+#[a-z-]+$/);
-});
+test.each(ALL_NODES.map(([, node]) => [node.description.name, node]))(
+	'the %s node’s panel opens its README section: a full documentationUrl, which n8n opens as it is',
+	(name, node) => {
+		// Without one, n8n opens the codex link with ?utm_source=… appended after its anchor, which
+		// then names no heading.
+		const codex = JSON.parse(
+			fs.readFileSync(
+				codexFiles.find((file) => file.toLowerCase().endsWith(`${name.toLowerCase()}.node.json`))!,
+				'utf8',
+			),
+		);
+		expect(node.description.documentationUrl).toBe(codex.resources.primaryDocumentation[0].url);
+		expect(node.description.documentationUrl).toMatch(/^https:\/\/[^?]+#[a-z-]+$/);
+	},
+);

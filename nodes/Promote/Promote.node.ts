@@ -1,0 +1,84 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { testCompanionCredential } from '../shared/credential-test';
+import { getEnvironmentsOrAll, searchEnvironments } from '../shared/environments';
+import * as decide from './actions/decide.operation';
+import * as list from './actions/list.operation';
+import { planFields } from './actions/plan-fields';
+import { promotionIdField, searchPromotions } from './actions/promotion-id';
+import { router } from './actions/router';
+
+const OPERATIONS: INodePropertyOptions[] = [
+	{
+		name: 'Approve',
+		value: 'approve',
+		action: 'Approve a promotion',
+		description: 'Approve as an admin token other than the requester’s',
+	},
+	{ name: 'Cancel', value: 'cancel', action: 'Cancel a promotion', description: 'Before it runs' },
+	{ name: 'Get', value: 'get', action: 'Get a promotion', description: 'Its plan, approvals and state' },
+	{ name: 'List', value: 'list', action: 'List promotions', description: 'Newest first' },
+	{
+		name: 'Plan',
+		value: 'plan',
+		action: 'Plan a promotion',
+		description: 'A dry run: one item per workflow with status, risk, diff and blockers',
+	},
+	{ name: 'Reject', value: 'reject', action: 'Reject a promotion', description: 'Saying why' },
+	{
+		name: 'Request',
+		value: 'request',
+		action: 'Request a promotion',
+		description: 'Keep the plan and ask for approval (or be approved at once under the stage’s risk ceiling)',
+	},
+];
+
+export class Promote implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WorkflowOps Promote',
+		name: 'promote',
+		icon: { light: 'file:promote.svg', dark: 'file:promote.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ ({"approve":"Approve a promotion","cancel":"Cancel a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
+		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
+		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#promote-node',
+		description: 'Plan, request and approve promotions of workflows from one n8n instance to another',
+		defaults: { name: 'Promote' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'workflowOpsApi', required: true, testedBy: 'workflowOpsApiTest' }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: OPERATIONS,
+				default: 'plan',
+			},
+			...planFields,
+			promotionIdField,
+			...decide.description,
+			...list.description,
+		],
+	};
+
+	methods = {
+		loadOptions: { getEnvironmentsOrAll },
+		listSearch: { searchEnvironments, searchPromotions },
+		credentialTest: { workflowOpsApiTest: testCompanionCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

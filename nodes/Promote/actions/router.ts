@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { route } from '../../shared/router';
+import * as decide from './decide.operation';
+import * as get from './get.operation';
+import * as list from './list.operation';
+import * as plan from './plan.operation';
+import * as request from './request.operation';
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return route.call(this, {
+		plan: plan.execute,
+		request: request.execute,
+		approve: decide.execute,
+		reject: decide.execute,
+		cancel: decide.execute,
+		get: get.execute,
+		list: list.execute,
+	});
+}

@@ -1,0 +1,119 @@
+import { NodeApiError } from 'n8n-workflow';
+import { Promote } from '../../nodes/Promote/Promote.node';
+import type { Companion } from '../support/companion';
+import { startFakeN8n } from '../support/fake-n8n';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
+import { httpWorkflow } from '../support/workflows';
+import { listSearch, runNode } from './harness';
+
+const node = new Promote();
+const devStore = fakeWorkflowStore([
+	{ ...httpWorkflow(1), id: 'd-1', name: 'Invoice sync', tags: [{ id: 't', name: 'billing' }] },
+	{ ...httpWorkflow(2), id: 'd-2', name: 'Lead capture' },
+]);
+const prodStore = fakeWorkflowStore([]);
+let companion: Companion;
+let requester: string;
+let approver: string;
+let prod: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+	const setup = await companionWithFakeN8n(prodStore);
+	({ companion, admin: requester, environmentId: prod } = setup);
+	approver = await companion.token('admin');
+	const devN8n = await startFakeN8n(devStore.handler);
+	const dev = (await companion.environment(requester, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' }))
+		.id;
+	close = async () => {
+		await devN8n.close();
+		await setup.close();
+	};
+	for (const environmentId of [dev, prod]) await syncAndFollow(companion, requester, environmentId);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+});
+afterAll(() => close());
+
+const run = (token: string, parameters: object) =>
+	runNode({ node, credentials: { baseUrl: companion.url, apiToken: token }, parameters: [parameters as any] });
+const byName = (value: string) => ({ __rl: true, mode: 'name', value });
+const between = { sourceEnvironmentId: byName('dev'), targetEnvironmentId: byName('prod') };
+
+test('Plan gives one item per workflow for an IF to branch on, each with the plan’s hash and blockers', async () => {
+	const [items] = await run(requester, {
+		operation: 'plan',
+		...between,
+		selection: 'tag',
+		tag: 'billing',
+		options: {},
+	});
+	expect(items.map(({ json }) => [json.name, json.status, json.action, json.risk])).toEqual([
+		['Invoice sync', 'ADDED', 'create', 'MEDIUM'],
+	]);
+	expect(items[0].json).toMatchObject({ planHash: expect.stringMatching(/^[0-9a-f]{64}$/), planBlockers: [] });
+	const [all] = await run(requester, { operation: 'plan', ...between, selection: 'changed', options: {} });
+	expect(all.map(({ json }) => json.name)).toEqual(['Invoice sync', 'Lead capture']);
+});
+
+test('Request, then Approve as another admin naming who decided; Get shows it; the requester cannot approve', async () => {
+	const [[requested]] = await run(requester, {
+		operation: 'request',
+		...between,
+		selection: 'ids',
+		workflowIds: 'd-1',
+		options: { reason: 'release 42' },
+	});
+	expect(requested.json).toMatchObject({ status: 'PENDING_APPROVAL', reason: 'release 42' });
+	const promotionId = { __rl: true, mode: 'id', value: requested.json.id };
+
+	const own = run(requester, { operation: 'approve', promotionId, comment: '', decidedBy: '' });
+	await expect(own).rejects.toThrow(NodeApiError);
+	await expect(own).rejects.toThrow('You requested this promotion: it must be approved by another admin');
+
+	const [[approved]] = await run(approver, {
+		operation: 'approve',
+		promotionId,
+		comment: 'ok',
+		decidedBy: 'dana@example.com',
+	});
+	expect(approved.json).toMatchObject({ status: 'APPROVED', decisions: [{ decidedBy: 'dana@example.com' }] });
+	const [[got]] = await run(approver, {
+		operation: 'get',
+		promotionId: { __rl: true, mode: 'list', value: requested.json.id },
+	});
+	expect(got.json).toMatchObject({ id: requested.json.id, status: 'APPROVED' });
+
+	const { results } = await listSearch(
+		{ node, credentials: { baseUrl: companion.url, apiToken: approver } },
+		'searchPromotions',
+	);
+	expect(results[0]).toEqual({
+		name: expect.stringMatching(/^dev → prod · approved · 1 workflow · \d{4}-\d\d-\d\d \d\d:\d\d$/),
+		value: requested.json.id,
+	});
+});
+
+test('Reject needs its comment; Cancel ends a request; List filters by status', async () => {
+	const request = async () =>
+		(
+			await run(requester, { operation: 'request', ...between, selection: 'ids', workflowIds: 'd-2', options: {} })
+		)[0][0].json;
+	const first = await request();
+	const [[rejected]] = await run(approver, {
+		operation: 'reject',
+		promotionId: { __rl: true, mode: 'id', value: first.id },
+		comment: 'not this week',
+		decidedBy: '',
+	});
+	expect(rejected.json.status).toBe('REJECTED');
+	const second = await request();
+	const [[cancelled]] = await run(requester, {
+		operation: 'cancel',
+		promotionId: { __rl: true, mode: 'id', value: second.id },
+		comment: '',
+	});
+	expect(cancelled.json.status).toBe('CANCELLED');
+	const [listed] = await run(approver, { operation: 'list', filters: { status: 'REJECTED' }, returnAll: true });
+	expect(listed.map(({ json }) => json.id)).toEqual([first.id]);
+});

@@ -2,12 +2,19 @@ import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
 import { editorCreate, editorHttpNode } from './harness/editor';
+import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, startN8n } from './harness/instance';
+import { packThisPackage } from './harness/package-tarball';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
 
-describe.each(selectedTargets())('promotion plans on n8n $version', (target) => {
+let tarball: string;
+beforeAll(() => {
+	tarball = packThisPackage();
+});
+
+describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 	let dev: N8nInstance;
 	let prod: N8nInstance;
 	let companion: Companion;
@@ -18,7 +25,8 @@ describe.each(selectedTargets())('promotion plans on n8n $version', (target) => 
 	beforeAll(async () => {
 		[dev, prod, companion] = await Promise.all([
 			startN8n({ target, name: 'promote-dev' }),
-			startN8n({ target, name: 'promote-prod' }),
+			// Our package is installed in prod, where the approval flow runs.
+			startN8n({ target, name: 'promote-prod', packageTarball: tarball }),
 			startCompanion(),
 		]);
 		admin = await companion.token('admin');
@@ -140,5 +148,94 @@ describe.each(selectedTargets())('promotion plans on n8n $version', (target) => 
 				: [],
 		);
 		expect((await plan()).body.planHash).toBe(body.planHash);
+	});
+
+	test('an approval flow built in n8n: Promote → Request with one token, Promote → Approve with another admin’s', async () => {
+		// n8n 1.x requires allowedHttpRequestDomains on a credential that declares no domain; 2.x refuses it.
+		const restriction = target.major === '1' ? { allowedHttpRequestDomains: 'all' } : {};
+		const companionCredential = async (name: string, apiToken: string) => {
+			const response = await fetch(`${prod.baseUrl}/api/v1/credentials`, {
+				method: 'POST',
+				headers: { 'X-N8N-API-KEY': prod.apiKey, 'content-type': 'application/json' },
+				body: JSON.stringify({
+					name,
+					type: 'workflowOpsApi',
+					data: { baseUrl: companion.url, apiToken, ...restriction },
+				}),
+			});
+			if (!response.ok) throw new Error(`credential: HTTP ${response.status} ${await response.text()}`);
+			return { workflowOpsApi: { id: ((await response.json()) as { id: string }).id, name } };
+		};
+		const requesting = await companionCredential('Requester', await companion.token('developer'));
+		const approving = await companionCredential('Approver', await companion.token('admin'));
+		const usesKey = (await companion.api(admin, 'GET', `/api/v1/environments/${devId}/workflows?q=Uses%20key`)).body
+			.data[0];
+		const promote = (name: string, x: number, credentials: object, parameters: Record<string, unknown>) => ({
+			id: name,
+			name,
+			type: 'n8n-nodes-workflowops.promote',
+			typeVersion: 1,
+			position: [x, 0],
+			credentials,
+			parameters,
+		});
+		const flowResponse = await fetch(`${prod.baseUrl}/api/v1/workflows`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': prod.apiKey, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				name: 'Approval flow',
+				nodes: [
+					{
+						id: 'start',
+						name: 'Start',
+						type: 'n8n-nodes-base.manualTrigger',
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {},
+					},
+					promote('Request', 200, requesting, {
+						operation: 'request',
+						sourceEnvironmentId: { __rl: true, mode: 'name', value: 'dev' },
+						targetEnvironmentId: { __rl: true, mode: 'list', value: prodId },
+						selection: 'ids',
+						workflowIds: usesKey.id,
+						options: { reason: 'release from n8n' },
+					}),
+					promote('Approve', 400, approving, {
+						operation: 'approve',
+						promotionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+						comment: 'approved in Slack',
+						decidedBy: 'dana@example.com',
+					}),
+				],
+				connections: {
+					Start: { main: [[{ node: 'Request', type: 'main', index: 0 }]] },
+					Request: { main: [[{ node: 'Approve', type: 'main', index: 0 }]] },
+				},
+				settings: { executionOrder: 'v1' },
+			}),
+		});
+		const flow = (await flowResponse.json()) as { id: string };
+		expect(flowResponse.status).toBe(200);
+		// The flow is a workflow of prod too: approved, so it is not drift that blocks the promotion.
+		await companion.api(admin, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
+
+		const run = await executeInN8n(prod, flow.id);
+
+		const [requested] = nodeOutput(run, 'Request');
+		expect(requested).toMatchObject({ status: 'PENDING_APPROVAL', reason: 'release from n8n' });
+		expect(nodeOutput(run, 'Approve')).toEqual([
+			expect.objectContaining({
+				id: requested.id,
+				status: 'APPROVED',
+				decisions: [expect.objectContaining({ decidedBy: 'dana@example.com', comment: 'approved in Slack' })],
+			}),
+		]);
+		const audit = await companion.api(admin, 'GET', `/api/v1/audit?resourceId=${String(requested.id)}`);
+		expect(audit.body.data[0]).toMatchObject({
+			action: 'promotion.approve',
+			metadata: { decidedBy: 'dana@example.com' },
+			n8n: { workflowId: flow.id },
+		});
 	});
 });

@@ -1,7 +1,5 @@
 import { type Companion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
-import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
-import { syncAndFollow } from '../support/jobs';
+import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 
 /** A workflow whose one node uses the Slack credential `id` named `name`. */
@@ -22,16 +20,7 @@ let dev: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-	const setup = await companionWithFakeN8n(prodStore);
-	({ companion, admin } = setup);
-	prod = setup.environmentId;
-	const devN8n = await startFakeN8n(devStore.handler);
-	dev = (await companion.environment(admin, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' })).id;
-	close = async () => {
-		await devN8n.close();
-		await setup.close();
-	};
-	for (const environmentId of [prod, dev]) await syncAndFollow(companion, admin, environmentId);
+	({ companion, admin, prod, dev, close } = await companionWithDevAndProd(devStore, prodStore));
 });
 afterAll(() => close());
 

@@ -1,7 +1,6 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import type { Companion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
-import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
 import { httpWorkflow } from '../support/workflows';
 
@@ -60,15 +59,7 @@ let dev: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-	const setup = await companionWithFakeN8n(prodStore);
-	({ companion, admin, n8nUrl: prodUrl } = setup);
-	prod = setup.environmentId;
-	const devN8n = await startFakeN8n(devStore.handler);
-	dev = (await companion.environment(admin, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' })).id;
-	close = async () => {
-		await devN8n.close();
-		await setup.close();
-	};
+	({ companion, admin, prod, dev, prodUrl, close } = await companionWithDevAndProd(devStore, prodStore));
 });
 afterAll(() => close());
 

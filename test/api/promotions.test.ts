@@ -1,7 +1,5 @@
 import type { Companion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
-import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
-import { syncAndFollow } from '../support/jobs';
+import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 
 const devStore = fakeWorkflowStore([
@@ -19,22 +17,12 @@ let prod: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-	const setup = await companionWithFakeN8n(prodStore);
-	companion = setup.companion;
-	requester = setup.admin;
-	prod = setup.environmentId;
+	({ companion, admin: requester, dev, prod, close } = await companionWithDevAndProd(devStore, prodStore));
 	[secondAdmin, thirdAdmin, developer] = await Promise.all([
 		companion.token('admin'),
 		companion.token('admin'),
 		companion.token('developer'),
 	]);
-	const devN8n = await startFakeN8n(devStore.handler);
-	dev = (await companion.environment(requester, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' })).id;
-	close = async () => {
-		await devN8n.close();
-		await setup.close();
-	};
-	for (const environmentId of [dev, prod]) await syncAndFollow(companion, requester, environmentId);
 	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
 });
 afterAll(() => close());

@@ -1,9 +1,7 @@
 import { NodeApiError } from 'n8n-workflow';
 import { Promote } from '../../nodes/Promote/Promote.node';
 import type { Companion } from '../support/companion';
-import { startFakeN8n } from '../support/fake-n8n';
-import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
-import { syncAndFollow } from '../support/jobs';
+import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 import { listSearch, runNode } from './harness';
 
@@ -20,17 +18,8 @@ let prod: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-	const setup = await companionWithFakeN8n(prodStore);
-	({ companion, admin: requester, environmentId: prod } = setup);
+	({ companion, admin: requester, prod, close } = await companionWithDevAndProd(devStore, prodStore));
 	approver = await companion.token('admin');
-	const devN8n = await startFakeN8n(devStore.handler);
-	const dev = (await companion.environment(requester, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' }))
-		.id;
-	close = async () => {
-		await devN8n.close();
-		await setup.close();
-	};
-	for (const environmentId of [dev, prod]) await syncAndFollow(companion, requester, environmentId);
 	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
 });
 afterAll(() => close());

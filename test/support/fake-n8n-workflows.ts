@@ -1,6 +1,7 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from './companion';
 import { type FakeHandler, startFakeN8n } from './fake-n8n';
+import { syncAndFollow } from './jobs';
 
 export type Fault = (
 	method: string,
@@ -85,6 +86,31 @@ export async function companionWithFakeN8n(store: FakeWorkflowStore, options?: P
 		close: async () => {
 			await n8n.close();
 			await companion.close();
+		},
+	};
+}
+
+/**
+ * The companion with two environments on fake instances: "dev" (class dev) holding `dev`'s workflows
+ * and "prod" holding `prod`'s, both synced.
+ */
+export async function companionWithDevAndProd(dev: FakeWorkflowStore, prod: FakeWorkflowStore) {
+	const setup = await companionWithFakeN8n(prod);
+	const devN8n = await startFakeN8n(dev.handler);
+	const devId: string = (
+		await setup.companion.environment(setup.admin, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' })
+	).id;
+	for (const environmentId of [devId, setup.environmentId])
+		await syncAndFollow(setup.companion, setup.admin, environmentId);
+	return {
+		companion: setup.companion,
+		admin: setup.admin,
+		dev: devId,
+		prod: setup.environmentId,
+		prodUrl: setup.n8nUrl,
+		close: async () => {
+			await devN8n.close();
+			await setup.close();
 		},
 	};
 }

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { openBrowser, screenshot, signIn } from '../support/browser';
+import { startFakeN8n } from '../support/fake-n8n';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
 import { httpWorkflow } from '../support/workflows';
@@ -17,6 +18,7 @@ const store = fakeWorkflowStore([
 	httpWorkflow(2),
 ]);
 let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
+let emptyN8n: Awaited<ReturnType<typeof startFakeN8n>>;
 let browser: Browser;
 let page: Page;
 const pages: Array<[string, string]> = [];
@@ -30,6 +32,20 @@ beforeAll(async () => {
 	await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/baseline`, {});
 	store.workflows.get('wf-1')!.nodes[0].parameters = { url: 'https://evil.example.net/collect' };
 	const found = (await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/drift-checks`)).body;
+	// A promotion of the long-named workflow into an empty instance, waiting for approval.
+	emptyN8n = await startFakeN8n(fakeWorkflowStore([]).handler);
+	const qa = (await companion.environment(admin, { name: 'qa', baseUrl: emptyN8n.url, apiKey: 'k' })).id;
+	await syncAndFollow(companion, admin, qa, { scope: 'workflows' });
+	await companion.api(admin, 'POST', `/api/v1/environments/${qa}/baseline`, {});
+	const promotion = (
+		await companion.api(admin, 'POST', '/api/v1/promotions', {
+			sourceEnvironmentId: environmentId,
+			targetEnvironmentId: qa,
+			workflowIds: ['wf-1', 'wf-2'],
+			reason: 'a reason long enough to wrap on a phone, as people write them when they ask for approval',
+		})
+	).body;
+	if (!promotion.id) throw new Error(`promotion: ${JSON.stringify(promotion)}`);
 	await companion.api(admin, 'POST', '/api/v1/webhooks', {
 		url: 'http://127.0.0.1:9/hook',
 		events: ['drift.detected'],
@@ -45,6 +61,8 @@ beforeAll(async () => {
 		['snapshot-compare', `/snapshots/${snapshot.id}/compare`],
 		['incidents', '/incidents'],
 		['incident', `/incidents/${found.incident.incident.id}`],
+		['promotions', '/promotions'],
+		['promotion', `/promotions/${promotion.id}`],
 		['audit', '/audit'],
 		['tokens', '/tokens'],
 		['users', '/users'],
@@ -56,6 +74,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	await browser?.close();
+	await emptyN8n?.close();
 	await setup?.close();
 });
 

@@ -94,8 +94,12 @@ export async function companionWithFakeN8n(store: FakeWorkflowStore, options?: P
  * The companion with two environments on fake instances: "dev" (class dev) holding `dev`'s workflows
  * and "prod" holding `prod`'s, both synced.
  */
-export async function companionWithDevAndProd(dev: FakeWorkflowStore, prod: FakeWorkflowStore) {
-	const setup = await companionWithFakeN8n(prod);
+export async function companionWithDevAndProd(
+	dev: FakeWorkflowStore,
+	prod: FakeWorkflowStore,
+	options?: Parameters<typeof startCompanion>[0],
+) {
+	const setup = await companionWithFakeN8n(prod, options);
 	const devN8n = await startFakeN8n(dev.handler);
 	const devId: string = (
 		await setup.companion.environment(setup.admin, { name: 'dev', baseUrl: devN8n.url, apiKey: 'k', class: 'dev' })

@@ -12,6 +12,7 @@ import { driftPages } from './drift.pages';
 import { environmentPages } from './environments.pages';
 import { gitMirrorPages } from './git-mirror.pages';
 import { incidentPages } from './incidents.pages';
+import { promotionPages } from './promotions.pages';
 import { inventoryPages } from './inventory.pages';
 import { snapshotPages } from './snapshots.pages';
 import type { UiRoute } from './ui-route';
@@ -26,6 +27,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...snapshotPages(deps),
 	...driftPages(deps),
 	...incidentPages(deps),
+	...promotionPages(deps),
 	...webhookPages(deps),
 	...adminPages(deps),
 	...auditPages(deps),

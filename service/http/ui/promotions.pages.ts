@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { listEnvironments } from '../../domain/environments/environments';
+import {
+	approvePromotion,
+	cancelPromotion,
+	type Decision,
+	decisionSchema,
+	getPromotion,
+	listPromotions,
+	promotionListSchema,
+	rejectionSchema,
+	rejectPromotion,
+} from '../../domain/promotions/promotions';
+import { can } from '../../domain/auth/permissions';
+import { auditContext } from '../caller';
+import type { AppDeps } from '../deps';
+import { withDiffViews } from './diff-view';
+import { filterValues, parseForm, userFacingError } from './forms';
+import type { UiRoute } from './ui-route';
+import { render } from './views';
+
+type Handler = UiRoute['handler'];
+
+// A form also carries its CSRF field: the API's schemas, without their strictness.
+const decisionForm = z.object(decisionSchema.shape);
+const rejectionForm = z.object(rejectionSchema.shape);
+
+/** Promotions: the list (the approvals inbox is its "waiting for approval" filter), one promotion, its decisions. */
+export const promotionPages = (deps: AppDeps): UiRoute[] => {
+	const environmentsById = async () =>
+		new Map((await listEnvironments(deps.db)).map((environment) => [environment.id, environment]));
+	const show = async (
+		req: Parameters<Handler>[0],
+		res: Parameters<Handler>[1],
+		error?: { status: number; message: string },
+	) => {
+		const promotion = await getPromotion(deps.db, String(req.params.id));
+		render(
+			req,
+			res,
+			'pages/promotion',
+			{
+				promotion,
+				items: withDiffViews(
+					promotion.plan.items.map((item) => ({ ...item, workflowId: item.sourceWorkflowId ?? item.targetWorkflowId })),
+				),
+				environments: await environmentsById(),
+				mine: req.caller!.kind === promotion.requestedBy.type && req.caller!.id === promotion.requestedBy.id,
+				error: error?.message ?? null,
+			},
+			{ status: error?.status },
+		);
+	};
+	/** A decision form's POST: the change, then the page again, or the page with why it was refused. */
+	const decision =
+		(
+			change: (req: Parameters<Handler>[0], form: Decision) => Promise<unknown>,
+			schema: z.ZodType<Decision> = decisionForm,
+		): Handler =>
+		async (req, res) => {
+			const form = parseForm(schema, req.body);
+			if (form.errors) return show(req, res, { status: 422, message: `Comment ${Object.values(form.errors)[0]}` });
+			try {
+				await change(req, form.data);
+			} catch (error) {
+				return show(req, res, userFacingError(req, error));
+			}
+			res.redirect(303, `/promotions/${String(req.params.id)}`);
+		};
+
+	return [
+		{
+			method: 'get',
+			path: '/promotions',
+			permission: 'promotions.read',
+			handler: async (req, res) => {
+				const query = promotionListSchema.safeParse(filterValues(req.query));
+				const page = await listPromotions(deps.db, query.success ? query.data : { limit: 50 });
+				render(
+					req,
+					res,
+					'pages/promotions',
+					{ page, environments: await environmentsById(), filters: filterValues(req.query), invalid: !query.success },
+					{ partial: 'partials/promotion-table', status: query.success ? 200 : 422 },
+				);
+			},
+		},
+		{ method: 'get', path: '/promotions/:id', permission: 'promotions.read', handler: (req, res) => show(req, res) },
+		{
+			method: 'post',
+			path: '/promotions/:id/approve',
+			permission: 'promotions.approve',
+			handler: decision((req, form) => approvePromotion(deps, auditContext(req), String(req.params.id), form)),
+		},
+		{
+			method: 'post',
+			path: '/promotions/:id/reject',
+			permission: 'promotions.approve',
+			handler: decision(
+				(req, form) => rejectPromotion(deps, auditContext(req), String(req.params.id), form),
+				rejectionForm,
+			),
+		},
+		{
+			method: 'post',
+			path: '/promotions/:id/cancel',
+			permission: 'promotions.request',
+			handler: decision((req, form) =>
+				cancelPromotion(
+					deps.db,
+					auditContext(req),
+					String(req.params.id),
+					can(req.caller!.role, 'promotions.approve'),
+					form.comment,
+				),
+			),
+		},
+	];
+};

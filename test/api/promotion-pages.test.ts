@@ -1,0 +1,89 @@
+import { createUser } from '../../service/domain/auth/users';
+import { CLI_CONTEXT } from '../../service/runtime';
+import type { Companion } from '../support/companion';
+import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { signedInClient, type UiClient } from '../support/ui-client';
+import { httpWorkflow } from '../support/workflows';
+
+const devStore = fakeWorkflowStore([{ ...httpWorkflow(1), id: 'd-1', name: 'Invoice sync' }]);
+const prodStore = fakeWorkflowStore([]);
+let companion: Companion;
+let requester: string;
+let dev: string;
+let prod: string;
+let close: () => Promise<void>;
+let owner: UiClient;
+let developer: UiClient;
+
+beforeAll(async () => {
+	({
+		companion,
+		admin: requester,
+		dev,
+		prod,
+		close,
+	} = await companionWithDevAndProd(devStore, prodStore, {
+		withAdmin: true,
+	}));
+	await createUser(companion.db, CLI_CONTEXT, {
+		email: 'dev@example.com',
+		password: 'correct horse battery',
+		role: 'developer',
+	});
+	owner = await signedInClient(companion, 'owner@example.com');
+	developer = await signedInClient(companion, 'dev@example.com');
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+});
+afterAll(() => close());
+
+const requestOne = async (reason: string) =>
+	(
+		await companion.api(requester, 'POST', '/api/v1/promotions', {
+			sourceEnvironmentId: dev,
+			targetEnvironmentId: prod,
+			workflowIds: ['d-1'],
+			reason,
+		})
+	).body;
+
+test('the promotions page lists them, and filters to those waiting for approval (the table alone for htmx)', async () => {
+	const promotion = await requestOne('release 42');
+	const page = await (await owner.get('/promotions')).text();
+	expect(page).toContain('<h1>Promotions</h1>');
+	expect(page).toContain(`href="/promotions/${promotion.id}"`);
+	expect(page).toContain('dev → prod');
+	expect(page).toContain('0 of 1');
+	const partial = await (await owner.get('/promotions?status=PENDING_APPROVAL', { 'HX-Request': 'true' })).text();
+	expect(partial.startsWith('<div id="promotion-table">')).toBe(true);
+	expect(partial).toContain(promotion.id);
+	const none = await (await owner.get('/promotions?status=COMPLETED', { 'HX-Request': 'true' })).text();
+	expect(none).toContain('No promotion matches');
+});
+
+test('an admin approves on the promotion page; the plan and the decision are shown', async () => {
+	const promotion = await requestOne('from the page');
+	const page = await (await owner.get(`/promotions/${promotion.id}`)).text();
+	expect(page).toContain('Invoice sync');
+	expect(page).toContain('from the page');
+	expect(page).toContain('>Approve</button>');
+	const approved = await owner.post(`/promotions/${promotion.id}/approve`, { comment: 'ship it' });
+	expect([approved.status, approved.headers.get('location')]).toEqual([303, `/promotions/${promotion.id}`]);
+	const after = await (await owner.get(`/promotions/${promotion.id}`)).text();
+	expect(after).toContain('Approved</strong> by owner@example.com');
+	expect(after).toContain('ship it');
+	expect(after).not.toContain('>Approve</button>');
+});
+
+test('a reject needs its reason on the page; a developer sees no approve button and is refused', async () => {
+	const promotion = await requestOne('to reject');
+	const bare = await owner.post(`/promotions/${promotion.id}/reject`, { comment: ' ' });
+	expect(bare.status).toBe(422);
+	expect(await bare.text()).toContain('Comment is required');
+	const seen = await (await developer.get(`/promotions/${promotion.id}`)).text();
+	expect(seen).not.toContain('>Approve</button>');
+	expect((await developer.post(`/promotions/${promotion.id}/approve`, {})).status).toBe(403);
+	expect((await owner.post(`/promotions/${promotion.id}/reject`, { comment: 'not now' })).status).toBe(303);
+	const again = await owner.post(`/promotions/${promotion.id}/cancel`, {});
+	expect(again.status).toBe(409);
+	expect(await again.text()).toContain('The promotion is rejected: it cannot be cancelled');
+});

@@ -46,6 +46,20 @@ beforeAll(async () => {
 		})
 	).body;
 	if (!promotion.id) throw new Error(`promotion: ${JSON.stringify(promotion)}`);
+	const pipeline = (
+		await companion.api(admin, 'POST', '/api/v1/pipelines', {
+			name: 'Release train with a name long enough to wrap',
+			description: 'prod to qa, with a freeze on Friday afternoons and weekends',
+			stages: [
+				{
+					sourceEnvironmentId: environmentId,
+					targetEnvironmentId: qa,
+					autoApproveMaxRisk: 'LOW',
+					windows: [{ kind: 'deny', schedule: '0 15 * * 5', duration: '66h', timeZone: 'Europe/Berlin' }],
+				},
+			],
+		})
+	).body;
 	await companion.api(admin, 'POST', '/api/v1/webhooks', {
 		url: 'http://127.0.0.1:9/hook',
 		events: ['drift.detected'],
@@ -63,6 +77,8 @@ beforeAll(async () => {
 		['incident', `/incidents/${found.incident.incident.id}`],
 		['promotions', '/promotions'],
 		['promotion', `/promotions/${promotion.id}`],
+		['pipelines', '/pipelines'],
+		['pipeline-form', `/pipelines/${pipeline.id}/edit`],
 		['audit', '/audit'],
 		['tokens', '/tokens'],
 		['users', '/users'],

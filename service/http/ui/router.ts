@@ -12,6 +12,7 @@ import { driftPages } from './drift.pages';
 import { environmentPages } from './environments.pages';
 import { gitMirrorPages } from './git-mirror.pages';
 import { incidentPages } from './incidents.pages';
+import { pipelinePages } from './pipelines.pages';
 import { promotionPages } from './promotions.pages';
 import { inventoryPages } from './inventory.pages';
 import { snapshotPages } from './snapshots.pages';
@@ -28,6 +29,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...driftPages(deps),
 	...incidentPages(deps),
 	...promotionPages(deps),
+	...pipelinePages(deps),
 	...webhookPages(deps),
 	...adminPages(deps),
 	...auditPages(deps),

@@ -26,7 +26,8 @@ async function nodesPackageManifest() {
 	const manifest = {
 		name: root.name,
 		version: root.version,
-		description: 'n8n community nodes for WorkflowOps: snapshots, drift checks, audit log and its events, inside n8n',
+		description:
+			'n8n community nodes for WorkflowOps: promotions, snapshots, drift checks, audit log and its events, inside n8n',
 		license: root.license,
 		author: root.author,
 		homepage: root.homepage,

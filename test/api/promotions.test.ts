@@ -129,6 +129,12 @@ test('an Idempotency-Key returns the first promotion to a retry, and refuses ano
 		409,
 		'This Idempotency-Key was used for another promotion request: use a new key for a new request',
 	]);
+	const together = await Promise.all([
+		request(developer, {}, { 'Idempotency-Key': 'at-once' }),
+		request(developer, {}, { 'Idempotency-Key': 'at-once' }),
+	]);
+	expect(together.map((answer) => answer.status)).toEqual([201, 201]);
+	expect(together[1].body.id).toBe(together[0].body.id);
 	// The key is the caller's own: another caller may use the same one.
 	expect((await request(requester, {}, { 'Idempotency-Key': 'release-42' })).body.id).not.toBe(first.body.id);
 });

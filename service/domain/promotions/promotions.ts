@@ -97,18 +97,8 @@ export async function requestPromotion(
 	idempotencyKey?: string,
 ): Promise<Promotion> {
 	const hash = requestHash(request);
-	if (idempotencyKey) {
-		const earlier = await deps.db
-			.selectFrom('promotions')
-			.selectAll()
-			.where('requested_by_type', '=', context.actor.type)
-			.where('requested_by_id', '=', context.actor.id)
-			.where('idempotency_key', '=', idempotencyKey)
-			.executeTakeFirst();
-		if (earlier && earlier.request_hash !== hash)
-			throw conflict('This Idempotency-Key was used for another promotion request: use a new key for a new request');
-		if (earlier) return getPromotion(deps.db, earlier.id);
-	}
+	const earlier = await earlierRequest(deps.db, context, idempotencyKey, hash);
+	if (earlier) return getPromotion(deps.db, earlier);
 	const plan = await planPromotion(deps, request);
 	if (plan.blockers.length)
 		throw new DomainError(
@@ -144,7 +134,11 @@ export async function requestPromotion(
 		created_at: now,
 		updated_at: now,
 	};
-	await deps.db.transaction().execute(async (trx) => {
+	// Checked again with the insert, in one transaction: of two requests under one key at once, the
+	// second returns the first's promotion.
+	const first = await deps.db.transaction().execute(async (trx) => {
+		const concurrent = await earlierRequest(trx, context, idempotencyKey, hash);
+		if (concurrent) return concurrent;
 		await trx.insertInto('promotions').values(row).execute();
 		await audit(trx, context, 'promotion.request', row, {
 			reason: row.reason,
@@ -154,11 +148,33 @@ export async function requestPromotion(
 			requiredApprovals: required,
 			...(request.overrideHotfixes.length && { overrideHotfixes: request.overrideHotfixes }),
 		});
+		return undefined;
 	});
+	if (first) return getPromotion(deps.db, first);
 	const promotion = await getPromotion(deps.db, row.id);
 	await announce(deps, 'promotion.requested', promotion);
 	if (promotion.status === 'PENDING_APPROVAL') await announce(deps, 'promotion.approval_requested', promotion);
 	return promotion;
+}
+
+/** The promotion an earlier request under the caller's `key` made; another request under it is a 409. */
+async function earlierRequest(
+	db: Db,
+	context: AuditContext,
+	key: string | undefined,
+	hash: string,
+): Promise<string | undefined> {
+	if (!key) return undefined;
+	const earlier = await db
+		.selectFrom('promotions')
+		.select(['id', 'request_hash'])
+		.where('requested_by_type', '=', context.actor.type)
+		.where('requested_by_id', '=', context.actor.id)
+		.where('idempotency_key', '=', key)
+		.executeTakeFirst();
+	if (earlier && earlier.request_hash !== hash)
+		throw conflict('This Idempotency-Key was used for another promotion request: use a new key for a new request');
+	return earlier?.id;
 }
 
 function refuseOutsideWindows(stage: Stage): void {

@@ -150,22 +150,24 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 		expect((await plan()).body.planHash).toBe(body.planHash);
 	});
 
+	// n8n 1.x requires allowedHttpRequestDomains on a credential that declares no domain; 2.x refuses it.
+	const restriction = target.major === '1' ? { allowedHttpRequestDomains: 'all' } : {};
+	/** A WorkflowOps credential in prod's n8n, holding `apiToken`. */
+	const companionCredential = async (name: string, apiToken: string) => {
+		const response = await fetch(`${prod.baseUrl}/api/v1/credentials`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': prod.apiKey, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				name,
+				type: 'workflowOpsApi',
+				data: { baseUrl: companion.url, apiToken, ...restriction },
+			}),
+		});
+		if (!response.ok) throw new Error(`credential: HTTP ${response.status} ${await response.text()}`);
+		return { workflowOpsApi: { id: ((await response.json()) as { id: string }).id, name } };
+	};
+
 	test('an approval flow built in n8n: Promote → Request with one token, Promote → Approve with another admin’s', async () => {
-		// n8n 1.x requires allowedHttpRequestDomains on a credential that declares no domain; 2.x refuses it.
-		const restriction = target.major === '1' ? { allowedHttpRequestDomains: 'all' } : {};
-		const companionCredential = async (name: string, apiToken: string) => {
-			const response = await fetch(`${prod.baseUrl}/api/v1/credentials`, {
-				method: 'POST',
-				headers: { 'X-N8N-API-KEY': prod.apiKey, 'content-type': 'application/json' },
-				body: JSON.stringify({
-					name,
-					type: 'workflowOpsApi',
-					data: { baseUrl: companion.url, apiToken, ...restriction },
-				}),
-			});
-			if (!response.ok) throw new Error(`credential: HTTP ${response.status} ${await response.text()}`);
-			return { workflowOpsApi: { id: ((await response.json()) as { id: string }).id, name } };
-		};
 		const requesting = await companionCredential('Requester', await companion.token('developer'));
 		const approving = await companionCredential('Approver', await companion.token('admin'));
 		const usesKey = (await companion.api(admin, 'GET', `/api/v1/environments/${devId}/workflows?q=Uses%20key`)).body
@@ -236,6 +238,78 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 			action: 'promotion.approve',
 			metadata: { decidedBy: 'dana@example.com' },
 			n8n: { workflowId: flow.id },
+		});
+	});
+
+	test('the approval flow, end to end: a request makes the WorkflowOps Trigger run Promote → Approve in n8n', async () => {
+		const approving = await companionCredential('Approver on call', await companion.token('admin'));
+		const listener = (await (
+			await fetch(`${prod.baseUrl}/api/v1/workflows`, {
+				method: 'POST',
+				headers: { 'X-N8N-API-KEY': prod.apiKey, 'content-type': 'application/json' },
+				body: JSON.stringify({
+					name: 'Approve promotions',
+					settings: { executionOrder: 'v1' },
+					nodes: [
+						{
+							id: 'asked',
+							name: 'Approval asked',
+							type: 'n8n-nodes-workflowops.workflowOpsTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+							webhookId: 'a7e2c1d0-5b4f-4e3a-9c2d-workflowops02',
+							parameters: { events: ['promotion.approval_requested'] },
+							credentials: approving,
+						},
+						{
+							id: 'approve',
+							name: 'Approve',
+							type: 'n8n-nodes-workflowops.promote',
+							typeVersion: 1,
+							position: [200, 0],
+							credentials: approving,
+							parameters: {
+								operation: 'approve',
+								promotionId: { __rl: true, mode: 'id', value: '={{ $json.data.promotion.id }}' },
+								comment: 'approved by the on-call flow',
+								decidedBy: 'on-call',
+							},
+						},
+					],
+					connections: { 'Approval asked': { main: [[{ node: 'Approve', type: 'main', index: 0 }]] } },
+				}),
+			})
+		).json()) as { id: string };
+		const activated = await fetch(`${prod.baseUrl}/api/v1/workflows/${listener.id}/activate`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': prod.apiKey },
+		});
+		expect(activated.status).toBe(200);
+		for (let i = 0; i < 50; i++) {
+			const { data } = (await companion.api(admin, 'GET', '/api/v1/webhooks')).body;
+			if (data.some((subscription: any) => subscription.events.includes('promotion.approval_requested'))) break;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		await companion.api(admin, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
+		const usesKey = (await companion.api(admin, 'GET', `/api/v1/environments/${devId}/workflows?q=Uses%20key`)).body
+			.data[0];
+
+		const requested = await companion.api(await companion.token('developer'), 'POST', '/api/v1/promotions', {
+			sourceEnvironmentId: devId,
+			targetEnvironmentId: prodId,
+			workflowIds: [usesKey.id],
+			reason: 'approved on call',
+		});
+		expect(requested.body.status).toBe('PENDING_APPROVAL');
+
+		let promotion: any;
+		for (let i = 0; i < 100 && promotion?.status !== 'APPROVED'; i++) {
+			promotion = (await companion.api(admin, 'GET', `/api/v1/promotions/${requested.body.id}`)).body;
+			if (promotion.status !== 'APPROVED') await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		expect(promotion).toMatchObject({
+			status: 'APPROVED',
+			decisions: [expect.objectContaining({ decidedBy: 'on-call', comment: 'approved by the on-call flow' })],
 		});
 	});
 });

@@ -76,6 +76,10 @@ test('into prod a promotion waits for one approval, never the requester’s; ano
 	expect([late.status, late.body.error.message]).toEqual([409, 'The promotion is approved: it cannot be approved']);
 	const audit = await companion.api(requester, 'GET', `/api/v1/audit?resourceId=${id}`);
 	expect(audit.body.data.map((entry: any) => entry.action)).toEqual(['promotion.approve', 'promotion.request']);
+	// The request checked the target for drift, and kept that check.
+	const { driftCheckId } = audit.body.data[1].metadata;
+	const check = await companion.api(requester, 'GET', `/api/v1/environments/${prod}/drift-checks/${driftCheckId}`);
+	expect(check.body).toMatchObject({ trigger: 'promotion', status: 'IN_SYNC' });
 	expect(audit.body.data[0].metadata).toMatchObject({ decidedBy: 'Dana (Slack)', status: 'APPROVED' });
 });
 

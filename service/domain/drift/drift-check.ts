@@ -36,7 +36,8 @@ export interface DriftItem {
 export interface DriftCheck {
 	id: string;
 	environmentId: string;
-	trigger: 'manual' | 'schedule';
+	/** What ran it: a person or node, a schedule, or a promotion request checking its target. */
+	trigger: 'manual' | 'schedule' | 'promotion';
 	status: DriftCheckStatus;
 	error: string | null;
 	counts: Record<'IN_SYNC' | DriftStatus, number>;
@@ -90,7 +91,8 @@ export async function checkDrift(
 			`"${environment.name}" has no baseline yet: approve its current state to start watching it for drift`,
 			{ reason: 'no_baseline' },
 		);
-	if (running.has(environmentId)) throw conflict(`A drift check of "${environment.name}" is already running`);
+	if (running.has(environmentId))
+		throw conflict(`A drift check of "${environment.name}" is already running`, { reason: 'running' });
 	running.add(environmentId);
 	const startedAt = new Date().toISOString();
 	try {

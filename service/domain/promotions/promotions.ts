@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import type { Database, PromotionDecisionsTable, PromotionStatus, PromotionsTable } from '../../db/schema';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { checkDrift, type DriftCheck } from '../drift/drift-check';
 import { getEnvironmentRow, type EnvironmentDeps } from '../environments/environments';
 import { conflict, DomainError, notFound } from '../errors';
 import type { EventSink, EventType } from '../events/events';
@@ -112,6 +113,7 @@ export async function requestPromotion(
 			'Nothing to promote: the target already has every selected workflow as the source has it',
 		);
 	refuseOutsideWindows(plan.stage);
+	const check = plan.stage.requireTargetInSync ? await recordTargetCheck(deps, context, plan) : undefined;
 	const now = new Date().toISOString();
 	const required = approvalsNeeded(plan.stage, plan);
 	const row: PromotionsTable = {
@@ -146,6 +148,7 @@ export async function requestPromotion(
 			writes: plan.summary.writes,
 			highestRisk: plan.summary.highestRisk,
 			requiredApprovals: required,
+			...(check && { driftCheckId: check.id }),
 			...(request.overrideHotfixes.length && { overrideHotfixes: request.overrideHotfixes }),
 		});
 		return undefined;
@@ -155,6 +158,24 @@ export async function requestPromotion(
 	await announce(deps, 'promotion.requested', promotion);
 	if (promotion.status === 'PENDING_APPROVAL') await announce(deps, 'promotion.approval_requested', promotion);
 	return promotion;
+}
+
+/**
+ * The target's state when the promotion is asked for, kept as a drift check of its own (the plan has
+ * already gated on it); none when another check of the target is running just then.
+ */
+async function recordTargetCheck(
+	deps: EnvironmentDeps & { events: EventSink },
+	context: AuditContext,
+	plan: Plan,
+): Promise<DriftCheck | undefined> {
+	try {
+		return (await checkDrift(deps, context, plan.targetEnvironmentId, 'promotion')).check;
+	} catch (error) {
+		if (error instanceof DomainError && (error.details as { reason?: string } | undefined)?.reason === 'running')
+			return undefined;
+		throw error;
+	}
 }
 
 /** The promotion an earlier request under the caller's `key` made; another request under it is a 409. */

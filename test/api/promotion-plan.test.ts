@@ -153,14 +153,14 @@ test('a hand edit in the target since its baseline blocks as TARGET_HOTFIX, unle
 		expect.objectContaining({
 			code: 'target_hotfix',
 			message: expect.stringMatching(
-				/^"Alerts" was edited by hand in "prod" since its baseline .*: list p-a in overrideHotfixes to overwrite it$/,
+				/^"Alerts" in "prod": it was edited there by hand since its baseline \(MEDIUM parameters: Post\)\. List p-a in overrideHotfixes to overwrite it$/,
 			),
 		}),
 	]);
 	const overridden = await plan({ workflowIds: ['d-a'], overrideHotfixes: ['p-a'] });
 	expect(overridden.body.blockers).toEqual([]);
 	expect(overridden.body.items[0].warnings).toEqual([
-		'"prod" was edited by hand since its baseline; the override lets the promotion overwrite it (kept in the pre-promotion snapshot)',
+		'in "prod", it was edited there by hand since its baseline (MEDIUM parameters: Post); the override lets the promotion overwrite it (kept in the pre-promotion snapshot)',
 	]);
 });
 
@@ -291,4 +291,16 @@ test('bad plan requests are refused with what is wrong', async () => {
 	]);
 	const viewer = await companion.token('viewer');
 	expect((await companion.api(viewer, 'POST', '/api/v1/promotions/plan', { changedOnly: true })).status).toBe(403);
+});
+
+test('a target workflow made by hand, which the promotion would overwrite by its name, is a TARGET_HOTFIX too', async () => {
+	await given([slackWorkflow('d-a', 'Alerts', { id: 'd-1', name: 'Team Slack' })], [prodUser]);
+	prodStore.workflows.set('p-a', { ...slackWorkflow('p-a', 'Alerts', { id: 'p-1', name: 'Team Slack' }), nodes: [] });
+	const { body } = await plan({ workflowIds: ['d-a'] });
+	expect(body.items[0]).toMatchObject({ status: 'TARGET_HOTFIX', link: 'by_name', targetWorkflowId: 'p-a' });
+	expect(body.items[0].hotfixDiff).toBeUndefined();
+	expect(body.blockers.map((blocker: any) => blocker.message)).toEqual([
+		'"Alerts" in "prod": it was made there by hand: its baseline does not have it. List p-a in overrideHotfixes to overwrite it',
+	]);
+	expect((await plan({ workflowIds: ['d-a'], overrideHotfixes: ['p-a'] })).body.blockers).toEqual([]);
 });

@@ -132,13 +132,13 @@ export async function planItem(entry: Placed, context: ItemContext): Promise<Pla
 	if (hotfix) {
 		if (request.overrideHotfixes.includes(current.id))
 			warnings.push(
-				`"${target.name}" was edited by hand since its baseline; the override lets the promotion overwrite it (kept in the pre-promotion snapshot)`,
+				`in "${target.name}", ${hotfix.why}; the override lets the promotion overwrite it (kept in the pre-promotion snapshot)`,
 			);
 		else
 			blockers.push({
 				code: 'target_hotfix',
 				workflowId: workflow.id,
-				message: `"${workflow.name}" was edited by hand in "${target.name}" since its baseline (${hotfix.reasons.join('; ') || 'content changed'}): list ${current.id} in overrideHotfixes to overwrite it`,
+				message: `"${workflow.name}" in "${target.name}": ${hotfix.why}. List ${current.id} in overrideHotfixes to overwrite it`,
 				targetWorkflowId: current.id,
 			});
 	}
@@ -151,7 +151,7 @@ export async function planItem(entry: Placed, context: ItemContext): Promise<Pla
 		risk: changed ? diff.risk : null,
 		reasons: changed ? diff.reasons : [],
 		...(changed && { diff }),
-		...(hotfix && { hotfixDiff: hotfix }),
+		...(hotfix?.diff && { hotfixDiff: hotfix.diff }),
 		blockers,
 		expectedContentHash: changed ? expectedContentHash : null,
 	};

@@ -16,12 +16,18 @@ export async function hotfixOf(
 	target: EnvironmentRow,
 	baseline: Awaited<ReturnType<typeof baselineIndex>> | undefined,
 	current: N8nWorkflow,
-): Promise<WorkflowDiff | undefined> {
-	const approved = baseline?.get(current.id);
+): Promise<{ why: string; diff?: WorkflowDiff } | undefined> {
+	if (!baseline) return undefined;
+	const approved = baseline.get(current.id);
+	if (!approved) return { why: 'it was made there by hand: its baseline does not have it' };
 	const running = publishedView(current);
-	if (!approved || approved.contentHash === contentHash(running)) return undefined;
+	if (approved.contentHash === contentHash(running)) return undefined;
 	const approvedContent = (await baselineWorkflows(db, target.id, [current.id])).get(current.id);
-	return approvedContent ? diffWorkflows(approvedContent, running) : undefined;
+	const diff = approvedContent && diffWorkflows(approvedContent, running);
+	return {
+		why: `it was edited there by hand since its baseline (${diff?.reasons.join('; ') || 'content changed'})`,
+		diff,
+	};
 }
 
 /** Target workflows a promotion linked before whose source workflow is gone: shown, removed only when the stage archives. */

@@ -17,8 +17,6 @@ import { type ItemContext, planItem } from './plan-item';
 import type { PlanRequest } from './plan-request';
 import { deletedItems, driftElsewhere } from './target-checks';
 
-export { planRequestSchema, promotionRequestSchema, type PlanRequest } from './plan-request';
-
 export type PlanStatus = 'ADDED' | 'MODIFIED' | 'DELETED' | 'UNCHANGED' | 'TARGET_HOTFIX';
 export type PlanAction = 'create' | 'update' | 'delete' | 'none';
 

@@ -1,5 +1,6 @@
 import { can } from '../../domain/auth/permissions';
-import { planPromotion, planRequestSchema, promotionRequestSchema } from '../../domain/promotions/plan';
+import { planPromotion } from '../../domain/promotions/plan';
+import { planRequestSchema, promotionRequestSchema } from '../../domain/promotions/plan-request';
 import {
 	approvePromotion,
 	cancelPromotion,

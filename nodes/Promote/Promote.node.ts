@@ -10,7 +10,7 @@ import { testCompanionCredential } from '../shared/credential-test';
 import { getEnvironmentsOrAll, searchEnvironments } from '../shared/environments';
 import * as decide from './actions/decide.operation';
 import * as list from './actions/list.operation';
-import { planFields } from './actions/plan-fields';
+import { getPipelineStages, planFields } from './actions/plan-fields';
 import { promotionIdField, searchPromotions } from './actions/promotion-id';
 import { router } from './actions/router';
 
@@ -73,7 +73,7 @@ export class Promote implements INodeType {
 	};
 
 	methods = {
-		loadOptions: { getEnvironmentsOrAll },
+		loadOptions: { getEnvironmentsOrAll, getPipelineStages },
 		listSearch: { searchEnvironments, searchPromotions },
 		credentialTest: { workflowOpsApiTest: testCompanionCredential },
 	};

@@ -3,7 +3,7 @@ import { Promote } from '../../nodes/Promote/Promote.node';
 import type { Companion } from '../support/companion';
 import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
-import { listSearch, runNode } from './harness';
+import { listSearch, loadOptions, runNode } from './harness';
 
 const node = new Promote();
 const devStore = fakeWorkflowStore([
@@ -14,11 +14,12 @@ const prodStore = fakeWorkflowStore([]);
 let companion: Companion;
 let requester: string;
 let approver: string;
+let dev: string;
 let prod: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-	({ companion, admin: requester, prod, close } = await companionWithDevAndProd(devStore, prodStore));
+	({ companion, admin: requester, dev, prod, close } = await companionWithDevAndProd(devStore, prodStore));
 	approver = await companion.token('admin');
 	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
 });
@@ -105,4 +106,27 @@ test('Reject needs its comment; Cancel ends a request; List filters by status', 
 	expect(cancelled.json.status).toBe('CANCELLED');
 	const [listed] = await run(approver, { operation: 'list', filters: { status: 'REJECTED' }, returnAll: true });
 	expect(listed.map(({ json }) => json.id)).toEqual([first.id]);
+});
+
+test('Plan through a pipeline stage, picked from the list of every pipeline’s stages', async () => {
+	const pipeline = (
+		await companion.api(requester, 'POST', '/api/v1/pipelines', {
+			name: 'Release',
+			stages: [{ sourceEnvironmentId: dev, targetEnvironmentId: prod, allowDriftElsewhere: true }],
+		})
+	).body;
+	const stages = await loadOptions(
+		{ node, credentials: { baseUrl: companion.url, apiToken: requester } },
+		'getPipelineStages',
+	);
+	expect(stages).toEqual([{ name: 'Release · dev → prod', value: `${pipeline.id}:0` }]);
+	const [items] = await run(requester, {
+		operation: 'plan',
+		route: 'pipeline',
+		pipelineStage: stages[0].value,
+		selection: 'ids',
+		workflowIds: 'd-2',
+		options: {},
+	});
+	expect(items.map(({ json }) => [json.name, json.action])).toEqual([['Lead capture', 'create']]);
 });

@@ -1,16 +1,54 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { environmentIdOf, environmentLocator } from '../../shared/environments';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
+import { environmentIdOf, environmentLocator, environmentNames } from '../../shared/environments';
+import { companionRequest } from '../../shared/transport';
 import { idList } from '../../shared/workflow-ids';
 
 const show = { show: { operation: ['plan', 'request'] } };
+const byEnvironments = { show: { ...show.show, route: ['environments'] } };
 
 /** What a plan and a request ask: from where to where, which workflows, and the options. */
 export const planFields: INodeProperties[] = [
-	environmentLocator(show, 'Where the workflows come from', true, {
+	{
+		displayName: 'Route',
+		name: 'route',
+		type: 'options',
+		options: [
+			{
+				name: 'Between Two Environments',
+				value: 'environments',
+				description: 'With the default gates: one approval into prod',
+			},
+			{ name: 'Through a Pipeline Stage', value: 'pipeline', description: 'With the gates the stage sets' },
+		],
+		default: 'environments',
+		displayOptions: show,
+	},
+	environmentLocator(byEnvironments, 'Where the workflows come from', true, {
 		name: 'sourceEnvironmentId',
 		displayName: 'Source Environment',
 	}),
-	environmentLocator(show, 'Where they go', true, { name: 'targetEnvironmentId', displayName: 'Target Environment' }),
+	environmentLocator(byEnvironments, 'Where they go', true, {
+		name: 'targetEnvironmentId',
+		displayName: 'Target Environment',
+	}),
+	{
+		displayName: 'Pipeline Stage Name or ID',
+		name: 'pipelineStage',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getPipelineStages' },
+		required: true,
+		default: '',
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		hint: 'An ID here is the pipeline’s ID, a colon and the stage’s number from 0',
+		displayOptions: { show: { ...show.show, route: ['pipeline'] } },
+	},
 	{
 		displayName: 'Workflows',
 		name: 'selection',
@@ -81,14 +119,39 @@ export const planFields: INodeProperties[] = [
 	},
 ];
 
+/** Every stage of every pipeline, as "Release · dev → prod", its value "<pipeline id>:<stage>". */
+export async function getPipelineStages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const [{ data }, names] = await Promise.all([
+		companionRequest.call(this, { method: 'GET', path: '/pipelines', itemIndex: 0 }),
+		environmentNames.call(this),
+	]);
+	return ((data ?? []) as IDataObject[]).flatMap((pipeline) =>
+		(pipeline.stages as IDataObject[]).map((stage) => ({
+			name: `${pipeline.name} · ${names.get(String(stage.sourceEnvironmentId))} → ${names.get(String(stage.targetEnvironmentId))}`,
+			value: `${pipeline.id}:${stage.position}`,
+		})),
+	);
+}
+
+/** Where the promotion goes: the two environments, or a pipeline's stage. */
+async function route(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	if (this.getNodeParameter('route', itemIndex, 'environments') === 'pipeline') {
+		const [pipelineId, stage] = String(this.getNodeParameter('pipelineStage', itemIndex)).split(':');
+		return { pipelineId, stage: Number(stage) };
+	}
+	return {
+		sourceEnvironmentId: await environmentIdOf.call(this, itemIndex, 'sourceEnvironmentId'),
+		targetEnvironmentId: await environmentIdOf.call(this, itemIndex, 'targetEnvironmentId'),
+	};
+}
+
 /** The plan request the fields describe. */
 export async function planBody(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const selection = this.getNodeParameter('selection', itemIndex) as string;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const overrides = idList(String(options.overrideHotfixes ?? ''));
 	return {
-		sourceEnvironmentId: await environmentIdOf.call(this, itemIndex, 'sourceEnvironmentId'),
-		targetEnvironmentId: await environmentIdOf.call(this, itemIndex, 'targetEnvironmentId'),
+		...(await route.call(this, itemIndex)),
 		...(selection === 'changed' && { changedOnly: true }),
 		...(selection === 'ids' && { workflowIds: idList(this.getNodeParameter('workflowIds', itemIndex) as string) }),
 		...(selection === 'tag' && { tag: this.getNodeParameter('tag', itemIndex) as string }),

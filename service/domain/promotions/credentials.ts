@@ -44,13 +44,18 @@ export async function knownCredentials(db: Db, environmentId: string): Promise<K
 		.select('workflow_blobs.raw')
 		.where('workflow_inventory.environment_id', '=', environmentId)
 		.execute();
-	const named = new Map<string, KnownCredential>();
-	for (const { raw } of raws) {
-		for (const ref of credentialRefs(JSON.parse(raw) as N8nWorkflow)) {
-			if (ref.id && !named.has(ref.id)) named.set(ref.id, { id: ref.id, name: ref.name, type: ref.type });
-		}
-	}
-	return [...named.values()].sort((a, b) => a.name.localeCompare(b.name));
+	return credentialsUsed(raws.map(({ raw }) => JSON.parse(raw) as N8nWorkflow)).sort((a, b) =>
+		a.name.localeCompare(b.name),
+	);
+}
+
+/** The credentials `workflows` use, once each: all that can be known of an instance that lists none. */
+export function credentialsUsed(workflows: Array<Pick<N8nWorkflow, 'nodes'>>): KnownCredential[] {
+	const used = new Map<string, KnownCredential>();
+	for (const workflow of workflows)
+		for (const ref of credentialRefs(workflow))
+			if (ref.id && !used.has(ref.id)) used.set(ref.id, { id: ref.id, name: ref.name, type: ref.type });
+	return [...used.values()];
 }
 
 export type CredentialResolution =

@@ -10,7 +10,7 @@ import type { WorkflowDiff } from '../workflows/diff';
 import { canonicalJson } from '../workflows/normalize';
 import { maxRisk, type Risk } from '../workflows/risk';
 import { bindingsBetween } from './credential-bindings';
-import { credentialRefs, type KnownCredential } from './credentials';
+import { credentialsUsed } from './credentials';
 import { placeSelection } from './identity';
 import { defaultStage, getPipeline, type Stage } from './pipelines';
 import { type ItemContext, planItem } from './plan-item';
@@ -157,14 +157,6 @@ function select(request: PlanRequest, live: N8nWorkflow[], canonical: Map<string
 	}
 	if (request.tag) return live.filter((workflow) => (workflow.tags ?? []).some((tag) => tag.name === request.tag));
 	return live;
-}
-
-function credentialsUsed(workflows: N8nWorkflow[]): KnownCredential[] {
-	const used = new Map<string, KnownCredential>();
-	for (const workflow of workflows)
-		for (const ref of credentialRefs(workflow))
-			if (ref.id && !used.has(ref.id)) used.set(ref.id, { id: ref.id, name: ref.name, type: ref.type });
-	return [...used.values()];
 }
 
 async function canonicalIds(db: Db, environmentId: string): Promise<Map<string, string>> {

@@ -327,8 +327,9 @@ async function promotionRow(db: Db, id: string): Promise<PromotionsTable> {
 	return row;
 }
 
-function toSummary(row: PromotionsTable, approvals: number): PromotionSummary {
-	const plan = JSON.parse(row.plan) as Pick<Plan, 'summary'>;
+type StoredPlan = Pick<Plan, 'items' | 'summary' | 'blockers'>;
+
+function toSummary(row: PromotionsTable, approvals: number, plan: StoredPlan): PromotionSummary {
 	return {
 		id: row.id,
 		status: row.status,
@@ -355,11 +356,9 @@ export async function getPromotion(db: Db, id: string): Promise<Promotion> {
 		.where('promotion_id', '=', id)
 		.orderBy('decided_at')
 		.execute();
-	const {
-		summary: _summary,
-		planHash: _planHash,
-		...promotion
-	} = toSummary(row, decisions.filter((decision) => decision.decision === 'approve').length);
+	const plan = JSON.parse(row.plan) as StoredPlan;
+	const approvals = decisions.filter((decision) => decision.decision === 'approve').length;
+	const { summary: _summary, planHash: _planHash, ...promotion } = toSummary(row, approvals, plan);
 	return {
 		...promotion,
 		decisions: decisions.map((decision) => ({
@@ -370,7 +369,7 @@ export async function getPromotion(db: Db, id: string): Promise<Promotion> {
 			planHash: decision.plan_hash,
 			at: decision.decided_at,
 		})),
-		plan: { ...(JSON.parse(row.plan) as Pick<Plan, 'items' | 'summary' | 'blockers'>), planHash: row.plan_hash },
+		plan: { ...plan, planHash: row.plan_hash },
 	};
 }
 
@@ -396,7 +395,7 @@ export async function listPromotions(
 	return offsetPage(
 		query,
 		(limit, offset) => select.orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
-		({ approvals, ...row }) => toSummary(row, Number(approvals ?? 0)),
+		({ approvals, ...row }) => toSummary(row, Number(approvals ?? 0), JSON.parse(row.plan) as StoredPlan),
 	);
 }
 

@@ -19,6 +19,7 @@ import {
 	CLI_CONTEXT,
 	ensureInitialAdmin,
 	openRuntime,
+	recoverInterruptedChanges,
 	recoverInterruptedJobs,
 	verifyEncryptionKey,
 } from './runtime';
@@ -150,6 +151,9 @@ async function serve(config: Config, logger: ReturnType<typeof createLogger>): P
 	await ensureInitialAdmin(runtime.db, config, logger);
 	const deps = appDeps(config, runtime, logger);
 	await recoverInterruptedJobs(deps, logger);
+	void recoverInterruptedChanges(deps, logger).catch((error: unknown) =>
+		logger.error({ err: error }, 'could not undo the changes the last run left running'),
+	);
 	const scheduler = new Scheduler(deps);
 	await scheduler.start();
 	await deps.events.resume();

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { type Db, migrateToLatest, openDatabase } from './db/database';
-import { appendAuditEntries, type AuditContext } from './domain/audit/audit-log';
+import { appendAudit, type AuditContext } from './domain/audit/audit-log';
+import { recoverChanges } from './domain/changes/recovery';
+import { endInterruptedPromotion } from './domain/promotions/execute';
 import { countUsers, createUser } from './domain/auth/users';
 import { Webhooks } from './domain/events/webhooks';
 import { Jobs } from './domain/jobs/jobs';
@@ -83,39 +85,50 @@ export function appDeps(
 	};
 }
 
-/**
- * At start-up: jobs the last run left running fail, saying what state they left; an interrupted
- * restore (or revert) is audited with that, since its writes to n8n were not.
- */
+/** At start-up: jobs the last run left running fail, saying what state they left. */
 export async function recoverInterruptedJobs(deps: AppDeps, logger: Logger): Promise<void> {
 	const interrupted = await deps.jobs.failInterrupted();
-	if (!interrupted.length) return;
-	logger.warn(
-		{ jobs: interrupted.map(({ id, kind }) => ({ id, kind })) },
-		'marked jobs left running by the last run as failed',
-	);
-	const restores = interrupted.filter((job) => job.kind === 'snapshot.restore');
-	if (!restores.length) return;
-	await deps.db.transaction().execute((trx) =>
-		appendAuditEntries(
-			trx,
-			restores.map((job) => ({
-				context: CLI_CONTEXT,
-				event: {
-					action: 'snapshot.restore',
-					resourceType: 'environment',
-					resourceId: job.environmentId ?? undefined,
-					environmentId: job.environmentId ?? undefined,
-					metadata: {
-						outcome: 'interrupted',
-						jobId: job.id,
-						error: job.error,
-						safetySnapshotId: job.progress.safetySnapshotId ?? null,
-					},
+	if (interrupted.length)
+		logger.warn(
+			{ jobs: interrupted.map(({ id, kind }) => ({ id, kind })) },
+			'marked jobs left running by the last run as failed',
+		);
+}
+
+/**
+ * At start-up, in the background: each change to n8n the last run left running (restore, revert,
+ * promotion) is undone from its record and audited; an interrupted promotion ends ROLLED_BACK (or
+ * FAILED, with what could not be undone). Until then the target takes no other change.
+ */
+export async function recoverInterruptedChanges(deps: AppDeps, logger: Logger): Promise<void> {
+	for (const recovered of await recoverChanges(deps)) {
+		const { change, undoFailures } = recovered;
+		logger.warn(
+			{ changeId: change.id, subject: change.subject, undoFailures },
+			'undid a change the last run left running',
+		);
+		if (change.kind === 'promotion') {
+			await endInterruptedPromotion(deps, CLI_CONTEXT, recovered);
+			continue;
+		}
+		const job = await deps.jobs.latestFor(change.subject);
+		await deps.db.transaction().execute((trx) =>
+			appendAudit(trx, CLI_CONTEXT, {
+				action: 'snapshot.restore',
+				resourceType: 'environment',
+				resourceId: change.environment_id,
+				environmentId: change.environment_id,
+				metadata: {
+					outcome: 'interrupted',
+					jobId: job?.id ?? null,
+					error: job?.error ?? null,
+					safetySnapshotId: change.safety_snapshot_id,
+					undone: !undoFailures.length,
+					undoFailures,
 				},
-			})),
-		),
-	);
+			}),
+		);
+	}
 }
 
 /** Headless first run: WORKFLOWOPS_ADMIN_EMAIL/PASSWORD create the first admin when no user exists. */

@@ -32,8 +32,23 @@ const EVENTS = [
 		description: 'A promotion waits for approval: approve it with the Promote node, or reject it',
 	},
 	{ name: 'Promotion Approved', value: 'promotion.approved', description: 'A promotion has every approval it needs' },
+	{
+		name: 'Promotion Completed',
+		value: 'promotion.completed',
+		description: 'A promotion wrote every workflow to its target, each read back and checked',
+	},
+	{
+		name: 'Promotion Failed',
+		value: 'promotion.failed',
+		description: 'A promotion stopped and could not undo everything it wrote: it needs attention',
+	},
 	{ name: 'Promotion Rejected', value: 'promotion.rejected', description: 'An admin rejected a promotion' },
 	{ name: 'Promotion Requested', value: 'promotion.requested', description: 'Someone asked for a promotion' },
+	{
+		name: 'Promotion Rolled Back',
+		value: 'promotion.rolled_back',
+		description: 'A promotion stopped and undid what it wrote, or a completed one was rolled back',
+	},
 	{ name: 'Snapshot Created', value: 'snapshot.created', description: 'A snapshot of an environment was taken' },
 ];
 
@@ -45,7 +60,7 @@ export class WorkflowOpsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","promotion.approval_requested":"Promotion Approval Requested","promotion.approved":"Promotion Approved","promotion.rejected":"Promotion Rejected","promotion.requested":"Promotion Requested","snapshot.created":"Snapshot Created"})[value]).join(", ") }}',
+			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","promotion.approval_requested":"Promotion Approval Requested","promotion.approved":"Promotion Approved","promotion.completed":"Promotion Completed","promotion.failed":"Promotion Failed","promotion.rejected":"Promotion Rejected","promotion.requested":"Promotion Requested","promotion.rolled_back":"Promotion Rolled Back","snapshot.created":"Snapshot Created"})[value]).join(", ") }}',
 		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
 		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#workflowops-trigger-node',
 		description: 'Starts the workflow when the WorkflowOps companion reports drift, incidents or snapshots',

@@ -218,6 +218,48 @@ export interface Database {
 	credential_bindings: CredentialBindingsTable;
 	promotions: PromotionsTable;
 	promotion_decisions: PromotionDecisionsTable;
+	changes: ChangesTable;
+	change_steps: ChangeStepsTable;
+}
+
+export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
+/** running → applied; or, on a failure or after a crash, undone (every step put back) or undo_failed. */
+export type ChangeStatus = 'running' | 'applied' | 'undone' | 'undo_failed';
+
+/** A multi-step change to one n8n instance (restore, revert, promotion, rollback). */
+export interface ChangesTable {
+	id: string;
+	kind: ChangeKind;
+	environment_id: string;
+	/** What it comes from: "snapshot:<id>", "incident:<id>", "promotion:<id>". */
+	subject: string;
+	/** Shown in messages, e.g. `snapshot "before release"`. */
+	description: string;
+	/** Live n8n before the change: what undo puts back. */
+	safety_snapshot_id: string | null;
+	status: ChangeStatus;
+	error: string | null;
+	started_at: string;
+	finished_at: string | null;
+}
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+/** intent is recorded before the write is sent, done after n8n answered it. */
+export type ChangeStepState = 'intent' | 'done' | 'undone' | 'undo_failed';
+
+export interface ChangeStepsTable {
+	change_id: string;
+	seq: number;
+	action: ChangeAction;
+	workflow_id: string | null;
+	result_id: string | null;
+	name: string;
+	/** Content hash of what the step writes, as the target's API takes it: finds a create whose answer was lost. */
+	expected_hash: string | null;
+	state: ChangeStepState;
+	error: string | null;
+	intent_at: string;
+	done_at: string | null;
 }
 
 export type PromotionStatus =

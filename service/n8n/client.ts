@@ -42,6 +42,11 @@ export interface ConnectionReport {
 	message: string;
 }
 
+export interface N8nTag {
+	id: string;
+	name: string;
+}
+
 export const PAGE_SIZE = 250;
 /** Calls in flight to one instance when nothing else is said (WORKFLOWOPS_N8N_CONCURRENCY). */
 export const DEFAULT_CONCURRENCY = 4;
@@ -147,6 +152,21 @@ export class N8nClient {
 
 	async deleteWorkflow(id: string): Promise<void> {
 		await this.request<unknown>('DELETE', `/workflows/${encodeURIComponent(id)}`);
+	}
+
+	async listTags(): Promise<N8nTag[]> {
+		return this.listAll<N8nTag>('/tags');
+	}
+
+	async createTag(name: string): Promise<N8nTag> {
+		return this.request<N8nTag>('POST', '/tags', { body: { name } });
+	}
+
+	/** Sets a workflow's tags (by the target's tag ids): n8n keeps them apart from the workflow body. */
+	async setWorkflowTags(id: string, tagIds: string[]): Promise<void> {
+		await this.request<unknown>('PUT', `/workflows/${encodeURIComponent(id)}/tags`, {
+			body: tagIds.map((tagId) => ({ id: tagId })),
+		});
 	}
 
 	/** Turns a workflow on or off: activate/deactivate on n8n 1.x, publish/unpublish on 2.x. */

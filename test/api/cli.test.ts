@@ -50,9 +50,9 @@ async function run(
 	return { code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
 	const deadline = Date.now() + ms;
-	while (!check()) {
+	while (!(await check())) {
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
@@ -219,11 +219,12 @@ test('--version, --help per command, and missing options in words', async () => 
 	expect(await run(['token', 'create'])).toMatchObject({ code: 1, stderr: '--name is required\n--role is required\n' });
 });
 
-test('a companion killed during a restore: at the next start the job names the partial state and the safety snapshot, and the audit log has it', async () => {
+test('a companion killed during a restore undoes what it wrote at its next start: the job and the audit log say so', async () => {
 	const store = fakeWorkflowStore([httpWorkflow(1), httpWorkflow(2)]);
-	// Every update hangs, so the restore is mid-way when the companion is killed.
+	// The first update lands, the second hangs: the restore is half-way when the companion is killed.
+	let puts = 0;
 	const n8n = await startFakeN8n((req, url, raw) =>
-		req.method === 'PUT' ? { status: 200, body: {}, delayMs: 120_000 } : store.handler(req, url, raw),
+		req.method === 'PUT' && ++puts === 2 ? { status: 200, body: {}, delayMs: 120_000 } : store.handler(req, url, raw),
 	);
 	const port = String(await closedPort());
 	const serve = () => start(['serve'], { WORKFLOWOPS_PORT: port });
@@ -249,7 +250,8 @@ test('a companion killed during a restore: at the next start the job names the p
 		store.reset([httpWorkflow(1, 'https://evil.example.com'), httpWorkflow(2, 'https://evil.example.com')]);
 		const job = await api('POST', `/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
 		let progress: any = {};
-		while (progress.stage !== 'restoring') progress = (await api('GET', `/jobs/${job.id}`)).progress;
+		while (progress.done !== 1) progress = (await api('GET', `/jobs/${job.id}`)).progress;
+		expect(JSON.stringify(store.workflows.get('wf-1'))).not.toContain('evil.example.com');
 		server.kill('SIGKILL');
 		await new Promise((resolve) => server.on('exit', resolve));
 
@@ -258,15 +260,23 @@ test('a companion killed during a restore: at the next start the job names the p
 		const failed = await api('GET', `/jobs/${job.id}`);
 		expect(failed).toMatchObject({ status: 'failed' });
 		expect(failed.error).toBe(
-			`interrupted: the companion stopped while it ran. n8n "prod" may be partly restored from snapshot "good": 0 of 2 changes were made, the next was to "Workflow 1". Live n8n before the restore is in snapshot ${progress.safetySnapshotId}: restore it to go back.`,
+			`interrupted: the companion stopped while it ran. n8n "prod" was being restored from snapshot "good" (1 of 2 changes made, the next to "Workflow 2"); the companion undoes them at its next start. Live n8n before the restore is in snapshot ${progress.safetySnapshotId}.`,
 		);
-		const audit = await api('GET', '/audit?action=snapshot.restore');
+		let audit: any;
+		await waitFor(async () => {
+			audit = await api('GET', '/audit?action=snapshot.restore');
+			return audit.data[0]?.metadata.outcome === 'interrupted';
+		}, 'the interrupted restore to be undone');
 		expect(audit.data[0].metadata).toEqual({
 			outcome: 'interrupted',
 			jobId: job.id,
 			error: failed.error,
 			safetySnapshotId: progress.safetySnapshotId,
+			undone: true,
+			undoFailures: [],
 		});
+		// Workflow 1 is back as it was before the restore, Workflow 2 was never written.
+		for (const id of ['wf-1', 'wf-2']) expect(JSON.stringify(store.workflows.get(id))).toContain('evil.example.com');
 	} finally {
 		server.kill('SIGKILL');
 		await n8n.close();

@@ -197,7 +197,7 @@ test('a workflow that reads back different fails the restore; a failed undo is r
 	const final = await restore(snapshot.id);
 	expect(final.status).toBe('failed');
 	expect(final.error).toMatch(
-		/^Restoring "Workflow 1" \(wf-1\) failed: it read back different from what was written: node "Call": parameters\.url is absent, not "https:\/\/erp\.example\.com\/1"\. Could not undo: "Workflow 1" \(wf-1\): n8n "prod" answered with an error — HTTP 400: locked\. Live n8n before the restore is in snapshot [0-9a-f-]{36}\.$/,
+		/^Restoring "Workflow 1" \(wf-1\) failed: it read back different from what was written: node "Call": parameters\.url is absent, not "https:\/\/erp\.example\.com\/1"\. Could not undo: "Workflow 1" \(new-\d+\): n8n "prod" answered with an error — HTTP 400: locked\. Live n8n before the restore is in snapshot [0-9a-f-]{36}\.$/,
 	);
 });
 
@@ -227,6 +227,9 @@ test('errors: unknown snapshot or workflow, bad input, roles, one restore at a t
 	const first = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
 	const second = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
 	expect(second.status).toBe(409);
-	expect(second.body.error.message).toBe('A restore into "prod" is already running');
+	expect(second.body.error).toMatchObject({
+		message: `Another change to this n8n is running (a restore from snapshot ${snapshot.id}): one change at a time per instance`,
+		details: { subject: `snapshot:${snapshot.id}` },
+	});
 	await readEvents(`${companion.url}/api/v1/jobs/${first.body.id}/events`, { authorization: `Bearer ${admin}` });
 });

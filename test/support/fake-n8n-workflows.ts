@@ -36,7 +36,9 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		},
 		handler: (req, url, raw) => ({ ...answer(req.method ?? 'GET', url, raw), delayMs: state.delayMs }),
 	};
+	const tags = new Map<string, string>();
 	function answer(method: string, url: URL, raw: string): ReturnType<FakeHandler> {
+		if (url.pathname === '/api/v1/tags') return answerTags(method, raw);
 		const route = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/);
 		if (!route) return { status: 404, body: { message: 'Not Found' } };
 		const [, id, verb] = route;
@@ -45,7 +47,12 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		if (failure) return { status: failure.status, body: { message: failure.message } };
 		if (!id && method === 'GET') return { status: 200, body: { data: [...workflows.values()], nextCursor: null } };
 		if (!id && method === 'POST') {
-			const created = { ...body, id: `new-${nextId++}`, active: false } as N8nWorkflow;
+			const created = {
+				...body,
+				id: `new-${nextId++}`,
+				active: false,
+				createdAt: new Date().toISOString(),
+			} as N8nWorkflow;
 			workflows.set(created.id, created);
 			return { status: 200, body: created };
 		}
@@ -55,8 +62,12 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 			found.active = verb === 'activate';
 			return { status: 200, body: found };
 		}
+		if (verb === 'tags' && method === 'PUT') {
+			found.tags = (body as Array<{ id: string }>).map(({ id: tagId }) => ({ id: tagId, name: tags.get(tagId)! }));
+			return { status: 200, body: found.tags };
+		}
 		if (method === 'PUT') {
-			const updated = { ...body, id: found.id, active: found.active } as N8nWorkflow;
+			const updated = { ...body, id: found.id, active: found.active, tags: found.tags } as N8nWorkflow;
 			workflows.set(found.id, updated);
 			return { status: 200, body: updated };
 		}
@@ -65,6 +76,14 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 			return { status: 200, body: found };
 		}
 		return { status: 200, body: found };
+	}
+	function answerTags(method: string, raw: string): ReturnType<FakeHandler> {
+		if (method === 'POST') {
+			const tag = { id: `tag-${tags.size + 1}`, name: (JSON.parse(raw) as { name: string }).name };
+			tags.set(tag.id, tag.name);
+			return { status: 201, body: tag };
+		}
+		return { status: 200, body: { data: [...tags].map(([id, name]) => ({ id, name })), nextCursor: null } };
 	}
 	return state;
 }

@@ -15,6 +15,7 @@ import * as contentHashesOnly from './0013_content_hashes_only';
 import * as pipelines from './0014_pipelines';
 import * as credentialBindings from './0015_credential_bindings';
 import * as promotions from './0016_promotions';
+import * as changes from './0017_changes';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
 	'0014_pipelines': pipelines,
 	'0015_credential_bindings': credentialBindings,
 	'0016_promotions': promotions,
+	'0017_changes': changes,
 };

@@ -30,6 +30,7 @@ export const PERMISSIONS = {
 	'promotions.read': 'viewer',
 	'promotions.request': 'developer',
 	'promotions.approve': 'admin',
+	'promotions.execute': 'admin',
 	'pipelines.manage': 'admin',
 	'environments.manage': 'admin',
 	'audit.write': 'developer',

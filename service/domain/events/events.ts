@@ -10,6 +10,9 @@ export const EVENT_TYPES = [
 	'promotion.approval_requested',
 	'promotion.approved',
 	'promotion.rejected',
+	'promotion.completed',
+	'promotion.failed',
+	'promotion.rolled_back',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

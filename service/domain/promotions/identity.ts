@@ -13,7 +13,7 @@ export interface Placed {
 }
 
 /** The id a workflow the promotion creates is named by until it exists. */
-const PLACEHOLDER = (sourceId: string) => `created-by-promotion:${sourceId}`;
+export const PLACEHOLDER = (sourceId: string) => `created-by-promotion:${sourceId}`;
 
 export interface IdentityInput {
 	sourceLive: N8nWorkflow[];

@@ -30,7 +30,7 @@ export interface ItemContext {
  * One workflow of the plan: its references and credentials carried to the target, what that writes
  * compared with what the target has, and what stands in the way.
  */
-export async function planItem(entry: Placed, context: ItemContext): Promise<PlanItem> {
+export async function planItem(entry: Placed, context: ItemContext): Promise<PlannedWrite> {
 	const { request, target, sourceById, targetIdOf, bindings, sourceCredentials, targetCredentials } = context;
 	const { source: workflow, target: current } = entry;
 	const blockers = [...entry.blockers];
@@ -98,7 +98,6 @@ export async function planItem(entry: Placed, context: ItemContext): Promise<Pla
 		});
 	}
 	const written = writtenWorkflow(remapped, credentialNodes, current, request.activate);
-	const expectedContentHash = contentHash(written);
 	const tags = (workflow.tags ?? []).map((tag) => tag.name).sort();
 	const base = {
 		sourceWorkflowId: workflow.id,
@@ -110,6 +109,28 @@ export async function planItem(entry: Placed, context: ItemContext): Promise<Pla
 		tags,
 		warnings,
 	};
+	return { item: await compared(base, blockers, written, current, context), source: workflow, written };
+}
+
+/** A plan item with what it writes: the workflow as it goes to the target, and the source it came from. */
+export interface PlannedWrite {
+	item: PlanItem;
+	source: N8nWorkflow;
+	written: N8nWorkflow;
+}
+
+/** The item's status, diff and risk: what is written against what the target has now. */
+async function compared(
+	base: Pick<
+		PlanItem,
+		'sourceWorkflowId' | 'canonicalId' | 'name' | 'link' | 'dependency' | 'substitutions' | 'tags' | 'warnings'
+	>,
+	blockers: PlanItem['blockers'],
+	written: N8nWorkflow,
+	current: N8nWorkflow | undefined,
+	{ request, target, ...context }: ItemContext,
+): Promise<PlanItem> {
+	const expectedContentHash = contentHash(written);
 	if (!current) {
 		const risk: Risk = written.active ? 'HIGH' : 'MEDIUM';
 		return {
@@ -131,14 +152,14 @@ export async function planItem(entry: Placed, context: ItemContext): Promise<Pla
 	const hotfix = changed ? await hotfixOf(context.db, target, context.baseline, current) : undefined;
 	if (hotfix) {
 		if (request.overrideHotfixes.includes(current.id))
-			warnings.push(
+			base.warnings.push(
 				`in "${target.name}", ${hotfix.why}; the override lets the promotion overwrite it (kept in the pre-promotion snapshot)`,
 			);
 		else
 			blockers.push({
 				code: 'target_hotfix',
-				workflowId: workflow.id,
-				message: `"${workflow.name}" in "${target.name}": ${hotfix.why}. List ${current.id} in overrideHotfixes to overwrite it`,
+				workflowId: base.sourceWorkflowId!,
+				message: `"${base.name}" in "${target.name}": ${hotfix.why}. List ${current.id} in overrideHotfixes to overwrite it`,
 				targetWorkflowId: current.id,
 			});
 	}

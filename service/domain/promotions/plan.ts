@@ -13,7 +13,7 @@ import { bindingsBetween } from './credential-bindings';
 import { credentialsUsed } from './credentials';
 import { placeSelection } from './identity';
 import { defaultStage, getPipeline, type Stage } from './pipelines';
-import { type ItemContext, planItem } from './plan-item';
+import { type ItemContext, type PlannedWrite, planItem } from './plan-item';
 import type { PlanRequest } from './plan-request';
 import { deletedItems, driftElsewhere } from './target-checks';
 
@@ -79,6 +79,14 @@ export interface Plan {
  * reference it must carry resolved for the target, and what blocks it.
  */
 export async function planPromotion(deps: EnvironmentDeps, request: PlanRequest): Promise<Plan> {
+	return (await planWithWrites(deps, request)).plan;
+}
+
+/** The plan, and for each item that writes, exactly what it writes (by the item's source id). */
+export async function planWithWrites(
+	deps: EnvironmentDeps,
+	request: PlanRequest,
+): Promise<{ plan: Plan; writes: Map<string, PlannedWrite> }> {
 	const { source, target, stage, pipelineId } = await environmentsOf(deps.db, request);
 	const clients = [source, target].map((environment) => deps.n8nClient(n8nTarget(deps, environment)));
 	const [sourceLive, targetLive] = await Promise.all(clients.map((client) => client.listWorkflows()));
@@ -105,11 +113,15 @@ export async function planPromotion(deps: EnvironmentDeps, request: PlanRequest)
 		targetListed: targetListed !== undefined,
 		baseline: target.baseline_approved_at ? await baselineIndex(deps.db, target.id) : undefined,
 	};
-	const items: PlanItem[] = [];
-	for (const entry of placed.values()) items.push(await planItem(entry, context));
+	const writes = new Map<string, PlannedWrite>();
+	for (const entry of placed.values()) {
+		const planned = await planItem(entry, context);
+		writes.set(entry.source.id, planned);
+	}
+	const items = [...writes.values()].map((planned) => planned.item);
 	items.push(...deletedItems(request, stage, sourceCanonical, targetLive, targetCanonical, linked));
 	const planBlockers = stage.requireTargetInSync ? await driftElsewhere(deps.db, target, targetLive, items, stage) : [];
-	return summarize({ source, target, stage, pipelineId, items, planBlockers });
+	return { plan: summarize({ source, target, stage, pipelineId, items, planBlockers }), writes };
 }
 
 async function environmentsOf(db: Db, request: PlanRequest) {

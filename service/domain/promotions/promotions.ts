@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import type { Database, PromotionDecisionsTable, PromotionStatus, PromotionsTable } from '../../db/schema';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { type ChangeRow, changeSteps, latestChangeFor } from '../changes/change-log';
 import { checkDrift, type DriftCheck } from '../drift/drift-check';
 import { getEnvironmentRow, type EnvironmentDeps } from '../environments/environments';
 import { conflict, DomainError, notFound } from '../errors';
@@ -66,12 +67,30 @@ export interface Promotion {
 	approvals: number;
 	decisions: PromotionDecision[];
 	plan: Pick<Plan, 'items' | 'summary' | 'blockers' | 'planHash'>;
+	/** Its run, once executed: each step and its result, and the snapshot of the target taken before. */
+	execution: Execution | null;
 	createdAt: string;
 	updatedAt: string;
 }
 
+export interface Execution {
+	status: ChangeRow['status'];
+	safetySnapshotId: string | null;
+	error: string | null;
+	startedAt: string;
+	finishedAt: string | null;
+	steps: Array<{
+		action: string;
+		name: string;
+		workflowId: string | null;
+		resultId: string | null;
+		state: string;
+		error: string | null;
+	}>;
+}
+
 /** The promotion without its items: what a list shows. */
-export type PromotionSummary = Omit<Promotion, 'plan' | 'decisions'> & {
+export type PromotionSummary = Omit<Promotion, 'plan' | 'decisions' | 'execution'> & {
 	summary: Plan['summary'];
 	planHash: string;
 };
@@ -165,7 +184,7 @@ export async function requestPromotion(
  * The target's state when the promotion is asked for, kept as a drift check of its own (the plan has
  * already gated on it); none when another check of the target is running just then.
  */
-async function recordTargetCheck(
+export async function recordTargetCheck(
 	deps: EnvironmentDeps & { events: EventSink },
 	context: AuditContext,
 	plan: Plan,
@@ -199,7 +218,7 @@ async function earlierRequest(
 	return earlier?.id;
 }
 
-function refuseOutsideWindows(stage: Stage): void {
+export function refuseOutsideWindows(stage: Stage): void {
 	const now = new Date();
 	const next = nextAllowed(stage.windows, now);
 	if (next?.getTime() === now.getTime()) return;
@@ -321,7 +340,7 @@ async function approvalCount(db: Db, id: string): Promise<number> {
 	return Number(count);
 }
 
-async function promotionRow(db: Db, id: string): Promise<PromotionsTable> {
+export async function promotionRow(db: Db, id: string): Promise<PromotionsTable> {
 	const row = await db.selectFrom('promotions').selectAll().where('id', '=', id).executeTakeFirst();
 	if (!row) throw notFound('Promotion');
 	return row;
@@ -370,6 +389,27 @@ export async function getPromotion(db: Db, id: string): Promise<Promotion> {
 			at: decision.decided_at,
 		})),
 		plan: { ...plan, planHash: row.plan_hash },
+		execution: await executionOf(db, id),
+	};
+}
+
+async function executionOf(db: Db, id: string): Promise<Execution | null> {
+	const change = await latestChangeFor(db, `promotion:${id}`);
+	if (!change) return null;
+	return {
+		status: change.status,
+		safetySnapshotId: change.safety_snapshot_id,
+		error: change.error,
+		startedAt: change.started_at,
+		finishedAt: change.finished_at,
+		steps: (await changeSteps(db, change.id)).map((step) => ({
+			action: step.action,
+			name: step.name,
+			workflowId: step.workflow_id,
+			resultId: step.result_id,
+			state: step.state,
+			error: step.error,
+		})),
 	};
 }
 
@@ -399,7 +439,7 @@ export async function listPromotions(
 	);
 }
 
-const audit = (
+export const audit = (
 	trx: Transaction<Database>,
 	context: AuditContext,
 	action: string,
@@ -414,7 +454,11 @@ const audit = (
 		metadata,
 	});
 
-async function announce(deps: { db: Db; events: EventSink }, type: EventType, promotion: Promotion): Promise<void> {
+export async function announce(
+	deps: { db: Db; events: EventSink },
+	type: EventType,
+	promotion: Promotion,
+): Promise<void> {
 	const [source, target] = await Promise.all(
 		[promotion.sourceEnvironmentId, promotion.targetEnvironmentId].map((id) => getEnvironmentRow(deps.db, id)),
 	);

@@ -1,17 +1,17 @@
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema';
-import type { N8nClient } from '../../n8n/client';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import type { SyncDeps } from '../workflows/inventory-sync';
-import { describeChanges, diffWorkflows } from '../workflows/diff';
-import { contentHash } from '../workflows/normalize';
 import { currentIds, recordMove } from '../workflows/workflow-moves';
-import { mapWorkflowRefs, referencedWorkflowIds } from '../workflows/workflow-refs';
+import { referencedWorkflowIds } from '../workflows/workflow-refs';
+import { startChangeJob } from '../changes/change-job';
+import { beginChange } from '../changes/change-log';
+import { type AppliedStep, ChangeFailed, type ChangeStep } from '../changes/executor';
 import { type ComparedWorkflow, compareWorkflowSets, liveWorkflows, snapshotWorkflows } from './compare';
 import { createSnapshot, getSnapshotRow } from './snapshots';
 
@@ -117,20 +117,13 @@ export async function previewRestore(
 	return { workflows: planRestore(await liveWorkflows(deps, source.environmentId), source, selection) };
 }
 
-interface Done {
-	item: RestoreItem;
-	/** The id the workflow has after the step (new for a re-created one). */
-	id: string;
-	/** Live as it was before the step; absent for a workflow restore created. */
-	before?: N8nWorkflow;
-}
-
 /**
- * Restores `source` as a background job: takes a snapshot of live first, then writes each workflow
- * (cleaned for the target version), reads it back and checks its content hash and active state.
- * A re-created workflow's new id is recorded. Any failure stops the restore, undoes what it changed,
- * and the job fails naming the workflow and the reason. `onRestored` joins the transaction that records
- * a restore that succeeded, and follows its commit.
+ * Restores `source` as a background job, one change at a time per instance: takes a snapshot of live
+ * first, then writes each workflow (cleaned for the target version), reads it back and checks its
+ * content hash and active state, each step recorded before and after it is sent. Any failure stops
+ * the restore and undoes what it changed; a companion stopped mid-way undoes it at its next start.
+ * A re-created workflow's new id is recorded. `onRestored` joins the transaction that records a
+ * restore that succeeded, and follows its commit.
  */
 export async function startRestore(
 	deps: SyncDeps,
@@ -141,30 +134,33 @@ export async function startRestore(
 ): Promise<Job> {
 	const environment = await getEnvironmentRow(deps.db, source.environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
-	return deps.jobs.start(
-		{
-			kind: 'snapshot.restore',
-			environmentId: environment.id,
-			createdBy: context.actor.id,
-			subject: source.subject,
-			onlyOne: `A restore into "${environment.name}" is already running`,
-		},
-		async (report) => {
+	const change = await beginChange(deps.db, {
+		kind: 'restore',
+		environmentId: environment.id,
+		subject: source.subject,
+		description: `a restore from ${source.description}`,
+	});
+	return startChangeJob(
+		deps,
+		{ kind: 'snapshot.restore', environmentId: environment.id, createdBy: context.actor.id, subject: source.subject },
+		change,
+		client,
+		async (report, run) => {
 			await report({ stage: 'snapshot of live' });
-			const safety = await createSnapshot(deps, context, {
-				environmentId: environment.id,
-				label: `Before restoring ${source.description}`,
-				reason: request.reason,
-			});
+			const safety = await run.takeSafetySnapshot(
+				createSnapshot(deps, context, {
+					environmentId: environment.id,
+					label: `Before restoring ${source.description}`,
+					reason: request.reason,
+				}),
+			);
 			const live = await snapshotWorkflows(deps.db, safety.id);
 			const plan = planRestore(live, source, request.workflowIds);
 			// Creates first, so what the others name can be mapped to their new ids; deletes last, so a
 			// failure before them leaves nothing to re-create (under a new id) on undo.
-			const steps = plan
+			const items = plan
 				.filter((item) => item.action !== 'none')
 				.sort((a, b) => STEP_ORDER[a.action] - STEP_ORDER[b.action]);
-			const moves = new Map<string, string>();
-			const done: Done[] = [];
 			const audit = (trx: Transaction<Database>, outcome: string, extra: Record<string, unknown> = {}) =>
 				appendAudit(trx, context, {
 					action: 'snapshot.restore',
@@ -176,121 +172,66 @@ export async function startRestore(
 						reason: request.reason,
 						safetySnapshotId: safety.id,
 						outcome,
-						...summarize(done),
 						...extra,
 					},
 				});
-			for (const item of steps) {
-				await report({
-					stage: 'restoring',
-					total: steps.length,
-					done: done.length,
-					current: item.name,
-					safetySnapshotId: safety.id,
-					ifInterrupted:
-						`n8n "${environment.name}" may be partly restored from ${source.description}: ${done.length} of ${steps.length} ` +
-						`changes were made, the next was to "${item.name}". Live n8n before the restore is in snapshot ${safety.id}: restore it to go back.`,
-				});
-				try {
-					const wanted = source.workflows.get(item.workflowId);
-					const mapped = wanted && mapWorkflowRefs(wanted, (id) => moves.get(id) ?? id);
-					await restoreOne(client, item, live.get(item.workflowId), mapped, done);
-					if (item.action === 'create') moves.set(item.workflowId, done.at(-1)!.id);
-				} catch (error) {
-					const reason = error instanceof Error ? error.message : String(error);
-					const undoFailures = await undo(client, done, (from, to) => recordMove(deps.db, environment.id, from, to));
-					await deps.db
-						.transaction()
-						.execute((trx) => audit(trx, 'failed', { failedWorkflowId: item.workflowId, error: reason, undoFailures }));
-					throw new DomainError(
-						'unprocessable',
-						`Restoring "${item.name}" (${item.workflowId}) failed: ${reason}. ` +
-							(undoFailures.length
-								? `Could not undo: ${undoFailures.join('; ')}. Live n8n before the restore is in snapshot ${safety.id}.`
-								: 'Nothing was left changed: every change the restore had made was undone.'),
-					);
-				}
+			let applied: AppliedStep[];
+			try {
+				applied = await run.apply(live, items.map(stepOf(source)), (done, step) =>
+					report({
+						stage: 'restoring',
+						total: items.length,
+						done,
+						current: step.name,
+						safetySnapshotId: safety.id,
+						ifInterrupted:
+							`n8n "${environment.name}" was being restored from ${source.description} (${done} of ${items.length} ` +
+							`changes made, the next to "${step.name}"); the companion undoes them at its next start. ` +
+							`Live n8n before the restore is in snapshot ${safety.id}.`,
+					}),
+				);
+			} catch (error) {
+				if (!(error instanceof ChangeFailed)) throw error;
+				const item = items.find((candidate) => candidate.name === error.step.name)!;
+				await deps.db.transaction().execute((trx) =>
+					audit(trx, 'failed', {
+						failedWorkflowId: item.workflowId,
+						error: error.reason,
+						undoFailures: error.undoFailures,
+					}),
+				);
+				throw new DomainError(
+					'unprocessable',
+					`Restoring "${item.name}" (${item.workflowId}) failed: ${error.reason}. ` +
+						(error.undoFailures.length
+							? `Could not undo: ${error.undoFailures.join('; ')}. Live n8n before the restore is in snapshot ${safety.id}.`
+							: 'Nothing was left changed: every change the restore had made was undone.'),
+				);
 			}
-			await deps.db.transaction().execute(async (trx) => {
-				for (const step of done) {
-					if (step.item.action === 'create') await recordMove(trx, environment.id, step.item.workflowId, step.id);
-				}
-				await onRestored.inTransaction?.(trx, summarize(done));
-				await audit(trx, 'succeeded');
+			const restored = summarize(items, applied);
+			await run.finish(async (trx) => {
+				for (const { workflowId, newId } of restored.created) await recordMove(trx, environment.id, workflowId, newId);
+				await onRestored.inTransaction?.(trx, restored);
+				await audit(trx, 'succeeded', restored);
 			});
 			// The restore succeeded and is recorded; what follows it (an event) cannot undo that.
 			await onRestored.afterCommit?.().catch(() => undefined);
-			return { safetySnapshotId: safety.id, ...summarize(done), unchanged: plan.length - steps.length };
+			return { safetySnapshotId: safety.id, ...restored, unchanged: plan.length - items.length };
 		},
 	);
 }
 
-/** Writes one workflow and checks it; each change to n8n is pushed onto `done` as it is made. */
-async function restoreOne(
-	client: N8nClient,
-	item: RestoreItem,
-	before: N8nWorkflow | undefined,
-	wanted: N8nWorkflow | undefined,
-	done: Done[],
-): Promise<void> {
-	if (item.action === 'delete') {
-		await client.deleteWorkflow(item.workflowId);
-		done.push({ item, id: item.workflowId, before });
-		return;
-	}
-	const target = wanted!;
-	let id = item.workflowId;
-	if (item.action === 'create') id = (await client.createWorkflow(target)).id;
-	else if (item.status === 'MODIFIED' || item.remapsReferences) await client.updateWorkflow(id, target);
-	done.push({ item, id, before });
-	if (target.active !== (before?.active ?? false)) await client.setActive(id, target.active);
-	await verify(client, id, target);
-}
-
-/** Reads the workflow back and checks what could be written of it, and its active state. */
-async function verify(client: N8nClient, id: string, wanted: N8nWorkflow): Promise<void> {
-	const readBack = await client.getWorkflow(id);
-	const [written, read] = [await client.writable(wanted), await client.writable(readBack)];
-	if (contentHash(read) !== contentHash(written))
-		throw new Error(`it read back different from what was written: ${describeChanges(diffWorkflows(written, read))}`);
-	if (readBack.active !== wanted.active)
-		throw new Error(
-			`it read back ${readBack.active ? 'active' : 'inactive'}, not ${wanted.active ? 'active' : 'inactive'}`,
-		);
-}
-
-/**
- * Puts back what the steps changed, last first; returns what could not be undone. A deleted workflow
- * comes back under a new id, and what is put back after it names it by that id.
- */
-async function undo(
-	client: N8nClient,
-	done: Done[],
-	moved: (from: string, to: string) => Promise<void>,
-): Promise<string[]> {
-	const failures: string[] = [];
-	const moves = new Map<string, string>();
-	const asBefore = (before: N8nWorkflow) => mapWorkflowRefs(before, (id) => moves.get(id) ?? id);
-	for (const { item, id, before } of [...done].reverse()) {
-		try {
-			if (!before) {
-				await client.deleteWorkflow(id);
-			} else if (item.action === 'delete') {
-				const recreated = await client.createWorkflow(asBefore(before));
-				if (before.active) await client.setActive(recreated.id, true);
-				moves.set(item.workflowId, recreated.id);
-				await moved(item.workflowId, recreated.id);
-			} else {
-				if (item.status === 'MODIFIED' || item.remapsReferences) await client.updateWorkflow(id, asBefore(before));
-				const current = await client.getWorkflow(id);
-				if (current.active !== before.active) await client.setActive(id, before.active);
-			}
-		} catch (error) {
-			failures.push(`"${item.name}" (${item.workflowId}): ${error instanceof Error ? error.message : String(error)}`);
-		}
-	}
-	return failures;
-}
+/** The write a restore item makes; a created workflow is named by its snapshot id until it exists. */
+const stepOf =
+	(source: RestoreSource) =>
+	(item: RestoreItem): ChangeStep => ({
+		action: item.action as ChangeStep['action'],
+		workflowId: item.action === 'create' ? null : item.workflowId,
+		name: item.name,
+		workflow: source.workflows.get(item.workflowId),
+		...(item.action === 'create' && { key: item.workflowId }),
+		activeOnly: item.action === 'update' && item.status === 'UNCHANGED' && !item.remapsReferences,
+	});
 
 export type RestoreSummary = ReturnType<typeof summarize>;
 
@@ -299,7 +240,8 @@ export interface RestoreHooks {
 	afterCommit?: () => Promise<void>;
 }
 
-function summarize(done: Done[]) {
+function summarize(items: RestoreItem[], applied: AppliedStep[]) {
+	const done = applied.map(({ id }, i) => ({ item: items[i], id }));
 	const ids = (action: RestoreAction) => done.filter((step) => step.item.action === action);
 	return {
 		created: ids('create').map((step) => ({ workflowId: step.item.workflowId, newId: step.id, name: step.item.name })),

@@ -26,9 +26,9 @@ type N8nCredential = z.infer<typeof credentialListSchema>[number];
 const CHUNK = 500;
 
 /** An inventory row as far as a page tells it: the environment, identity and time are added at the end. */
-type InventoriedWorkflow = Omit<WorkflowInventoryTable, 'environment_id' | 'canonical_id'>;
+export type InventoriedWorkflow = Omit<WorkflowInventoryTable, 'environment_id' | 'canonical_id'>;
 
-const inventoried = ({ workflow, contentHash, rawHash }: StoredWorkflow): InventoriedWorkflow => ({
+export const inventoried = ({ workflow, contentHash, rawHash }: StoredWorkflow): InventoriedWorkflow => ({
 	n8n_id: workflow.id,
 	name: workflow.name,
 	active: workflow.active ? 1 : 0,

@@ -1,4 +1,5 @@
 import { can } from '../../domain/auth/permissions';
+import { executePromotion } from '../../domain/promotions/execute';
 import { planPromotion } from '../../domain/promotions/plan';
 import { planRequestSchema, promotionRequestSchema } from '../../domain/promotions/plan-request';
 import {
@@ -84,5 +85,15 @@ export const promotionRoutes = (deps: AppDeps) => [
 		body: decisionSchema.pick({ comment: true }),
 		handler: async ({ params, body, audit, caller }) =>
 			cancelPromotion(deps.db, audit, params.id, can(caller.role, 'promotions.approve'), body.comment),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/promotions/:id/execute',
+		summary:
+			'Run an approved promotion (admin): 202 with the job. Refused before any write when the stage’s windows are closed, the source or target changed since the plan (409 plan_stale), the plan is blocked now, or another change to the target is running (409). The job snapshots the target’s affected workflows, writes each in dependency order and reads it back; on the first failure it undoes everything (ROLLED_BACK).',
+		permission: 'promotions.execute',
+		params: idParams,
+		status: 202,
+		handler: async ({ params, audit }) => (await executePromotion(deps, audit, params.id)).job,
 	}),
 ];

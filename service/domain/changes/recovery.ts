@@ -1,0 +1,31 @@
+import type { N8nWorkflow } from '../../n8n/workflow-body';
+import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
+import { snapshotWorkflows } from '../snapshots/compare';
+import { type ChangeRow, runningChanges } from './change-log';
+import { undoChange } from './executor';
+
+export interface RecoveredChange {
+	change: ChangeRow;
+	/** What could not be put back (empty: the instance is as it was before the change). */
+	undoFailures: string[];
+}
+
+export const INTERRUPTED = 'interrupted: the companion stopped while it ran';
+
+/**
+ * At start-up: every change a previous process left running is undone from its record, each write
+ * it had sent (or was sending) put back as its safety snapshot has it.
+ */
+export async function recoverChanges(deps: EnvironmentDeps): Promise<RecoveredChange[]> {
+	const recovered: RecoveredChange[] = [];
+	for (const change of await runningChanges(deps.db)) {
+		const environment = await getEnvironmentRow(deps.db, change.environment_id);
+		const before = change.safety_snapshot_id
+			? await snapshotWorkflows(deps.db, change.safety_snapshot_id)
+			: new Map<string, N8nWorkflow>();
+		const client = deps.n8nClient(n8nTarget(deps, environment));
+		const undoFailures = await undoChange({ db: deps.db, client, change, before }, INTERRUPTED);
+		recovered.push({ change: { ...change, status: undoFailures.length ? 'undo_failed' : 'undone' }, undoFailures });
+	}
+	return recovered;
+}

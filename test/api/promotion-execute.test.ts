@@ -1,0 +1,207 @@
+import type { Companion } from '../support/companion';
+import { companionWithDevAndProd, type FakeWorkflowStore, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { readEvents } from '../support/sse';
+import { callerOf, httpWorkflow } from '../support/workflows';
+
+const child = { ...httpWorkflow(9), id: 'd-child', name: 'Child' };
+const parent = { ...callerOf('Parent', 'd-child'), id: 'd-parent', active: false } as typeof child;
+const devStore = fakeWorkflowStore();
+const prodStore = fakeWorkflowStore();
+let companion: Companion;
+let requester: string;
+let approver: string;
+let developer: string;
+let dev: string;
+let prod: string;
+let close: () => Promise<void>;
+
+const devWorkflows = () => [
+	{ ...httpWorkflow(1), id: 'd-1', name: 'Invoice sync', tags: [{ id: 't', name: 'billing' }] },
+	{ ...httpWorkflow(2), id: 'd-2', name: 'Lead capture' },
+	{ ...httpWorkflow(3), id: 'd-3', name: 'Nightly report' },
+	child,
+	parent,
+];
+
+beforeAll(async () => {
+	devStore.reset(devWorkflows());
+	({ companion, admin: requester, dev, prod, close } = await companionWithDevAndProd(devStore, prodStore));
+	[approver, developer] = await Promise.all([companion.token('admin'), companion.token('developer')]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+});
+afterAll(() => close());
+beforeEach(() => {
+	devStore.reset(devWorkflows());
+	prodStore.fault = undefined;
+});
+
+async function approved(workflowIds: string[], extra: object = {}) {
+	const requested = await companion.api(requester, 'POST', '/api/v1/promotions', {
+		sourceEnvironmentId: dev,
+		targetEnvironmentId: prod,
+		workflowIds,
+		...extra,
+	});
+	expect(requested.status).toBe(201);
+	await companion.api(approver, 'POST', `/api/v1/promotions/${requested.body.id}/approve`, {});
+	return requested.body.id as string;
+}
+
+async function execute(id: string) {
+	const started = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/execute`);
+	if (started.status !== 202) return { started, job: undefined, promotion: undefined };
+	await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, { authorization: `Bearer ${requester}` });
+	const job = (await companion.api(requester, 'GET', `/api/v1/jobs/${started.body.id}`)).body;
+	const promotion = (await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body;
+	return { started, job, promotion };
+}
+
+const state = (store: FakeWorkflowStore) =>
+	structuredClone([...store.workflows.values()].sort((a, b) => a.id.localeCompare(b.id)));
+
+test('an approved promotion writes each workflow, children first, with its tags; the baseline and links follow', async () => {
+	const id = await approved(['d-1', 'd-parent']);
+	const { started, job, promotion } = await execute(id);
+	expect(started.status).toBe(202);
+	expect(job).toMatchObject({ status: 'succeeded', kind: 'promotion.execute' });
+	expect(promotion).toMatchObject({
+		status: 'COMPLETED',
+		execution: {
+			status: 'applied',
+			safetySnapshotId: expect.any(String),
+			steps: [
+				{ action: 'create', name: 'Child', state: 'done' },
+				{ action: 'create', name: 'Invoice sync', state: 'done' },
+				{ action: 'create', name: 'Parent', state: 'done' },
+			],
+		},
+	});
+	const [childId, invoiceId, parentId] = promotion.execution.steps.map((step: any) => step.resultId);
+	const written = prodStore.workflows.get(parentId)!;
+	expect(written.nodes[0].parameters.workflowId).toMatchObject({ value: childId });
+	expect(written.settings).toEqual({ errorWorkflow: childId });
+	expect(JSON.stringify(written)).not.toContain('d-child');
+	expect(prodStore.workflows.get(invoiceId)).toMatchObject({ active: false, tags: [{ name: 'billing' }] });
+
+	// The promoted content is the target's baseline: no drift; and nothing is left to promote.
+	const check = await companion.api(requester, 'POST', `/api/v1/environments/${prod}/drift-checks`, { wait: 10 });
+	expect(check.body.check).toMatchObject({ status: 'IN_SYNC', counts: { IN_SYNC: 3 } });
+	const again = await companion.api(requester, 'POST', '/api/v1/promotions/plan', {
+		sourceEnvironmentId: dev,
+		targetEnvironmentId: prod,
+		workflowIds: ['d-1', 'd-parent'],
+	});
+	// The child is in the target now: it is no longer a dependency to add, and the parent names it there.
+	expect(again.body.items.map((item: any) => [item.name, item.status, item.link])).toEqual([
+		['Invoice sync', 'UNCHANGED', 'linked'],
+		['Parent', 'UNCHANGED', 'linked'],
+	]);
+	const audit = await companion.api(requester, 'GET', `/api/v1/audit?resourceId=${id}`);
+	expect(audit.body.data.map((entry: any) => entry.action)).toEqual([
+		'promotion.complete',
+		'promotion.execute',
+		'promotion.approve',
+		'promotion.request',
+	]);
+	const twice = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/execute`);
+	expect([twice.status, twice.body.error.message]).toEqual([409, 'The promotion is completed: it cannot be executed']);
+});
+
+test('a write refused on the k-th workflow rolls everything back: the target is as before, created workflows gone', async () => {
+	// Lead capture exists in prod (linked by name) and is updated; the others are created.
+	prodStore.reset([{ ...httpWorkflow(2, 'https://old.example.com'), id: 'p-2', name: 'Lead capture', active: true }]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const before = state(prodStore);
+	const id = await approved(['d-1', 'd-2', 'd-3'], { overrideHotfixes: [] });
+	let posts = 0;
+	prodStore.fault = (method) =>
+		method === 'POST' && ++posts === 2
+			? { status: 400, message: 'request/body must NOT have additional properties' }
+			: undefined;
+	const { job, promotion } = await execute(id);
+	expect(job.status).toBe('failed');
+	expect(job.error).toBe(
+		'Promoting "Nightly report" failed: n8n "prod" answered with an error — HTTP 400: request/body must NOT have additional properties. Nothing was left changed in "prod".',
+	);
+	expect(promotion).toMatchObject({
+		status: 'ROLLED_BACK',
+		execution: {
+			status: 'undone',
+			steps: [
+				{ action: 'create', name: 'Invoice sync', state: 'undone' },
+				{ action: 'create', name: 'Nightly report', state: 'undone' },
+			],
+		},
+	});
+	expect(state(prodStore)).toEqual(before);
+	const audit = await companion.api(requester, 'GET', `/api/v1/audit?resourceId=${id}`);
+	expect(audit.body.data[0]).toMatchObject({
+		action: 'promotion.rollback',
+		metadata: { failedStep: 'Nightly report', undoFailures: [] },
+	});
+});
+
+test('an update that fails after writing is put back, with its active state', async () => {
+	prodStore.reset([{ ...httpWorkflow(2, 'https://old.example.com'), id: 'p-2', name: 'Lead capture', active: true }]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const before = state(prodStore);
+	const id = await approved(['d-2']);
+	// The update lands but reads back changed: the promotion stops and writes the old content back.
+	let gets = 0;
+	prodStore.fault = (method, workflowId) => {
+		if (method === 'GET' && workflowId === 'p-2' && ++gets === 2) {
+			prodStore.workflows.get('p-2')!.nodes[0].parameters.url = 'https://tampered.example.com';
+		}
+		return undefined;
+	};
+	const { job, promotion } = await execute(id);
+	expect(job.error).toMatch(/^Promoting "Lead capture" failed: it read back different from what was written: /);
+	expect(promotion.status).toBe('ROLLED_BACK');
+	expect(state(prodStore)).toEqual(before);
+});
+
+test('refused before any write: not approved, a developer, a changed source (plan_stale), a busy target', async () => {
+	const pending = await companion.api(requester, 'POST', '/api/v1/promotions', {
+		sourceEnvironmentId: dev,
+		targetEnvironmentId: prod,
+		workflowIds: ['d-3'],
+	});
+	const early = await companion.api(requester, 'POST', `/api/v1/promotions/${pending.body.id}/execute`);
+	expect([early.status, early.body.error.message]).toEqual([
+		409,
+		'The promotion is waiting for approval: it cannot be executed',
+	]);
+	expect((await companion.api(developer, 'POST', `/api/v1/promotions/${pending.body.id}/execute`)).status).toBe(403);
+	expect((await companion.api(requester, 'POST', '/api/v1/promotions/nope/execute')).status).toBe(404);
+
+	const id = await approved(['d-3']);
+	devStore.workflows.get('d-3')!.nodes[0].parameters.url = 'https://changed.example.com';
+	const stale = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/execute`);
+	expect(stale.status).toBe(409);
+	expect(stale.body.error).toMatchObject({
+		message:
+			'The source or the target changed since this promotion was planned (plan_stale): cancel it and request a new one',
+		details: { reason: 'plan_stale' },
+	});
+	expect((await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body.status).toBe('APPROVED');
+});
+
+test('two executes at once to one target: exactly one runs', async () => {
+	const [first, second] = [await approved(['d-1']), await approved(['d-2'])];
+	prodStore.delayMs = 100;
+	try {
+		const answers = await Promise.all(
+			[first, first, second].map((id) => companion.api(requester, 'POST', `/api/v1/promotions/${id}/execute`)),
+		);
+		expect(answers.map((answer) => answer.status).sort()).toEqual([202, 409, 409]);
+		const running = answers.find((answer) => answer.status === 202)!;
+		await readEvents(`${companion.url}/api/v1/jobs/${running.body.id}/events`, {
+			authorization: `Bearer ${requester}`,
+		});
+		expect(answers.filter((answer) => answer.status === 409).map((answer) => answer.body.error.message)).toEqual(
+			expect.arrayContaining([expect.stringMatching(/^(Another change to this n8n is running|The promotion is)/)]),
+		);
+	} finally {
+		prodStore.delayMs = 0;
+	}
+});

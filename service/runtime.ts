@@ -107,7 +107,7 @@ export async function recoverInterruptedChanges(deps: AppDeps, logger: Logger): 
 			{ changeId: change.id, subject: change.subject, undoFailures },
 			'undid a change the last run left running',
 		);
-		if (change.kind === 'promotion') {
+		if (change.kind !== 'restore') {
 			await endInterruptedPromotion(deps, CLI_CONTEXT, recovered);
 			continue;
 		}

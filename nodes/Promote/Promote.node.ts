@@ -13,6 +13,7 @@ import * as list from './actions/list.operation';
 import { getPipelineStages, planFields } from './actions/plan-fields';
 import { promotionIdField, searchPromotions } from './actions/promotion-id';
 import { router } from './actions/router';
+import * as run from './actions/run.operation';
 
 const OPERATIONS: INodePropertyOptions[] = [
 	{
@@ -22,6 +23,12 @@ const OPERATIONS: INodePropertyOptions[] = [
 		description: 'Approve as an admin token other than the requester’s',
 	},
 	{ name: 'Cancel', value: 'cancel', action: 'Cancel a promotion', description: 'Before it runs' },
+	{
+		name: 'Execute',
+		value: 'execute',
+		action: 'Execute a promotion',
+		description: 'Run an approved promotion and wait for it: everything is undone if one write fails',
+	},
 	{ name: 'Get', value: 'get', action: 'Get a promotion', description: 'Its plan, approvals and state' },
 	{ name: 'List', value: 'list', action: 'List promotions', description: 'Newest first' },
 	{
@@ -31,6 +38,12 @@ const OPERATIONS: INodePropertyOptions[] = [
 		description: 'A dry run: one item per workflow with status, risk, diff and blockers',
 	},
 	{ name: 'Reject', value: 'reject', action: 'Reject a promotion', description: 'Saying why' },
+	{
+		name: 'Roll Back',
+		value: 'rollback',
+		action: 'Roll back a promotion',
+		description: 'Put the target back as it was before a completed promotion, and wait for it',
+	},
 	{
 		name: 'Request',
 		value: 'request',
@@ -47,7 +60,7 @@ export class Promote implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ ({"approve":"Approve a promotion","cancel":"Cancel a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
+			'={{ ({"approve":"Approve a promotion","cancel":"Cancel a promotion","execute":"Execute a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","rollback":"Roll back a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
 		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
 		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#promote-node',
 		description: 'Plan, request and approve promotions of workflows from one n8n instance to another',
@@ -68,6 +81,7 @@ export class Promote implements INodeType {
 			...planFields,
 			promotionIdField,
 			...decide.description,
+			...run.description,
 			...list.description,
 		],
 	};

@@ -254,7 +254,10 @@ export interface ChangeStepsTable {
 	workflow_id: string | null;
 	result_id: string | null;
 	name: string;
-	/** Content hash of what the step writes, as the target's API takes it: finds a create whose answer was lost. */
+	/**
+	 * Content hash of what the step writes, as the target's API takes it (finds a create whose answer
+	 * was lost); once read back, of what the target holds (tells a later change to it).
+	 */
 	expected_hash: string | null;
 	state: ChangeStepState;
 	error: string | null;
@@ -286,6 +289,8 @@ export interface PromotionsTable {
 	idempotency_key: string | null;
 	/** SHA-256 of the request body, to tell a retry from another request under the same key. */
 	request_hash: string;
+	/** For a rollback: the completed promotion it undoes. */
+	rollback_of: string | null;
 	created_at: string;
 	updated_at: string;
 }

@@ -205,3 +205,71 @@ test('two executes at once to one target: exactly one runs', async () => {
 		prodStore.delayMs = 0;
 	}
 });
+
+test('a completed promotion rolls back as a promotion of its own: created workflows go, updated ones come back', async () => {
+	prodStore.reset([{ ...httpWorkflow(2, 'https://old.example.com'), id: 'p-2', name: 'Lead capture', active: true }]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const before = state(prodStore);
+	const id = await approved(['d-1', 'd-2']);
+	expect((await execute(id)).promotion.status).toBe('COMPLETED');
+	expect(state(prodStore)).not.toEqual(before);
+
+	const early = await companion.api(requester, 'POST', `/api/v1/promotions/${await approved(['d-3'])}/rollback`, {});
+	expect([early.status, early.body.error.message]).toEqual([
+		409,
+		'The promotion is approved: it cannot be rolled back',
+	]);
+	expect((await companion.api(developer, 'POST', `/api/v1/promotions/${id}/rollback`, {})).status).toBe(403);
+
+	const started = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/rollback`, {
+		reason: 'bad release',
+	});
+	expect(started.status).toBe(202);
+	await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, { authorization: `Bearer ${requester}` });
+	const job = (await companion.api(requester, 'GET', `/api/v1/jobs/${started.body.id}`)).body;
+	expect(job).toMatchObject({ status: 'succeeded', kind: 'promotion.rollback' });
+	expect(state(prodStore)).toEqual(before);
+	expect((await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body.status).toBe('ROLLED_BACK');
+	const rollback = (await companion.api(requester, 'GET', `/api/v1/promotions/${job.result.rollbackId}`)).body;
+	expect(rollback).toMatchObject({
+		status: 'COMPLETED',
+		rollbackOf: id,
+		reason: 'bad release',
+		plan: { summary: { counts: { DELETED: 1, MODIFIED: 1 } } },
+		execution: { status: 'applied' },
+	});
+	const again = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/rollback`, {});
+	expect([again.status, again.body.error.message]).toEqual([
+		409,
+		'The promotion is rolled back: it cannot be rolled back',
+	]);
+	const ofRollback = await companion.api(requester, 'POST', `/api/v1/promotions/${rollback.id}/rollback`, {});
+	expect([ofRollback.status, ofRollback.body.error.message]).toEqual([
+		409,
+		'This promotion is itself a rollback: promote the workflows again to go forward',
+	]);
+});
+
+test('a rollback refuses to overwrite a change made in the target since, unless overridden', async () => {
+	prodStore.reset([]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const id = await approved(['d-3']);
+	const { promotion } = await execute(id);
+	const created = promotion.execution.steps[0].resultId;
+	prodStore.workflows.get(created)!.nodes[0].parameters.url = 'https://hotfix.example.com';
+	const refused = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/rollback`, {});
+	expect(refused.status).toBe(422);
+	expect(refused.body.error.details.blockers).toEqual([
+		{
+			code: 'target_hotfix',
+			targetWorkflowId: created,
+			message: `"Nightly report" was changed in "prod" since the promotion wrote it: list ${created} in overrideHotfixes to put it back anyway`,
+		},
+	]);
+	const forced = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/rollback`, {
+		overrideHotfixes: [created],
+	});
+	expect(forced.status).toBe(202);
+	await readEvents(`${companion.url}/api/v1/jobs/${forced.body.id}/events`, { authorization: `Bearer ${requester}` });
+	expect(prodStore.workflows.has(created)).toBe(false);
+});

@@ -86,6 +86,7 @@ const API_STATUS: Record<string, number> = {
 	[`POST ${API_PREFIX}/promotions/:id/reject`]: 400,
 	[`POST ${API_PREFIX}/promotions/:id/cancel`]: 404,
 	[`POST ${API_PREFIX}/promotions/:id/execute`]: 404,
+	[`POST ${API_PREFIX}/promotions/:id/rollback`]: 404,
 	[`GET ${API_PREFIX}/audit`]: 200,
 	[`POST ${API_PREFIX}/audit`]: 400,
 	[`GET ${API_PREFIX}/audit/verify`]: 200,

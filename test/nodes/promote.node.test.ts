@@ -130,3 +130,35 @@ test('Plan through a pipeline stage, picked from the list of every pipeline’s 
 	});
 	expect(items.map(({ json }) => [json.name, json.action])).toEqual([['Lead capture', 'create']]);
 });
+
+test('Execute waits for the run and returns the completed promotion; Roll Back puts the target back', async () => {
+	const [[requested]] = await run(requester, {
+		operation: 'request',
+		...between,
+		selection: 'ids',
+		workflowIds: 'd-2',
+		options: {},
+	});
+	const promotionId = { __rl: true, mode: 'id', value: requested.json.id };
+	await run(approver, { operation: 'approve', promotionId, comment: '', decidedBy: '' });
+	const [[executed]] = await run(approver, { operation: 'execute', promotionId });
+	expect(executed.json).toMatchObject({ status: 'COMPLETED', execution: { status: 'applied' } });
+	const created = (executed.json.execution as any).steps[0].resultId as string;
+	expect(prodStore.workflows.has(created)).toBe(true);
+
+	prodStore.workflows.get(created)!.name = 'Lead capture (edited in prod)';
+	const refused = run(approver, { operation: 'rollback', promotionId, reason: '', overrideHotfixes: '' });
+	await expect(refused).rejects.toThrow(NodeApiError);
+	await expect(refused).rejects.toThrow(/^The rollback is blocked: "Lead capture \(edited in prod\)" was changed/);
+	const [[rolledBack]] = await run(approver, {
+		operation: 'rollback',
+		promotionId,
+		reason: 'wrong release',
+		overrideHotfixes: ` ${created} `,
+	});
+	expect(rolledBack.json).toMatchObject({ status: 'ROLLED_BACK' });
+	expect(prodStore.workflows.has(created)).toBe(false);
+
+	const again = run(approver, { operation: 'execute', promotionId });
+	await expect(again).rejects.toThrow('The promotion is rolled back: it cannot be executed');
+});

@@ -15,7 +15,7 @@ export const promotionIdField: INodeProperties = companionLocator({
 	hasPages: false,
 	searchListMethod: 'searchPromotions',
 	description: 'Pick it from the list, or give its ID (as Request returns it, or a WorkflowOps Trigger event)',
-	displayOptions: { show: { operation: ['approve', 'reject', 'cancel', 'get'] } },
+	displayOptions: { show: { operation: ['approve', 'reject', 'cancel', 'execute', 'rollback', 'get'] } },
 });
 
 /** Promotions, newest first, for the Promotion locator. */

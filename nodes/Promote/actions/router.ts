@@ -5,6 +5,7 @@ import * as get from './get.operation';
 import * as list from './list.operation';
 import * as plan from './plan.operation';
 import * as request from './request.operation';
+import * as run from './run.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return route.call(this, {
@@ -13,6 +14,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		approve: decide.execute,
 		reject: decide.execute,
 		cancel: decide.execute,
+		execute: run.execute,
+		rollback: run.execute,
 		get: get.execute,
 		list: list.execute,
 	});

@@ -40,4 +40,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn('done_at', 'text')
 		.addPrimaryKeyConstraint('change_steps_pk', ['change_id', 'seq'])
 		.execute();
+	// A rollback of a completed promotion is a promotion of its own, naming the one it undoes.
+	await db.schema
+		.alterTable('promotions')
+		.addColumn('rollback_of', 'text', (col) => col.references('promotions.id').onDelete('set null'))
+		.execute();
 }

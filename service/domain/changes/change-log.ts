@@ -51,6 +51,21 @@ export async function beginChange(db: Db, change: NewChange): Promise<ChangeRow>
 	return row;
 }
 
+/** Runs a change's undo again (it could not finish): the change is running again, one per instance still. */
+export async function reopenChange(db: Db, change: ChangeRow): Promise<void> {
+	try {
+		await db
+			.updateTable('changes')
+			.set({ status: 'running', finished_at: null })
+			.where('id', '=', change.id)
+			.where('status', '=', 'undo_failed')
+			.execute();
+	} catch (error) {
+		if (!isUniqueViolation(error)) throw error;
+		throw conflict('Another change to this n8n is running: one change at a time per instance');
+	}
+}
+
 export async function setSafetySnapshot(db: Db, id: string, snapshotId: string): Promise<void> {
 	await db.updateTable('changes').set({ safety_snapshot_id: snapshotId }).where('id', '=', id).execute();
 }
@@ -110,6 +125,16 @@ export async function recordDone(db: Db, changeId: string, seq: number, resultId
 	await db
 		.updateTable('change_steps')
 		.set({ state: 'done', result_id: resultId, done_at: new Date().toISOString() })
+		.where('change_id', '=', changeId)
+		.where('seq', '=', seq)
+		.execute();
+}
+
+/** After the read-back: the content hash of what the step left, as the target's API gives it back. */
+export async function recordWritten(db: Db, changeId: string, seq: number, hash: string): Promise<void> {
+	await db
+		.updateTable('change_steps')
+		.set({ expected_hash: hash })
 		.where('change_id', '=', changeId)
 		.where('seq', '=', seq)
 		.execute();

@@ -14,6 +14,7 @@ import {
 	recordDone,
 	recordIntent,
 	recordUndo,
+	recordWritten,
 	type StepRow,
 	stepsToUndo,
 } from './change-log';
@@ -112,7 +113,10 @@ async function applyStep(
 	await recordDone(db, change.id, seq, id);
 	const was = step.workflowId ? before.get(step.workflowId) : undefined;
 	if (step.tags && !sameTags(step.tags, was)) await client.setWorkflowTags(id, await tags.idsOf(step.tags));
-	return { step, id, readBack: await settle(client, id, wanted!) };
+	const readBack = await settle(client, id, wanted!);
+	// What the target holds now, as n8n names it: a later rollback tells a change made since by it.
+	await recordWritten(db, change.id, seq, contentHash(await client.writable(readBack)));
+	return { step, id, readBack };
 }
 
 const tagNames = (workflow: N8nWorkflow | undefined) => (workflow?.tags ?? []).map((tag) => tag.name).sort();
@@ -129,7 +133,10 @@ async function settle(client: N8nClient, id: string, wanted: N8nWorkflow): Promi
 		await client.setActive(id, wanted.active);
 		readBack = await client.getWorkflow(id);
 	}
-	const [written, read] = [await client.writable(wanted), await client.writable(readBack)];
+	const [written, read] = [
+		await client.writable(withCredentialNamesOf(readBack, wanted)),
+		await client.writable(readBack),
+	];
 	if (contentHash(read) !== contentHash(written))
 		throw new Error(`it read back different from what was written: ${describeChanges(diffWorkflows(written, read))}`);
 	if (readBack.active !== wanted.active)
@@ -137,6 +144,31 @@ async function settle(client: N8nClient, id: string, wanted: N8nWorkflow): Promi
 			`it read back ${readBack.active ? 'active' : 'inactive'}, not ${wanted.active ? 'active' : 'inactive'}`,
 		);
 	return readBack;
+}
+
+/**
+ * `wanted` with each credential named as n8n names it, where the read-back has the same credential id:
+ * a credential is bound by its id, and where the target cannot list its credentials (1.x) the name
+ * sent is only the source's.
+ */
+function withCredentialNamesOf(readBack: N8nWorkflow, wanted: N8nWorkflow): N8nWorkflow {
+	const readNodes = new Map(readBack.nodes.map((node) => [node.name, node]));
+	return {
+		...wanted,
+		nodes: wanted.nodes.map((node) => {
+			const read = readNodes.get(node.name)?.credentials;
+			if (!node.credentials || !read) return node;
+			const credentials = Object.fromEntries(
+				Object.entries(node.credentials).map(([type, credential]) => {
+					const named = read[type];
+					return typeof credential === 'object' && typeof named === 'object' && named.id === credential.id
+						? [type, { ...credential, name: named.name }]
+						: [type, credential];
+				}),
+			);
+			return { ...node, credentials };
+		}),
+	};
 }
 
 /**

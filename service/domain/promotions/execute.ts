@@ -184,7 +184,7 @@ async function recordCompleted(
 }
 
 /** A promotion that stopped: ROLLED_BACK when everything it wrote was undone, else FAILED. */
-async function recordEnded(
+export async function recordEnded(
 	deps: SyncDeps,
 	context: AuditContext,
 	row: PromotionsTable,

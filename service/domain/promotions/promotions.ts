@@ -65,6 +65,8 @@ export interface Promotion {
 	requestedBy: { type: string; id: string | null; name: string };
 	requiredApprovals: number;
 	approvals: number;
+	/** For a rollback: the completed promotion it undoes. */
+	rollbackOf: string | null;
 	decisions: PromotionDecision[];
 	plan: Pick<Plan, 'items' | 'summary' | 'blockers' | 'planHash'>;
 	/** Its run, once executed: each step and its result, and the snapshot of the target taken before. */
@@ -153,6 +155,7 @@ export async function requestPromotion(
 		requested_by: context.actor.name ?? context.actor.type,
 		idempotency_key: idempotencyKey ?? null,
 		request_hash: hash,
+		rollback_of: null,
 		created_at: now,
 		updated_at: now,
 	};
@@ -360,6 +363,7 @@ function toSummary(row: PromotionsTable, approvals: number, plan: StoredPlan): P
 		requestedBy: { type: row.requested_by_type, id: row.requested_by_id, name: row.requested_by },
 		requiredApprovals: row.required_approvals,
 		approvals,
+		rollbackOf: row.rollback_of,
 		summary: plan.summary,
 		planHash: row.plan_hash,
 		createdAt: row.created_at,

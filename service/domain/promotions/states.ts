@@ -2,15 +2,16 @@ import type { PromotionStatus } from '../../db/schema';
 import { conflict } from '../errors';
 
 /**
- * Where a promotion may go from each state. A rollback of a completed promotion is a promotion of its
- * own, linked to the first; a FAILED one (its rollback could not finish) may run its rollback again.
+ * Where a promotion may go from each state. A completed one is ROLLED_BACK when its rollback (a
+ * promotion of its own, linked to it) completes; a FAILED one (its undo could not finish) may run
+ * its undo again.
  */
 export const TRANSITIONS: Record<PromotionStatus, readonly PromotionStatus[]> = {
 	PENDING_APPROVAL: ['APPROVED', 'REJECTED', 'CANCELLED'],
 	APPROVED: ['RUNNING', 'CANCELLED'],
 	RUNNING: ['COMPLETED', 'ROLLED_BACK', 'FAILED'],
 	FAILED: ['RUNNING'],
-	COMPLETED: [],
+	COMPLETED: ['ROLLED_BACK'],
 	ROLLED_BACK: [],
 	REJECTED: [],
 	CANCELLED: [],

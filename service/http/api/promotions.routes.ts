@@ -1,5 +1,6 @@
 import { can } from '../../domain/auth/permissions';
 import { executePromotion } from '../../domain/promotions/execute';
+import { rollbackPromotion, rollbackSchema } from '../../domain/promotions/rollback';
 import { planPromotion } from '../../domain/promotions/plan';
 import { planRequestSchema, promotionRequestSchema } from '../../domain/promotions/plan-request';
 import {
@@ -95,5 +96,16 @@ export const promotionRoutes = (deps: AppDeps) => [
 		params: idParams,
 		status: 202,
 		handler: async ({ params, audit }) => (await executePromotion(deps, audit, params.id)).job,
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/promotions/:id/rollback',
+		summary:
+			'Roll back (admin): 202 with the job. A completed promotion: a rollback promotion of its own puts back what its pre-promotion snapshot holds and deletes what it created; a target workflow changed since refuses it (422 target_hotfix) unless listed in overrideHotfixes. A FAILED one: its undo is run again.',
+		permission: 'promotions.execute',
+		params: idParams,
+		body: rollbackSchema,
+		status: 202,
+		handler: async ({ params, body, audit }) => (await rollbackPromotion(deps, audit, params.id, body)).job,
 	}),
 ];

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback proxy in front of a real n8n that answers some calls itself with a 400, as n8n does when
- * it refuses a write; everything else goes through untouched.
+ * it refuses a write; `hold` calls reach n8n but their answer never comes back (a write sent whose
+ * answer is lost); everything else goes through untouched.
  */
 export async function startFaultProxy(
 	target: string,
 	refuse: (method: string, path: string) => boolean,
+	hold: (method: string, path: string) => boolean = () => false,
 ): Promise<{ url: string; close: () => Promise<void> }> {
 	const upstream = new URL(target);
 	const server = http.createServer((req, res) => {
@@ -17,10 +19,12 @@ export async function startFaultProxy(
 			res.end(JSON.stringify({ message: 'refused by the test proxy' }));
 			return;
 		}
+		const held = hold(req.method ?? 'GET', req.url ?? '/');
 		const forwarded = http.request(
 			new URL(req.url ?? '/', upstream),
 			{ method: req.method, headers: { ...req.headers, host: upstream.host } },
 			(answer) => {
+				if (held) return void answer.resume();
 				res.writeHead(answer.statusCode ?? 502, answer.headers);
 				answer.pipe(res);
 			},
@@ -31,6 +35,10 @@ export async function startFaultProxy(
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		close: () => new Promise((resolve) => server.close(() => resolve())),
+		close: () =>
+			new Promise((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
 	};
 }

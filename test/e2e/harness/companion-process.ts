@@ -1,0 +1,53 @@
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './instance';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * The companion as users run it (`workflowops serve`), in its own process, so a test can kill it
+ * (SIGKILL) and start it again on the same data directory.
+ */
+export async function startCompanionProcess(dataDir: string) {
+	const port = await freePort();
+	let child: ChildProcessWithoutNullStreams;
+	let output = '';
+	const env = {
+		PATH: process.env.PATH,
+		HOME: dataDir,
+		WORKFLOWOPS_DATA_DIR: dataDir,
+		WORKFLOWOPS_PORT: String(port),
+		WORKFLOWOPS_LOG_LEVEL: 'warn',
+	};
+	const start = async () => {
+		output = '';
+		child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts', 'serve'], { cwd: ROOT, env });
+		child.stdout.on('data', (chunk) => (output += chunk));
+		child.stderr.on('data', (chunk) => (output += chunk));
+		for (let waited = 0; !output.includes('is running on'); waited += 100) {
+			if (waited > 60_000 || child.exitCode !== null) throw new Error(`the companion did not start:\n${output}`);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+	};
+	await start();
+	return {
+		url: `http://127.0.0.1:${port}`,
+		output: () => output,
+		/** Kills it the hard way (SIGKILL), as a crash or an OOM kill would. */
+		kill: async () => {
+			child.kill('SIGKILL');
+			if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+		},
+		restart: start,
+		/** An API token made by the CLI (`workflowops token create`). */
+		token: (role: 'viewer' | 'developer' | 'admin') =>
+			execFileSync(
+				process.execPath,
+				['--import', 'tsx', 'service/main.ts', 'token', 'create', '--name', `e2e ${role}`, '--role', role],
+				{ cwd: ROOT, env, encoding: 'utf8' },
+			)
+				.trim()
+				.split('\n')
+				.at(-1)!,
+	};
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { publishedView } from '../../service/domain/drift/published';
+import { contentHash } from '../../service/domain/workflows/normalize';
+import { N8nClient } from '../../service/n8n/client';
+import { scheduledWorkflow } from '../support/workflows';
+import { startCompanionProcess } from './harness/companion-process';
+import { startFaultProxy } from './harness/fault-proxy';
+import { type N8nInstance, startN8n } from './harness/instance';
+import { selectedTargets } from './harness/versions';
+
+jest.setTimeout(600_000);
+
+const until = async (check: () => Promise<boolean>, what: string) => {
+	for (const deadline = Date.now() + 120_000; !(await check());) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+};
+
+describe.each(selectedTargets())('a companion killed mid-promotion on n8n $version', (target) => {
+	let dev: N8nInstance;
+	let prod: N8nInstance;
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-crash-'));
+	afterAll(async () => {
+		await Promise.all([dev?.stop(), prod?.stop()]);
+		fs.rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	test('rolls the promotion back at its next start, the create whose answer was lost included', async () => {
+		[dev, prod] = await Promise.all([
+			startN8n({ target, name: 'crash-dev' }),
+			startN8n({ target, name: 'crash-prod' }),
+		]);
+		const devClient = new N8nClient({ name: 'dev', baseUrl: dev.baseUrl, apiKey: dev.apiKey });
+		const prodClient = new N8nClient({ name: 'prod', baseUrl: prod.baseUrl, apiKey: prod.apiKey });
+		for (const name of ['Alpha', 'Beta', 'Gamma', 'Delta']) await devClient.createWorkflow(scheduledWorkflow(name));
+		await prodClient.createWorkflow({ ...scheduledWorkflow('Alpha'), settings: { timezone: 'Europe/Paris' } });
+		const prodState = async () =>
+			(await prodClient.listWorkflows())
+				.map((workflow) => ({
+					id: workflow.id,
+					name: workflow.name,
+					hash: contentHash(publishedView(workflow)),
+					active: workflow.active,
+				}))
+				.sort((a, b) => a.id.localeCompare(b.id));
+		// The third create reaches n8n, which makes the workflow, but its answer never comes back.
+		let creates = 0;
+		const proxy = await startFaultProxy(
+			prod.baseUrl,
+			() => false,
+			(method, url) => method === 'POST' && url === '/api/v1/workflows' && ++creates === 3,
+		);
+		const companion = await startCompanionProcess(dataDir);
+		try {
+			const token = companion.token('admin');
+			const api = async (method: string, apiPath: string, body?: unknown) => {
+				const response = await fetch(`${companion.url}/api/v1${apiPath}`, {
+					method,
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					body: body === undefined ? undefined : JSON.stringify(body),
+				});
+				return (await response.json()) as any;
+			};
+			const sync = async (environmentId: string) => {
+				const job = await api('POST', `/environments/${environmentId}/sync`);
+				await until(async () => (await api('GET', `/jobs/${job.id}`)).status === 'succeeded', 'the sync');
+			};
+			const devId = (
+				await api('POST', '/environments', { name: 'dev', baseUrl: dev.baseUrl, apiKey: dev.apiKey, class: 'dev' })
+			).id;
+			// A staging target: no approval needed, the promotion is APPROVED when requested.
+			const prodId = (
+				await api('POST', '/environments', {
+					name: 'staging',
+					baseUrl: proxy.url,
+					apiKey: prod.apiKey,
+					class: 'staging',
+				})
+			).id;
+			await sync(devId);
+			await sync(prodId);
+			await api('POST', `/environments/${prodId}/baseline`, {});
+			const before = await prodState();
+
+			const promotion = await api('POST', '/promotions', {
+				sourceEnvironmentId: devId,
+				targetEnvironmentId: prodId,
+				changedOnly: true,
+				overrideHotfixes: [],
+			});
+			expect(promotion).toMatchObject({ status: 'APPROVED' });
+			expect(promotion.plan.items.map((item: any) => [item.name, item.action])).toEqual([
+				['Alpha', 'update'],
+				['Beta', 'create'],
+				['Delta', 'create'],
+				['Gamma', 'create'],
+			]);
+			await api('POST', `/promotions/${promotion.id}/execute`);
+			await until(
+				async () => (await prodClient.listWorkflows()).some((workflow) => workflow.name === 'Gamma'),
+				'the third create to reach n8n',
+			);
+			await companion.kill();
+			expect((await prodState()).length).toBe(before.length + 3);
+
+			await companion.restart();
+			await until(async () => (await api('GET', `/promotions/${promotion.id}`)).status !== 'RUNNING', 'the recovery');
+			const ended = await api('GET', `/promotions/${promotion.id}`);
+			expect(ended).toMatchObject({
+				status: 'ROLLED_BACK',
+				execution: {
+					status: 'undone',
+					error: 'interrupted: the companion stopped while it ran',
+					steps: [
+						{ name: 'Beta', state: 'undone' },
+						{ name: 'Delta', state: 'undone' },
+						{ name: 'Gamma', state: 'undone', resultId: null },
+					],
+				},
+			});
+			expect(await prodState()).toEqual(before);
+		} finally {
+			await companion.kill();
+			await proxy.close();
+		}
+	});
+});

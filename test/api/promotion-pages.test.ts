@@ -87,3 +87,36 @@ test('a reject needs its reason on the page; a developer sees no approve button 
 	expect(again.status).toBe(409);
 	expect(await again.text()).toContain('The promotion is rejected: it cannot be cancelled');
 });
+
+test('an approved promotion runs from its page, followed live; then its run and a Roll back button are shown', async () => {
+	const promotion = await requestOne('run from the page');
+	await owner.post(`/promotions/${promotion.id}/approve`, {});
+	const approved = await (await owner.get(`/promotions/${promotion.id}`)).text();
+	expect(approved).toContain('>Run the promotion</button>');
+	expect(await (await developer.get(`/promotions/${promotion.id}`)).text()).not.toContain('Run the promotion');
+	expect((await developer.post(`/promotions/${promotion.id}/execute`, {})).status).toBe(403);
+
+	const started = await owner.post(`/promotions/${promotion.id}/execute`, {}, { 'HX-Request': 'true' });
+	expect(started.status).toBe(202);
+	const follow = await started.text();
+	expect(follow).toMatch(/sse-connect="\/jobs\/[0-9a-f-]{36}\/stream"/);
+	const jobId = follow.match(/\/jobs\/([0-9a-f-]{36})\/stream/)![1];
+	await companion.api(requester, 'GET', `/api/v1/jobs/${jobId}?wait=10`);
+	const done = await (await owner.get(`/promotions/${promotion.id}`)).text();
+	expect(done).toContain('<h2>Run</h2>');
+	expect(done).toMatch(/<td>Invoice sync<\/td><td>create<\/td><td>done<\/td>/);
+	expect(done).toContain('the snapshot taken before');
+	expect(done).toContain('>Roll back</button>');
+
+	const again = await owner.post(`/promotions/${promotion.id}/execute`, {}, { 'HX-Request': 'true' });
+	expect(again.status).toBe(409);
+	expect(await again.text()).toContain('The promotion is completed: it cannot be executed');
+	const rolled = await owner.post(`/promotions/${promotion.id}/rollback`, { reason: 'oops' }, { 'HX-Request': 'true' });
+	expect(rolled.status).toBe(202);
+	const rollbackJob = (await rolled.text()).match(/\/jobs\/([0-9a-f-]{36})\/stream/)![1];
+	const finished = await companion.api(requester, 'GET', `/api/v1/jobs/${rollbackJob}?wait=10`);
+	expect(finished.body.status).toBe('succeeded');
+	const rollbackPage = await (await owner.get(`/promotions/${finished.body.result.rollbackId}`)).text();
+	expect(rollbackPage).toContain(`This is the rollback of <a href="/promotions/${promotion.id}">`);
+	expect(rollbackPage).not.toContain('>Roll back</button>');
+});

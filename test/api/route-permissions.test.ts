@@ -148,6 +148,8 @@ const UI_STATUS: Record<string, number> = {
 	'POST /promotions/:id/approve': 404,
 	'POST /promotions/:id/reject': 404,
 	'POST /promotions/:id/cancel': 404,
+	'POST /promotions/:id/execute': 404,
+	'POST /promotions/:id/rollback': 404,
 	'GET /pipelines': 200,
 	'GET /pipelines/new': 200,
 	'POST /pipelines': 422,

@@ -12,6 +12,10 @@ import {
 	rejectPromotion,
 } from '../../domain/promotions/promotions';
 import { can } from '../../domain/auth/permissions';
+import { DomainError } from '../../domain/errors';
+import type { Job } from '../../domain/jobs/jobs';
+import { executePromotion } from '../../domain/promotions/execute';
+import { rollbackPromotion, rollbackSchema } from '../../domain/promotions/rollback';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { withDiffViews } from './diff-view';
@@ -24,6 +28,7 @@ type Handler = UiRoute['handler'];
 // A form also carries its CSRF field: the API's schemas, without their strictness.
 const decisionForm = z.object(decisionSchema.shape);
 const rejectionForm = z.object(rejectionSchema.shape);
+const rollbackForm = z.object(rollbackSchema.shape);
 
 /** Promotions: the list (the approvals inbox is its "waiting for approval" filter), one promotion, its decisions. */
 export const promotionPages = (deps: AppDeps): UiRoute[] => {
@@ -46,6 +51,7 @@ export const promotionPages = (deps: AppDeps): UiRoute[] => {
 				),
 				environments: await environmentsById(),
 				mine: req.caller!.kind === promotion.requestedBy.type && req.caller!.id === promotion.requestedBy.id,
+				lastRun: await deps.jobs.latestFor(`promotion:${promotion.id}`),
 				error: error?.message ?? null,
 			},
 			{ status: error?.status },
@@ -66,6 +72,18 @@ export const promotionPages = (deps: AppDeps): UiRoute[] => {
 				return show(req, res, userFacingError(req, error));
 			}
 			res.redirect(303, `/promotions/${String(req.params.id)}`);
+		};
+
+	/** Execute or Roll Back: the job, followed live where the button was. */
+	const run =
+		(start: (req: Parameters<Handler>[0]) => Promise<{ job: Job }>): Handler =>
+		async (req, res) => {
+			try {
+				render(req, res, 'partials/job-follow', { job: (await start(req)).job }, { status: 202 });
+			} catch (error) {
+				const { status, message } = userFacingError(req, error);
+				render(req, res, 'partials/error', { message }, { status });
+			}
 		};
 
 	return [
@@ -114,6 +132,22 @@ export const promotionPages = (deps: AppDeps): UiRoute[] => {
 					form.comment,
 				),
 			),
+		},
+		{
+			method: 'post',
+			path: '/promotions/:id/execute',
+			permission: 'promotions.execute',
+			handler: run((req) => executePromotion(deps, auditContext(req), String(req.params.id))),
+		},
+		{
+			method: 'post',
+			path: '/promotions/:id/rollback',
+			permission: 'promotions.execute',
+			handler: run((req) => {
+				const form = parseForm(rollbackForm, req.body);
+				if (form.errors) throw new DomainError('invalid_request', `Reason ${Object.values(form.errors)[0]}`);
+				return rollbackPromotion(deps, auditContext(req), String(req.params.id), form.data);
+			}),
 		},
 	];
 };

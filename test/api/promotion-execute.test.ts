@@ -273,3 +273,24 @@ test('a rollback refuses to overwrite a change made in the target since, unless 
 	await readEvents(`${companion.url}/api/v1/jobs/${forced.body.id}/events`, { authorization: `Bearer ${requester}` });
 	expect(prodStore.workflows.has(created)).toBe(false);
 });
+
+test('completion and rollback are announced to webhooks, each recorded with the change it announces', async () => {
+	const hook = await companion.api(requester, 'POST', '/api/v1/webhooks', {
+		url: 'http://127.0.0.1:9/hook',
+		events: ['promotion.completed', 'promotion.rolled_back', 'promotion.failed'],
+	});
+	expect(hook.status).toBe(201);
+	prodStore.reset([]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const done = await approved(['d-1']);
+	expect((await execute(done)).promotion.status).toBe('COMPLETED');
+	prodStore.fault = (method) => (method === 'POST' ? { status: 400, message: 'no' } : undefined);
+	const refused = await approved(['d-2']);
+	expect((await execute(refused)).promotion.status).toBe('ROLLED_BACK');
+	const { data } = (await companion.api(requester, 'GET', `/api/v1/webhooks/${hook.body.id}/deliveries`)).body;
+	expect(data.map((delivery: any) => delivery.eventType).reverse()).toEqual([
+		'promotion.completed',
+		'promotion.rolled_back',
+	]);
+	await companion.api(requester, 'DELETE', `/api/v1/webhooks/${hook.body.id}`);
+});

@@ -190,3 +190,18 @@ test('a failing receiver is retried with backoff; one that never answers is mark
 		error: expect.stringMatching(/^the receiver could not be reached: .*ECONNREFUSED/),
 	});
 });
+
+test('an event recorded in a transaction that fails is never delivered (the outbox commits with the change)', async () => {
+	const { body } = await companion.api(admin, 'POST', '/api/v1/webhooks', {
+		url: receiverUrl,
+		events: ['snapshot.created'],
+	});
+	await expect(
+		companion.db.transaction().execute(async (trx) => {
+			await companion.webhooks.record(trx, 'snapshot.created', { rolledBack: true });
+			throw new Error('the change failed');
+		}),
+	).rejects.toThrow('the change failed');
+	expect(await deliveries(body.id)).toEqual([]);
+	await companion.api(admin, 'DELETE', `/api/v1/webhooks/${body.id}`);
+});

@@ -1,7 +1,7 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
-import { editorCreate, editorHttpNode } from './harness/editor';
+import { editorCreate, editorHttpNode, editorUpdate } from './harness/editor';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
@@ -167,7 +167,7 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 		return { workflowOpsApi: { id: ((await response.json()) as { id: string }).id, name } };
 	};
 
-	test('an approval flow built in n8n: Promote → Request with one token, Promote → Approve with another admin’s', async () => {
+	test('an approval flow built in n8n: Promote → Request with one token, Approve with another admin’s, then Execute', async () => {
 		const requesting = await companionCredential('Requester', await companion.token('developer'));
 		const approving = await companionCredential('Approver', await companion.token('admin'));
 		const usesKey = (await companion.api(admin, 'GET', `/api/v1/environments/${devId}/workflows?q=Uses%20key`)).body
@@ -209,10 +209,15 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 						comment: 'approved in Slack',
 						decidedBy: 'dana@example.com',
 					}),
+					promote('Execute', 600, approving, {
+						operation: 'execute',
+						promotionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+					}),
 				],
 				connections: {
 					Start: { main: [[{ node: 'Request', type: 'main', index: 0 }]] },
 					Request: { main: [[{ node: 'Approve', type: 'main', index: 0 }]] },
+					Approve: { main: [[{ node: 'Execute', type: 'main', index: 0 }]] },
 				},
 				settings: { executionOrder: 'v1' },
 			}),
@@ -233,7 +238,18 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 				decisions: [expect.objectContaining({ decidedBy: 'dana@example.com', comment: 'approved in Slack' })],
 			}),
 		]);
-		const audit = await companion.api(admin, 'GET', `/api/v1/audit?resourceId=${String(requested.id)}`);
+		const [executed] = nodeOutput(run, 'Execute');
+		expect(executed).toMatchObject({ id: requested.id, status: 'COMPLETED', execution: { status: 'applied' } });
+		const written = (executed.execution as { steps: Array<{ resultId: string }> }).steps[0].resultId;
+		const inProd = (await (
+			await fetch(`${prod.baseUrl}/api/v1/workflows/${written}`, { headers: { 'X-N8N-API-KEY': prod.apiKey } })
+		).json()) as { name: string };
+		expect(inProd.name).toBe('Uses key');
+		const audit = await companion.api(
+			admin,
+			'GET',
+			`/api/v1/audit?resourceId=${String(requested.id)}&action=promotion.approve`,
+		);
 		expect(audit.body.data[0]).toMatchObject({
 			action: 'promotion.approve',
 			metadata: { decidedBy: 'dana@example.com' },
@@ -293,6 +309,10 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 		await companion.api(admin, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
 		const usesKey = (await companion.api(admin, 'GET', `/api/v1/environments/${devId}/workflows?q=Uses%20key`)).body
 			.data[0];
+		// The approval flow above promoted it: a new change in dev makes another promotion.
+		await editorUpdate(dev, usesKey.id, (workflow) => ({
+			nodes: workflow.nodes.map((node) => ({ ...node, notes: 'second release' })),
+		}));
 
 		const requested = await companion.api(await companion.token('developer'), 'POST', '/api/v1/promotions', {
 			sourceEnvironmentId: devId,

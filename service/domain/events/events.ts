@@ -1,3 +1,4 @@
+import type { Db } from '../../db/database';
 import crypto from 'node:crypto';
 
 export const EVENT_TYPES = [
@@ -19,6 +20,9 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** What happened, for the webhook subscribers of its type. */
 export interface EventSink {
 	emit(type: EventType, data: Record<string, unknown>): Promise<void>;
+	/** Records the event in the transaction of the change it announces; returns what to dispatch after its commit. */
+	record(db: Db, type: EventType, data: Record<string, unknown>): Promise<string[]>;
+	dispatch(recorded: string[]): void;
 }
 
 export const SIGNATURE_HEADER = 'x-workflowops-signature';

@@ -34,10 +34,19 @@ export class Webhooks implements EventSink {
 	) {}
 
 	async emit(type: EventType, data: Record<string, unknown>): Promise<void> {
-		const subscriptions = (await this.db.selectFrom('webhook_subscriptions').select(['id', 'events']).execute()).filter(
+		this.dispatch(await this.record(this.db, type, data));
+	}
+
+	/**
+	 * Writes the event's deliveries through `db`, the transaction of the change it announces (an
+	 * outbox: committed with it, or not at all); `dispatch` sends them once it has committed, and a
+	 * restart's `resume` sends those a crash left between the two.
+	 */
+	async record(db: Db, type: EventType, data: Record<string, unknown>): Promise<string[]> {
+		const subscriptions = (await db.selectFrom('webhook_subscriptions').select(['id', 'events']).execute()).filter(
 			(subscription) => (JSON.parse(subscription.events) as string[]).includes(type),
 		);
-		if (!subscriptions.length) return;
+		if (!subscriptions.length) return [];
 		const now = new Date().toISOString();
 		const event = { id: crypto.randomUUID(), type, occurredAt: now, data };
 		const rows: WebhookDeliveriesTable[] = subscriptions.map((subscription) => ({
@@ -54,8 +63,12 @@ export class Webhooks implements EventSink {
 			created_at: now,
 			delivered_at: null,
 		}));
-		await this.db.insertInto('webhook_deliveries').values(rows).execute();
-		for (const row of rows) this.later(row.id, 0);
+		await db.insertInto('webhook_deliveries').values(rows).execute();
+		return rows.map((row) => row.id);
+	}
+
+	dispatch(deliveryIds: string[]): void {
+		for (const id of deliveryIds) this.later(id, 0);
 	}
 
 	/** After a restart: the deliveries still pending, each at its next attempt time. */

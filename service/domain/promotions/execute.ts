@@ -115,10 +115,12 @@ export async function executePromotion(
 						ifInterrupted: `the promotion was writing to "${target.name}" (${done} of ${steps.length} done); the companion undoes it at its next start`,
 					}),
 				);
-				await run.finish((trx) =>
-					recordCompleted(trx, context, row, plan, planned, applied, target.baseline_approved_at !== null),
-				);
-				await announce(deps, 'promotion.completed', await getPromotion(deps.db, id));
+				let completed: string[] = [];
+				await run.finish(async (trx) => {
+					await recordCompleted(trx, context, row, plan, planned, applied, target.baseline_approved_at !== null);
+					completed = await announce(trx, deps.events, 'promotion.completed', id);
+				});
+				deps.events.dispatch(completed);
 				return { safetySnapshotId: safety.id, written: applied.length };
 			} catch (error) {
 				if (error instanceof ChangeFailed) failedStep = error.step.name;
@@ -191,19 +193,16 @@ export async function recordEnded(
 	outcome: { failedStep?: string; reason: string; undoFailures: string[] },
 ): Promise<void> {
 	const status = outcome.undoFailures.length ? 'FAILED' : 'ROLLED_BACK';
-	await deps.db.transaction().execute(async (trx) => {
+	const recorded = await deps.db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('promotions')
 			.set({ status, updated_at: new Date().toISOString() })
 			.where('id', '=', row.id)
 			.execute();
 		await audit(trx, context, status === 'FAILED' ? 'promotion.fail' : 'promotion.rollback', row, outcome);
+		return announce(trx, deps.events, status === 'FAILED' ? 'promotion.failed' : 'promotion.rolled_back', row.id);
 	});
-	await announce(
-		deps,
-		status === 'FAILED' ? 'promotion.failed' : 'promotion.rolled_back',
-		await getPromotion(deps.db, row.id),
-	);
+	deps.events.dispatch(recorded);
 }
 
 /** A promotion whose run the companion's restart undid (see recoverChanges). */

@@ -161,9 +161,9 @@ export async function requestPromotion(
 	};
 	// Checked again with the insert, in one transaction: of two requests under one key at once, the
 	// second returns the first's promotion.
-	const first = await deps.db.transaction().execute(async (trx) => {
+	const { first, recorded } = await deps.db.transaction().execute(async (trx) => {
 		const concurrent = await earlierRequest(trx, context, idempotencyKey, hash);
-		if (concurrent) return concurrent;
+		if (concurrent) return { first: concurrent, recorded: [] };
 		await trx.insertInto('promotions').values(row).execute();
 		await audit(trx, context, 'promotion.request', row, {
 			reason: row.reason,
@@ -174,13 +174,13 @@ export async function requestPromotion(
 			...(check && { driftCheckId: check.id }),
 			...(request.overrideHotfixes.length && { overrideHotfixes: request.overrideHotfixes }),
 		});
-		return undefined;
+		const events = await announce(trx, deps.events, 'promotion.requested', row.id);
+		if (row.status === 'PENDING_APPROVAL')
+			events.push(...(await announce(trx, deps.events, 'promotion.approval_requested', row.id)));
+		return { first: undefined, recorded: events };
 	});
-	if (first) return getPromotion(deps.db, first);
-	const promotion = await getPromotion(deps.db, row.id);
-	await announce(deps, 'promotion.requested', promotion);
-	if (promotion.status === 'PENDING_APPROVAL') await announce(deps, 'promotion.approval_requested', promotion);
-	return promotion;
+	deps.events.dispatch(recorded);
+	return getPromotion(deps.db, first ?? row.id);
 }
 
 /**
@@ -241,9 +241,7 @@ export async function approvePromotion(
 	id: string,
 	decision: Decision,
 ): Promise<Promotion> {
-	const approved = await decide(deps.db, context, id, 'approve', decision);
-	if (approved.status === 'APPROVED') await announce(deps, 'promotion.approved', approved);
-	return approved;
+	return decide(deps, context, id, 'approve', decision);
 }
 
 export async function rejectPromotion(
@@ -252,19 +250,18 @@ export async function rejectPromotion(
 	id: string,
 	decision: Decision,
 ): Promise<Promotion> {
-	const rejected = await decide(deps.db, context, id, 'reject', decision);
-	await announce(deps, 'promotion.rejected', rejected);
-	return rejected;
+	return decide(deps, context, id, 'reject', decision);
 }
 
+/** A decision, and with it the event it makes (approved once the last approval is in, or rejected). */
 async function decide(
-	db: Db,
+	{ db, events }: { db: Db; events: EventSink },
 	context: AuditContext,
 	id: string,
 	decision: 'approve' | 'reject',
 	input: Decision,
 ): Promise<Promotion> {
-	await db.transaction().execute(async (trx) => {
+	const recorded = await db.transaction().execute(async (trx) => {
 		const row = await promotionRow(trx, id);
 		const doing = decision === 'approve' ? 'approved' : 'rejected';
 		transition(row.status, decision === 'approve' ? 'APPROVED' : 'REJECTED', doing);
@@ -305,7 +302,10 @@ async function decide(
 			requiredApprovals: row.required_approvals,
 			status,
 		});
+		if (status === row.status) return [];
+		return announce(trx, events, status === 'APPROVED' ? 'promotion.approved' : 'promotion.rejected', id);
 	});
+	events.dispatch(recorded);
 	return getPromotion(db, id);
 }
 
@@ -458,16 +458,16 @@ export const audit = (
 		metadata,
 	});
 
-export async function announce(
-	deps: { db: Db; events: EventSink },
-	type: EventType,
-	promotion: Promotion,
-): Promise<void> {
-	const [source, target] = await Promise.all(
-		[promotion.sourceEnvironmentId, promotion.targetEnvironmentId].map((id) => getEnvironmentRow(deps.db, id)),
-	);
+/**
+ * Records a promotion event in `trx`, the transaction of the change it announces, with the promotion
+ * as that change leaves it; dispatch what it returns once the transaction has committed.
+ */
+export async function announce(trx: Db, events: EventSink, type: EventType, id: string): Promise<string[]> {
+	const promotion = await getPromotion(trx, id);
+	const source = await getEnvironmentRow(trx, promotion.sourceEnvironmentId);
+	const target = await getEnvironmentRow(trx, promotion.targetEnvironmentId);
 	const { plan, ...rest } = promotion;
-	await deps.events.emit(type, {
+	return events.record(trx, type, {
 		source: { id: source.id, name: source.name, class: source.class },
 		target: { id: target.id, name: target.name, class: target.class },
 		promotion: {

@@ -111,6 +111,7 @@ export async function rollbackPromotion(
 					deps.db,
 					done.flatMap((step) => (step.readBack ? [step.readBack] : [])),
 				);
+				let rolledBack: string[] = [];
 				await run.finish(async (trx) => {
 					if (target.baseline_approved_at)
 						await setBaselineEntries(
@@ -121,8 +122,9 @@ export async function rollbackPromotion(
 							done.filter(({ step }) => step.action === 'delete').map(({ id: gone }) => gone),
 						);
 					await finishRollback(trx, context, row, rollback);
+					rolledBack = await announce(trx, deps.events, 'promotion.rolled_back', id);
 				});
-				await announce(deps, 'promotion.rolled_back', await getPromotion(deps.db, id));
+				deps.events.dispatch(rolledBack);
 				return { rollbackId: rollback.id, safetySnapshotId: safety.id, written: done.length };
 			} catch (error) {
 				const reason = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 import type { Companion } from '../support/companion';
+import { startFakeGitHub } from '../support/fake-github';
 import { companionWithDevAndProd, type FakeWorkflowStore, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { readEvents } from '../support/sse';
 import { callerOf, httpWorkflow } from '../support/workflows';
@@ -293,4 +294,37 @@ test('completion and rollback are announced to webhooks, each recorded with the 
 		'promotion.rolled_back',
 	]);
 	await companion.api(requester, 'DELETE', `/api/v1/webhooks/${hook.body.id}`);
+});
+
+test('into a target with a Git mirror, a completed promotion is one commit of the environment it left', async () => {
+	const github = await startFakeGitHub({
+		owner: 'acme',
+		repo: 'prod-workflows',
+		branch: 'main',
+		token: 'ghp_0123456789abcdef',
+	});
+	try {
+		const mirror = await companion.api(requester, 'PUT', `/api/v1/environments/${prod}/git`, {
+			apiUrl: github.url,
+			owner: 'acme',
+			repo: 'prod-workflows',
+			branch: 'main',
+			pathPrefix: 'prod/',
+			token: 'ghp_0123456789abcdef',
+		});
+		expect(mirror.status).toBe(200);
+		prodStore.reset([]);
+		await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+		const { job } = await execute(await approved(['d-1']));
+		expect(job.result).toMatchObject({ gitCommit: github.head() });
+		expect([...github.files().keys()].filter((file) => file.includes('invoice-sync'))).toHaveLength(1);
+
+		github.fault = () => ({ status: 500, body: { message: 'down' } });
+		const broken = await execute(await approved(['d-3']));
+		expect(broken.promotion.status).toBe('COMPLETED');
+		expect(broken.job.result.gitError).toMatch(/^the promotion is done, but its commit to the Git mirror failed: /);
+	} finally {
+		await companion.api(requester, 'DELETE', `/api/v1/environments/${prod}/git`);
+		await github.close();
+	}
 });

@@ -8,6 +8,8 @@ import { INTERRUPTED, type RecoveredChange } from '../changes/recovery';
 import { type AppliedStep, ChangeFailed, type ChangeStep } from '../changes/executor';
 import { setBaselineEntries } from '../drift/baselines';
 import { getEnvironmentRow, n8nTarget } from '../environments/environments';
+import { type GitDeps, getGitMirror } from '../environments/git-mirror';
+import { pushSnapshot } from '../snapshots/git-snapshots';
 import { conflict, DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
@@ -41,7 +43,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * and on success the target's baseline and the canonical links; on failure everything is undone.
  */
 export async function executePromotion(
-	deps: SyncDeps,
+	deps: SyncDeps & GitDeps,
 	context: AuditContext,
 	id: string,
 ): Promise<{ promotion: Promotion; job: Job }> {
@@ -121,7 +123,8 @@ export async function executePromotion(
 					completed = await announce(trx, deps.events, 'promotion.completed', id);
 				});
 				deps.events.dispatch(completed);
-				return { safetySnapshotId: safety.id, written: applied.length };
+				const mirrored = await mirrorPromoted(deps, context, target.id, id);
+				return { safetySnapshotId: safety.id, written: applied.length, ...mirrored };
 			} catch (error) {
 				if (error instanceof ChangeFailed) failedStep = error.step.name;
 				const reason = error instanceof ChangeFailed ? error.reason : messageOf(error);
@@ -138,6 +141,25 @@ export async function executePromotion(
 		},
 	);
 	return { promotion: await getPromotion(deps.db, id), job };
+}
+
+/**
+ * With a Git mirror on the target: one commit of the environment as the promotion left it (a snapshot
+ * of it, pushed). The promotion stands whatever happens here; a push that fails is said in the result.
+ */
+async function mirrorPromoted(
+	deps: SyncDeps & GitDeps,
+	context: AuditContext,
+	environmentId: string,
+	id: string,
+): Promise<{ gitCommit?: string; gitError?: string }> {
+	if (!(await getGitMirror(deps.db, environmentId))) return {};
+	try {
+		const after = await createSnapshot(deps, context, { environmentId, label: `After promotion ${id}`, reason: '' });
+		return { gitCommit: (await pushSnapshot(deps, context, after.id)).commitSha };
+	} catch (error) {
+		return { gitError: `the promotion is done, but its commit to the Git mirror failed: ${messageOf(error)}` };
+	}
 }
 
 /** The target workflows must still be as planned: a hand edit since then stops the promotion unwritten. */

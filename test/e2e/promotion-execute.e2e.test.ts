@@ -8,6 +8,7 @@ import { readEvents } from '../support/sse';
 import { scheduledWorkflow } from '../support/workflows';
 import { editorCreate, editorHttpNode, editorUpdate } from './harness/editor';
 import { startFaultProxy } from './harness/fault-proxy';
+import { headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
@@ -46,16 +47,6 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		await Promise.all([dev?.stop(), prod?.stop()]);
 		await companion?.close();
 	});
-
-	async function credential(n8n: N8nInstance, name: string): Promise<{ id: string; name: string }> {
-		const response = await fetch(`${n8n.baseUrl}/api/v1/credentials`, {
-			method: 'POST',
-			headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
-			body: JSON.stringify({ name, type: 'httpHeaderAuth', data: { name: 'X-Key', value: 'secret' } }),
-		});
-		if (!response.ok) throw new Error(`credential: HTTP ${response.status} ${await response.text()}`);
-		return (await response.json()) as { id: string; name: string };
-	}
 
 	/** Requests the promotion of `names` (dev workflows), has another admin approve it, and runs it. */
 	async function promote(names: string[], extra: object = {}) {
@@ -99,10 +90,10 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 
 	test(`${CORPUS_COUNT} corpus workflows, credentials by binding and by name, and a parent/child family go dev → prod`, async () => {
 		const [devKey, prodKey, devVault, prodVault] = [
-			await credential(dev, 'ERP key'),
-			await credential(prod, 'ERP key'),
-			await credential(dev, 'Vault'),
-			await credential(prod, 'Vault (prod)'),
+			await headerCredential(dev, 'ERP key'),
+			await headerCredential(prod, 'ERP key'),
+			await headerCredential(dev, 'Vault'),
+			await headerCredential(prod, 'Vault (prod)'),
 		];
 		for (const { file, workflow } of corpusWorkflows()) {
 			if (devIds.size >= CORPUS_COUNT) break;

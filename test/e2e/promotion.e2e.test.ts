@@ -3,6 +3,7 @@ import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
 import { editorCreate, editorHttpNode, editorUpdate } from './harness/editor';
 import { executeInN8n, nodeOutput } from './harness/execute';
+import { headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
 import { selectedTargets } from './harness/versions';
@@ -40,21 +41,10 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 		await companion?.close();
 	});
 
-	/** A header-auth credential, as n8n's public API creates it on this version. */
-	async function credential(n8n: N8nInstance, name: string): Promise<{ id: string; name: string }> {
-		const response = await fetch(`${n8n.baseUrl}/api/v1/credentials`, {
-			method: 'POST',
-			headers: { 'X-N8N-API-KEY': n8n.apiKey, 'content-type': 'application/json' },
-			body: JSON.stringify({ name, type: 'httpHeaderAuth', data: { name: 'X-Key', value: 'secret' } }),
-		});
-		if (!response.ok) throw new Error(`credential: HTTP ${response.status} ${await response.text()}`);
-		return (await response.json()) as { id: string; name: string };
-	}
-
 	test('a plan carries credentials and sub-workflow references to the target, children first, and blocks only what it cannot carry', async () => {
-		const devKey = await credential(dev, 'ERP key');
-		const prodKey = await credential(prod, 'ERP key');
-		await credential(prod, 'Other key');
+		const devKey = await headerCredential(dev, 'ERP key');
+		const prodKey = await headerCredential(prod, 'ERP key');
+		await headerCredential(prod, 'Other key');
 		// Made through n8n's own editor API: keys the public API refuses on write included.
 		const child = await editorCreate(dev, {
 			name: 'Child',

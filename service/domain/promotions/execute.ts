@@ -48,6 +48,8 @@ export async function executePromotion(
 	id: string,
 ): Promise<{ promotion: Promotion; job: Job }> {
 	const row = await promotionRow(deps.db, id);
+	if (row.status === 'FAILED')
+		throw conflict('The promotion failed and its undo did not finish: roll it back to run the undo again');
 	if (row.status !== 'APPROVED') transition(row.status, 'RUNNING', 'executed');
 	const stage = JSON.parse(row.stage) as Stage;
 	refuseOutsideWindows(stage);

@@ -120,3 +120,62 @@ test('an approved promotion runs from its page, followed live; then its run and 
 	expect(rollbackPage).toContain(`This is the rollback of <a href="/promotions/${promotion.id}">`);
 	expect(rollbackPage).not.toContain('>Roll back</button>');
 });
+
+test('the wizard: pick source, target and workflows, plan, bind the credential prod lacks, request', async () => {
+	devStore.workflows.set('d-9', {
+		...httpWorkflow(9),
+		id: 'd-9',
+		name: 'Uses key',
+		nodes: [{ ...httpWorkflow(9).nodes[0], credentials: { httpHeaderAuth: { id: 'c-dev', name: 'ERP key' } } }],
+	});
+	prodStore.workflows.set('p-1', {
+		...httpWorkflow(1, 'https://other.example.com'),
+		id: 'p-1',
+		name: 'Other',
+		nodes: [{ ...httpWorkflow(1).nodes[0], credentials: { httpHeaderAuth: { id: 'c-prod', name: 'ERP key (prod)' } } }],
+	});
+	for (const environmentId of [dev, prod])
+		await companion.api(requester, 'POST', `/api/v1/environments/${environmentId}/sync`, { wait: 10 });
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+
+	const page = await (await owner.get('/promotions/new')).text();
+	expect(page).toContain('<h1>New promotion</h1>');
+	expect(page).toContain('Pick the environment to promote from to choose its workflows.');
+	const source = await (await owner.get(`/promotions/new?sourceEnvironmentId=${dev}`, { 'HX-Request': 'true' })).text();
+	expect(source.startsWith('<fieldset id="source-workflows">')).toBe(true);
+	expect(source).toContain('value="d-9"');
+
+	const form = { sourceEnvironmentId: dev, targetEnvironmentId: prod, selection: 'ids', workflowIds: 'd-9' };
+	const none = await owner.post('/promotions/new/plan', { ...form, workflowIds: '' }, { 'HX-Request': 'true' });
+	expect([none.status, await none.text()]).toEqual([422, expect.stringContaining('Tick at least one workflow')]);
+	const blocked = await (await owner.post('/promotions/new/plan', form, { 'HX-Request': 'true' })).text();
+	expect(blocked).toContain('What blocks it');
+	expect(blocked).toContain('has no httpHeaderAuth credential named &quot;ERP key&quot;');
+	expect(blocked).toContain('<option value="c-prod">ERP key (prod)</option>');
+	expect(blocked).not.toContain('Request this promotion');
+	expect(
+		(
+			await developer.post('/promotions/new/bind', {
+				...form,
+				sourceCredentialId: 'c-dev',
+				targetCredentialId: 'c-prod',
+			})
+		).status,
+	).toBe(403);
+
+	const bound = await owner.post(
+		'/promotions/new/bind',
+		{ ...form, sourceCredentialId: 'c-dev', targetCredentialId: 'c-prod' },
+		{ 'HX-Request': 'true' },
+	);
+	const plan = await bound.text();
+	expect(plan).toContain('Bound: the plan below is made again with it.');
+	expect(plan).not.toContain('What blocks it');
+	expect(plan).toContain('Request this promotion');
+
+	const requested = await owner.post('/promotions/new', { ...form, reason: 'from the wizard' });
+	expect(requested.status).toBe(303);
+	const promotionPage = await (await owner.get(requested.headers.get('location')!)).text();
+	expect(promotionPage).toContain('from the wizard');
+	expect(promotionPage).toContain('Uses key');
+});

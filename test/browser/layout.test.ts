@@ -77,6 +77,7 @@ beforeAll(async () => {
 		['incident', `/incidents/${found.incident.incident.id}`],
 		['promotions', '/promotions'],
 		['promotion', `/promotions/${promotion.id}`],
+		['promotion-new', '/promotions/new'],
 		['pipelines', '/pipelines'],
 		['pipeline-form', `/pipelines/${pipeline.id}/edit`],
 		['audit', '/audit'],

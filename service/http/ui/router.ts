@@ -13,6 +13,7 @@ import { environmentPages } from './environments.pages';
 import { gitMirrorPages } from './git-mirror.pages';
 import { incidentPages } from './incidents.pages';
 import { pipelinePages } from './pipelines.pages';
+import { promotionWizard } from './promotion-wizard';
 import { promotionPages } from './promotions.pages';
 import { inventoryPages } from './inventory.pages';
 import { snapshotPages } from './snapshots.pages';
@@ -28,6 +29,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...snapshotPages(deps),
 	...driftPages(deps),
 	...incidentPages(deps),
+	...promotionWizard(deps),
 	...promotionPages(deps),
 	...pipelinePages(deps),
 	...webhookPages(deps),

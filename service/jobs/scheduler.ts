@@ -2,7 +2,6 @@ import { type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
 import type { AuditContext } from '../domain/audit/audit-log';
 import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
-import { emitIncidentEvent } from '../domain/drift/drift-events';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
 import { checkHealth, type EnvironmentDeps } from '../domain/environments/environments';
@@ -172,8 +171,7 @@ export class Scheduler implements ScheduleControl {
 
 	private async markBreaches(): Promise<void> {
 		try {
-			for (const incident of await markSlaBreaches(this.deps.db, SCHEDULER_CONTEXT))
-				await emitIncidentEvent(this.deps, 'incident.sla_breached', incident);
+			await markSlaBreaches(this.deps, SCHEDULER_CONTEXT);
 		} catch (error) {
 			this.deps.logger.warn({ err: error }, 'marking SLA breaches failed');
 		}

@@ -59,6 +59,8 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		if (requested.status !== 201) throw new Error(`request: ${JSON.stringify(requested.body)}`);
 		const id = requested.body.id as string;
 		if (requested.body.status === 'PENDING_APPROVAL') {
+			const own = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/approve`, {});
+			expect(own.status).toBe(403);
 			const approval = await companion.api(approver, 'POST', `/api/v1/promotions/${id}/approve`, {});
 			expect(approval.body.status).toBe('APPROVED');
 		}
@@ -308,6 +310,10 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		const heartbeat = promotion.execution.steps.find((step: any) => step.name === 'Heartbeat').resultId;
 		expect(await prodState()).not.toEqual(before);
 		expect((await prodState()).get(heartbeat)).toMatchObject({ active: true });
+		// It runs what was promoted (on 2.x: the promoted content is the published version).
+		expect(contentHash(await prodClient.writable(publishedView(await prodClient.getWorkflow(heartbeat))))).toBe(
+			contentHash(await prodClient.writable(await devClient.getWorkflow(devIds.get('Heartbeat')!))),
+		);
 
 		const started = await companion.api(requester, 'POST', `/api/v1/promotions/${promotion.id}/rollback`, {
 			reason: 'bad release',

@@ -11,7 +11,7 @@ import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 import type { Risk } from '../workflows/risk';
 import { baselineWorkflows, storeContent } from './baselines';
-import { emitIncidentEvent } from './drift-events';
+import { recordIncidentEvent } from './drift-events';
 import { type IncidentChange, recordIncident } from './incidents';
 import { hasUnpublishedDraft, publishedView } from './published';
 
@@ -122,13 +122,20 @@ export async function checkDrift(
 			finished_at: new Date().toISOString(),
 		};
 		const check = toDriftCheck(row);
-		const incident = await deps.db.transaction().execute(async (trx) => {
+		const { incident, recorded } = await deps.db.transaction().execute(async (trx) => {
 			await trx.insertInto('drift_checks').values(row).execute();
-			return recordIncident(trx, context, environment, check);
+			const changed = await recordIncident(trx, context, environment, check);
+			if (!changed || changed.kind === 'unchanged') return { incident: changed, recorded: [] };
+			const announced =
+				changed.kind === 'resolved'
+					? await recordIncidentEvent(trx, deps.events, 'drift.resolved', changed.incident)
+					: await recordIncidentEvent(trx, deps.events, 'drift.detected', changed.incident, {
+							checkId: check.id,
+							counts: check.counts,
+						});
+			return { incident: changed, recorded: announced };
 		});
-		if (incident?.kind === 'opened' || incident?.kind === 'updated')
-			await emitIncidentEvent(deps, 'drift.detected', incident.incident, { checkId: check.id, counts: check.counts });
-		if (incident?.kind === 'resolved') await emitIncidentEvent(deps, 'drift.resolved', incident.incident);
+		deps.events.dispatch(recorded);
 		return { check, incident };
 	} finally {
 		running.delete(environmentId);

@@ -5,16 +5,19 @@ import { maxRisk } from '../workflows/risk';
 import type { Incident } from './incidents';
 
 /**
- * Tells the webhook subscribers about an incident: its environment, the incident without the diffs
- * (the subscriber fetches `/api/v1/incidents/:id` for them), and the highest risk of its workflows.
+ * Records, in `trx` (the transaction of the change it announces), an incident event for the webhook
+ * subscribers: its environment, the incident without the diffs (the subscriber fetches
+ * `/api/v1/incidents/:id` for them), and the highest risk of its workflows. Dispatch what it returns
+ * once the transaction has committed.
  */
-export async function emitIncidentEvent(
-	deps: { db: Db; events: EventSink },
+export async function recordIncidentEvent(
+	trx: Db,
+	events: EventSink,
 	type: EventType,
 	incident: Incident,
 	extra: Record<string, unknown> = {},
-): Promise<void> {
-	const environment = await getEnvironmentRow(deps.db, incident.environmentId);
+): Promise<string[]> {
+	const environment = await getEnvironmentRow(trx, incident.environmentId);
 	const workflows = incident.items.map(({ workflowId, name, status, risk, reasons }) => ({
 		workflowId,
 		name,
@@ -23,7 +26,7 @@ export async function emitIncidentEvent(
 		reasons,
 	}));
 	const { items: _items, ...summary } = incident;
-	await deps.events.emit(type, {
+	return events.record(trx, type, {
 		environment: { id: environment.id, name: environment.name, class: environment.class },
 		incident: summary,
 		highestRisk: maxRisk(workflows.flatMap((workflow) => (workflow.risk ? [workflow.risk] : []))),

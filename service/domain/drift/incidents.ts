@@ -9,7 +9,7 @@ import { conflict, notFound } from '../errors';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import type { EventSink } from '../events/events';
 import { maxRisk } from '../workflows/risk';
-import { emitIncidentEvent } from './drift-events';
+import { recordIncidentEvent } from './drift-events';
 import type { DriftCheck, DriftItem } from './drift-check';
 import { moreSevere, SEVERITIES, SEVERITY, slaHours } from './severity';
 
@@ -231,7 +231,7 @@ export async function acknowledgeIncident(
 	id: string,
 	note: string,
 ): Promise<Incident> {
-	const incident = await deps.db.transaction().execute(async (trx) => {
+	const { incident, recorded } = await deps.db.transaction().execute(async (trx) => {
 		const row = await getIncidentRow(trx, id);
 		if (row.status !== 'OPEN') throw conflict(`The incident is ${row.status.toLowerCase()}, not open`);
 		const now = new Date().toISOString();
@@ -245,9 +245,13 @@ export async function acknowledgeIncident(
 		};
 		await trx.updateTable('incidents').set(updated).where('id', '=', id).execute();
 		await audit(trx, context, 'incident.acknowledge', updated, { note });
-		return toIncident(updated);
+		const acknowledged = toIncident(updated);
+		return {
+			incident: acknowledged,
+			recorded: await recordIncidentEvent(trx, deps.events, 'incident.acknowledged', acknowledged),
+		};
 	});
-	await emitIncidentEvent(deps, 'incident.acknowledged', incident);
+	deps.events.dispatch(recorded);
 	return incident;
 }
 
@@ -276,10 +280,13 @@ export async function closeIncident(
 	return toIncident(resolved);
 }
 
-/** Marks the open incidents whose SLA has passed (once each) and returns them. */
-export async function markSlaBreaches(db: Db, context: AuditContext): Promise<Incident[]> {
+/** Marks the open incidents whose SLA has passed (once each), announces each, and returns them. */
+export async function markSlaBreaches(
+	{ db, events }: { db: Db; events: EventSink },
+	context: AuditContext,
+): Promise<Incident[]> {
 	const now = new Date().toISOString();
-	return db.transaction().execute(async (trx) => {
+	const { incidents, recorded } = await db.transaction().execute(async (trx) => {
 		const breached = await trx
 			.updateTable('incidents')
 			.set({ sla_breached_at: now })
@@ -288,7 +295,14 @@ export async function markSlaBreaches(db: Db, context: AuditContext): Promise<In
 			.where('sla_breached_at', 'is', null)
 			.returningAll()
 			.execute();
-		for (const row of breached) await audit(trx, context, 'incident.sla_breached', row, { dueAt: row.sla_due_at });
-		return breached.map(toIncident);
+		const marked = breached.map(toIncident);
+		const announced: string[] = [];
+		for (const [i, row] of breached.entries()) {
+			await audit(trx, context, 'incident.sla_breached', row, { dueAt: row.sla_due_at });
+			announced.push(...(await recordIncidentEvent(trx, events, 'incident.sla_breached', marked[i])));
+		}
+		return { incidents: marked, recorded: announced };
 	});
+	events.dispatch(recorded);
+	return incidents;
 }

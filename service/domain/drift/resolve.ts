@@ -7,7 +7,8 @@ import type { Job } from '../jobs/jobs';
 import { type RestoreSummary, startRestore } from '../snapshots/restore';
 import type { SyncDeps } from '../workflows/inventory-sync';
 import { baselineWorkflows, setBaselineEntries } from './baselines';
-import { emitIncidentEvent } from './drift-events';
+import type { EventSink } from '../events/events';
+import { recordIncidentEvent } from './drift-events';
 import type { DriftItem } from './drift-check';
 import { closeIncident, getIncident, getIncidentRow, type Incident, type ResolveRequest } from './incidents';
 
@@ -28,10 +29,10 @@ export async function resolveIncident(
 	if (row.status === 'RESOLVED') throw conflict('The incident is already resolved');
 	const items = JSON.parse(row.items) as DriftItem[];
 	if (request.resolution === 'note') {
-		const incident = await deps.db
+		const { incident, recorded } = await deps.db
 			.transaction()
-			.execute((trx) => closeIncident(trx, context, id, 'note', request.note));
-		await emitIncidentEvent(deps, 'drift.resolved', incident);
+			.execute((trx) => closeAnnounced(trx, deps.events, context, id, 'note', request.note));
+		deps.events.dispatch(recorded);
 		return { incident };
 	}
 	if (request.resolution === 'keep') {
@@ -45,11 +46,11 @@ export async function resolveIncident(
 				rawHash: item.liveRawHash!,
 			}));
 		const gone = items.filter((item) => item.status === 'MISSING').map((item) => item.workflowId);
-		const incident = await deps.db.transaction().execute(async (trx) => {
+		const { incident, recorded } = await deps.db.transaction().execute(async (trx) => {
 			await setBaselineEntries(trx, context, row.environment_id, kept, gone);
-			return closeIncident(trx, context, id, 'keep', request.note);
+			return closeAnnounced(trx, deps.events, context, id, 'keep', request.note);
 		});
-		await emitIncidentEvent(deps, 'drift.resolved', incident);
+		deps.events.dispatch(recorded);
 		return { incident };
 	}
 	requirePermission(role, 'snapshots.restore');
@@ -58,7 +59,7 @@ export async function resolveIncident(
 		row.environment_id,
 		items.map((item) => item.workflowId),
 	);
-	let closedByRevert = false;
+	let recorded: string[] = [];
 	const job = await startRestore(
 		deps,
 		context,
@@ -72,28 +73,40 @@ export async function resolveIncident(
 		{ workflowIds: items.map((item) => item.workflowId), reason: request.note || `revert incident ${id}` },
 		{
 			inTransaction: async (trx, restored) => {
-				closedByRevert = await closeReverted(trx, context, row.environment_id, id, restored, request.note);
+				recorded = await closeReverted(trx, deps.events, context, row.environment_id, id, restored, request.note);
 			},
-			afterCommit: async () => {
-				if (closedByRevert) await emitIncidentEvent(deps, 'drift.resolved', await getIncident(deps.db, id));
-			},
+			afterCommit: async () => deps.events.dispatch(recorded),
 		},
 	);
 	return { incident: await getIncident(deps.db, id), job };
 }
 
+/** Closes the incident and records its drift.resolved event, in the transaction that resolves it. */
+async function closeAnnounced(
+	trx: Transaction<Database>,
+	events: EventSink,
+	context: AuditContext,
+	id: string,
+	resolution: Parameters<typeof closeIncident>[3],
+	note: string,
+): Promise<{ incident: Incident; recorded: string[] }> {
+	const incident = await closeIncident(trx, context, id, resolution, note);
+	return { incident, recorded: await recordIncidentEvent(trx, events, 'drift.resolved', incident) };
+}
+
 /**
- * Re-created workflows keep their place in the baseline under their new id; then the incident closes,
- * unless a check closed it while the restore ran (false then).
+ * Re-created workflows keep their place in the baseline under their new id; then the incident closes
+ * (its event recorded, returned), unless a check closed it while the restore ran (none then).
  */
 async function closeReverted(
 	trx: Transaction<Database>,
+	events: EventSink,
 	context: AuditContext,
 	environmentId: string,
 	id: string,
 	restored: RestoreSummary,
 	note: string,
-): Promise<boolean> {
+): Promise<string[]> {
 	for (const { workflowId, newId } of restored.created)
 		await trx
 			.updateTable('baselines')
@@ -102,7 +115,6 @@ async function closeReverted(
 			.where('n8n_id', '=', workflowId)
 			.execute();
 	// A check may have found the environment back in sync (and closed it) while the restore ran.
-	if ((await getIncidentRow(trx, id)).status === 'RESOLVED') return false;
-	await closeIncident(trx, context, id, 'revert', note);
-	return true;
+	if ((await getIncidentRow(trx, id)).status === 'RESOLVED') return [];
+	return (await closeAnnounced(trx, events, context, id, 'revert', note)).recorded;
 }

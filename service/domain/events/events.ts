@@ -17,10 +17,12 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** What happened, for the webhook subscribers of its type. */
+/**
+ * What happened, for the webhook subscribers of its type: an outbox. Each event is recorded in the
+ * transaction of the change it announces, and dispatched once that has committed.
+ */
 export interface EventSink {
-	emit(type: EventType, data: Record<string, unknown>): Promise<void>;
-	/** Records the event in the transaction of the change it announces; returns what to dispatch after its commit. */
+	/** Records the event through `db`; returns what to dispatch after the commit. */
 	record(db: Db, type: EventType, data: Record<string, unknown>): Promise<string[]>;
 	dispatch(recorded: string[]): void;
 }

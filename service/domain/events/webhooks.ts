@@ -33,10 +33,6 @@ export class Webhooks implements EventSink {
 		private readonly options: WebhookOptions = {},
 	) {}
 
-	async emit(type: EventType, data: Record<string, unknown>): Promise<void> {
-		this.dispatch(await this.record(this.db, type, data));
-	}
-
 	/**
 	 * Writes the event's deliveries through `db`, the transaction of the change it announces (an
 	 * outbox: committed with it, or not at all); `dispatch` sends them once it has committed, and a

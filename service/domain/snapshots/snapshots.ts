@@ -79,7 +79,8 @@ export async function createSnapshot(
 		workflow_count: prepared.length,
 		selective: input.workflowIds ? 1 : 0,
 	};
-	await deps.db.transaction().execute(async (trx) => {
+	const snapshot = toSnapshot(row);
+	const recorded = await deps.db.transaction().execute(async (trx) => {
 		await storeWorkflows(trx, prepared);
 		await trx.insertInto('snapshots').values(row).execute();
 		const items = prepared.map(({ workflow, contentHash, rawHash }) => ({
@@ -107,12 +108,12 @@ export async function createSnapshot(
 				selective: row.selective === 1,
 			},
 		});
+		return deps.events.record(trx, 'snapshot.created', {
+			environment: { id: environment.id, name: environment.name, class: environment.class },
+			snapshot,
+		});
 	});
-	const snapshot = toSnapshot(row);
-	await deps.events.emit('snapshot.created', {
-		environment: { id: environment.id, name: environment.name, class: environment.class },
-		snapshot,
-	});
+	deps.events.dispatch(recorded);
 	return snapshot;
 }
 

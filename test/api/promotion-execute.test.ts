@@ -1,6 +1,7 @@
 import type { Companion } from '../support/companion';
 import { startFakeGitHub } from '../support/fake-github';
 import { companionWithDevAndProd, type FakeWorkflowStore, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { callerOf, httpWorkflow } from '../support/workflows';
 
@@ -327,4 +328,66 @@ test('into a target with a Git mirror, a completed promotion is one commit of th
 		await companion.api(requester, 'DELETE', `/api/v1/environments/${prod}/git`);
 		await github.close();
 	}
+});
+
+test('a stage that archives deletions deletes what the source no longer has; its rollback brings it back', async () => {
+	prodStore.reset([]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	expect((await execute(await approved(['d-3']))).promotion.status).toBe('COMPLETED');
+	devStore.reset(devWorkflows().filter((workflow) => workflow.id !== 'd-3'));
+	await syncAndFollow(companion, requester, dev);
+	const pipeline = await companion.api(requester, 'POST', '/api/v1/pipelines', {
+		name: 'archiving',
+		stages: [{ sourceEnvironmentId: dev, targetEnvironmentId: prod, deletions: 'archive' }],
+	});
+	const before = state(prodStore);
+	const requested = await companion.api(requester, 'POST', '/api/v1/promotions', {
+		pipelineId: pipeline.body.id,
+		stage: 0,
+		changedOnly: true,
+	});
+	expect(requested.status).toBe(201);
+	const deleted = requested.body.plan.items.find((item: any) => item.status === 'DELETED');
+	expect(deleted).toMatchObject({ name: 'Nightly report', action: 'delete' });
+	await companion.api(approver, 'POST', `/api/v1/promotions/${requested.body.id}/approve`, {});
+	const { promotion } = await execute(requested.body.id);
+	expect(promotion.status).toBe('COMPLETED');
+	expect([...prodStore.workflows.values()].map((workflow) => workflow.name)).not.toContain('Nightly report');
+
+	const rollback = await companion.api(requester, 'POST', `/api/v1/promotions/${requested.body.id}/rollback`, {});
+	await readEvents(`${companion.url}/api/v1/jobs/${rollback.body.id}/events`, { authorization: `Bearer ${requester}` });
+	const after = state(prodStore);
+	expect(after.map((workflow) => workflow.name)).toEqual(before.map((workflow) => workflow.name));
+	const { id: _id, createdAt: _createdAt, ...content } = before[0];
+	expect(after[0]).toMatchObject(content);
+	expect(after[0].id).not.toBe(before[0].id);
+	await companion.api(requester, 'DELETE', `/api/v1/pipelines/${pipeline.body.id}`);
+});
+
+test('the stage’s windows are checked again when it runs: closed since the approval, it is refused unwritten', async () => {
+	prodStore.reset([]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const id = await approved(['d-1']);
+	// As if a deny window had begun since: the stage the promotion was requested under now denies.
+	const row = await companion.db
+		.selectFrom('promotions')
+		.select('stage')
+		.where('id', '=', id)
+		.executeTakeFirstOrThrow();
+	const stage = {
+		...JSON.parse(row.stage),
+		windows: [{ kind: 'deny', schedule: '* * * * *', duration: '1h', timeZone: 'UTC' }],
+	};
+	await companion.db
+		.updateTable('promotions')
+		.set({ stage: JSON.stringify(stage) })
+		.where('id', '=', id)
+		.execute();
+	const refused = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/execute`);
+	expect([refused.status, refused.body.error.message]).toEqual([
+		422,
+		'The stage’s windows allow no promotion within the next year',
+	]);
+	expect(prodStore.workflows.size).toBe(0);
+	expect((await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body.status).toBe('APPROVED');
 });

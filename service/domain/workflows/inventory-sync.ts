@@ -141,7 +141,8 @@ export async function listCredentials(
 /**
  * Makes the environment's inventory what the sync saw, touching only what changed: new workflows get a
  * canonical identity and a row, changed rows are rewritten, rows of workflows gone are removed (their
- * canonical identity marked MISSING), and unchanged rows are left alone.
+ * canonical identity marked MISSING unless another environment still has it), and unchanged rows are
+ * left alone.
  */
 async function replaceWorkflows(
 	trx: Db,
@@ -170,7 +171,22 @@ async function replaceWorkflows(
 		gone.map((row) => row.canonical_id),
 		CHUNK,
 	))
-		await trx.updateTable('canonical_workflows').set({ status: 'MISSING' }).where('id', 'in', batch).execute();
+		await trx
+			.updateTable('canonical_workflows')
+			.set({ status: 'MISSING' })
+			.where('id', 'in', batch)
+			// A workflow linked across environments is missing only where no environment has it any more.
+			.where(({ not, exists, selectFrom }) =>
+				not(
+					exists(
+						selectFrom('workflow_inventory')
+							.select('n8n_id')
+							.whereRef('workflow_inventory.canonical_id', '=', 'canonical_workflows.id')
+							.where('workflow_inventory.environment_id', '!=', environmentId),
+					),
+				),
+			)
+			.execute();
 	for (const batch of chunks(
 		[...gone, ...rows].map((row) => row.n8n_id),
 		CHUNK,

@@ -391,3 +391,35 @@ test('the stage’s windows are checked again when it runs: closed since the app
 	expect(prodStore.workflows.size).toBe(0);
 	expect((await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body.status).toBe('APPROVED');
 });
+
+test('new workflows that name one another are created, then the first written again with the other’s id', async () => {
+	prodStore.reset([]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	// The error handler runs Notify; Notify's error workflow is the error handler.
+	devStore.workflows.set('d-handler', {
+		...callerOf('Error handler', 'd-notify'),
+		id: 'd-handler',
+		active: false,
+	} as any);
+	devStore.workflows.set('d-notify', {
+		...httpWorkflow(7),
+		id: 'd-notify',
+		name: 'Notify',
+		settings: { errorWorkflow: 'd-handler' },
+	});
+	const id = await approved(['d-handler']);
+	const { promotion } = await execute(id);
+	expect(promotion.execution.steps.map((step: any) => [step.action, step.name])).toEqual([
+		['create', 'Error handler'],
+		['create', 'Notify'],
+		['update', 'Error handler'],
+	]);
+	const [handler, notify] = promotion.execution.steps.map((step: any) => step.resultId);
+	expect(prodStore.workflows.get(notify)!.settings).toEqual({ errorWorkflow: handler });
+	expect(prodStore.workflows.get(handler)!.nodes[0].parameters.workflowId).toMatchObject({ value: notify });
+	expect(JSON.stringify([...prodStore.workflows.values()])).not.toContain('created-by-promotion');
+
+	const rollback = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/rollback`, {});
+	await readEvents(`${companion.url}/api/v1/jobs/${rollback.body.id}/events`, { authorization: `Bearer ${requester}` });
+	expect(prodStore.workflows.size).toBe(0);
+});

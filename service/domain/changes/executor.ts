@@ -16,6 +16,7 @@ import {
 	recordUndo,
 	recordWritten,
 	type StepRow,
+	changeSteps,
 	stepsToUndo,
 } from './change-log';
 import { TagResolver } from './tags';
@@ -23,7 +24,7 @@ import { TagResolver } from './tags';
 /** One write of a change to an n8n instance. */
 export interface ChangeStep {
 	action: ChangeAction;
-	/** The target's id of the workflow updated or deleted (null for a create). */
+	/** The target's id of the workflow updated or deleted (null for a create), or the `key` of one this change created. */
 	workflowId: string | null;
 	name: string;
 	/** What is written. Workflows it names by the `key` of one of this change's creates get its new id. */
@@ -83,8 +84,9 @@ export async function applyChange(
 		await report(applied.length, step);
 		try {
 			const wanted = step.workflow && mapWorkflowRefs(step.workflow, (id) => createdIds.get(id) ?? id);
-			const done = await applyStep(context, seq, step, wanted, tags);
-			applied.push(done);
+			const workflowId = step.workflowId && (createdIds.get(step.workflowId) ?? step.workflowId);
+			const done = await applyStep(context, seq, { ...step, workflowId }, wanted, tags);
+			applied.push({ ...done, step });
 			if (step.key) createdIds.set(step.key, done.id);
 		} catch (error) {
 			throw new ChangeFailed(step, messageOf(error), await undoChange(context, messageOf(error)));
@@ -183,9 +185,11 @@ export async function undoChange(context: ChangeContext, cause: string): Promise
 	const movedIds = new Map<string, string>();
 	const tags = new TagResolver(client);
 	const failures: string[] = [];
+	const created = createdBy(await changeSteps(db, change.id));
 	for (const step of await stepsToUndo(db, change.id)) {
 		try {
-			await undoStep(context, step, movedIds, tags);
+			// A workflow the change created is deleted by the undo of its create, whatever was written to it since.
+			if (!(step.action === 'update' && created.has(step.workflow_id!))) await undoStep(context, step, movedIds, tags);
 			await recordUndo(db, change.id, step.seq, null);
 		} catch (error) {
 			failures.push(`"${step.name}" (${step.workflow_id ?? step.result_id ?? 'not created'}): ${messageOf(error)}`);
@@ -226,6 +230,10 @@ async function undoStep(
 	if (!sameTags(tagNames(was), live)) await client.setWorkflowTags(id, await tags.idsOf(tagNames(was)));
 	await settle(client, id, put);
 }
+
+/** The ids of the workflows a change's steps created. */
+export const createdBy = (steps: StepRow[]): Set<string> =>
+	new Set(steps.flatMap((step) => (step.action === 'create' && step.result_id ? [step.result_id] : [])));
 
 /**
  * The workflow a create made when its answer was never recorded: the one with the intent's name,

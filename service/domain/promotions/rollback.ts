@@ -6,7 +6,7 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import type { AuditContext } from '../audit/audit-log';
 import { startChangeJob } from '../changes/change-job';
 import { beginChange, changeSteps, latestChangeFor, reopenChange, type StepRow } from '../changes/change-log';
-import { type ChangeStep, undoChange } from '../changes/executor';
+import { type ChangeStep, createdBy, undoChange } from '../changes/executor';
 import { setBaselineEntries, storeContent } from '../drift/baselines';
 import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { conflict, DomainError } from '../errors';
@@ -54,11 +54,15 @@ export async function rollbackPromotion(
 	const target = await getEnvironmentRow(deps.db, row.target_environment_id);
 	const client = deps.n8nClient(n8nTarget(deps, target));
 	const live = new Map((await client.listWorkflows()).map((workflow) => [workflow.id, workflow]));
+	// What the promotion left in each workflow it wrote: its last step's read-back.
+	const left = new Map(
+		steps.flatMap((step) => (step.action === 'delete' ? [] : [[step.result_id!, step.expected_hash]])),
+	);
 	const blockers = [];
-	for (const step of steps) {
-		const now = live.get(step.result_id!);
-		if (step.action === 'delete' || !now || request.overrideHotfixes.includes(now.id)) continue;
-		if (contentHash(await client.writable(now)) !== step.expected_hash)
+	for (const [workflowId, hash] of left) {
+		const now = live.get(workflowId);
+		if (!now || request.overrideHotfixes.includes(now.id)) continue;
+		if (contentHash(await client.writable(now)) !== hash)
 			blockers.push({
 				code: 'target_hotfix',
 				targetWorkflowId: now.id,
@@ -71,7 +75,11 @@ export async function rollbackPromotion(
 			`The rollback is blocked: ${blockers.map((blocker) => blocker.message).join('; ')}`,
 			{ blockers },
 		);
-	const reversed = steps.reverse().flatMap((step) => undoing(step, live, was));
+	const created = createdBy(steps);
+	const reversed = steps
+		.reverse()
+		.filter((step) => !(step.action === 'update' && created.has(step.workflow_id!)))
+		.flatMap((step) => undoing(step, live, was));
 	const rollback = rollbackRow(row, context, request, reversed);
 	const change = await deps.db.transaction().execute(async (trx) => {
 		const begun = await beginChange(trx, {

@@ -73,7 +73,12 @@ test('preview: what will be created, updated and deleted, each with the diff fro
 });
 
 test('apply restores every workflow to its snapshot hash, after a snapshot of live; a re-created workflow keeps its place', async () => {
-	const wanted = [workflow(1), workflow(2), workflow(3, undefined, true), workflow(4)];
+	const wanted = [
+		workflow(1),
+		workflow(2),
+		workflow(3, undefined, true),
+		{ ...workflow(4), tags: [{ id: 't-1', name: 'billing' }] },
+	];
 	const snapshot = await snapshotOf(wanted, { label: 'good' });
 	store.reset([workflow(1), workflow(2, 'https://evil.example.com'), workflow(3), workflow(9)]);
 
@@ -85,6 +90,8 @@ test('apply restores every workflow to its snapshot hash, after a snapshot of li
 	const [created] = final.result.created;
 	expect(created).toMatchObject({ workflowId: 'wf-4', newId: expect.stringMatching(/^new-/) });
 	expect(liveHashes()).toEqual(hashesOf(wanted));
+	// n8n keeps tags apart from the workflow: the re-created one gets its tags back.
+	expect(store.workflows.get(created.newId)!.tags).toEqual([{ id: expect.any(String), name: 'billing' }]);
 
 	const safety = await companion.api(admin, 'GET', `/api/v1/snapshots/${final.result.safetySnapshotId}`);
 	expect(safety.body).toMatchObject({

@@ -221,17 +221,25 @@ export async function startRestore(
 	);
 }
 
-/** The write a restore item makes; a created workflow is named by its snapshot id until it exists. */
+/**
+ * The write a restore item makes, with the workflow's tags; a created workflow is named by its
+ * snapshot id until it exists.
+ */
 const stepOf =
 	(source: RestoreSource) =>
-	(item: RestoreItem): ChangeStep => ({
-		action: item.action as ChangeStep['action'],
-		workflowId: item.action === 'create' ? null : item.workflowId,
-		name: item.name,
-		workflow: source.workflows.get(item.workflowId),
-		...(item.action === 'create' && { key: item.workflowId }),
-		activeOnly: item.action === 'update' && item.status === 'UNCHANGED' && !item.remapsReferences,
-	});
+	(item: RestoreItem): ChangeStep => {
+		const wanted = source.workflows.get(item.workflowId);
+		return {
+			action: item.action as ChangeStep['action'],
+			workflowId: item.action === 'create' ? null : item.workflowId,
+			name: item.name,
+			workflow: wanted,
+			...(item.action === 'create' && { key: item.workflowId }),
+			activeOnly: item.action === 'update' && item.status === 'UNCHANGED' && !item.remapsReferences,
+			// The tags it had, where the export says (n8n keeps them apart from the workflow).
+			...(item.action !== 'delete' && wanted?.tags && { tags: wanted.tags.map((tag) => tag.name) }),
+		};
+	};
 
 export type RestoreSummary = ReturnType<typeof summarize>;
 

@@ -6,7 +6,7 @@ import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { scheduledWorkflow } from '../support/workflows';
-import { editorCreate, editorHttpNode, editorUpdate } from './harness/editor';
+import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { startFaultProxy } from './harness/fault-proxy';
 import { headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
@@ -111,12 +111,7 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		}
 		expect(devIds.size).toBe(CORPUS_COUNT);
 		const corpusNames = [...devIds.keys()];
-		const child = await editorCreate(dev, {
-			name: 'Child',
-			nodes: [editorHttpNode('https://erp.example.com/child')],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
+		const child = await editorCreate(dev, editorMadeWorkflow('Child', 'https://erp.example.com/child'));
 		const runChild = (typeVersion: number, workflowId: unknown) => ({
 			id: 'run',
 			name: 'Run child',
@@ -145,18 +140,8 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			connections: {},
 			settings: { executionOrder: 'v1' },
 		});
-		const usesKey = await editorCreate(dev, {
-			name: 'Uses key',
-			nodes: [{ ...editorHttpNode('https://erp.example.com'), credentials: { httpHeaderAuth: devKey } }],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
-		const usesVault = await editorCreate(dev, {
-			name: 'Uses vault',
-			nodes: [{ ...editorHttpNode('https://vault.example.com'), credentials: { httpHeaderAuth: devVault } }],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
+		const usesKey = await editorCreate(dev, editorMadeWorkflow('Uses key', 'https://erp.example.com', devKey));
+		const usesVault = await editorCreate(dev, editorMadeWorkflow('Uses vault', 'https://vault.example.com', devVault));
 		const heartbeat = await devClient.createWorkflow(scheduledWorkflow('Heartbeat'));
 		for (const made of [parent, oldParent, usesKey, usesVault, heartbeat]) devIds.set(made.name, made.id);
 		devIds.set('Child', child.id);

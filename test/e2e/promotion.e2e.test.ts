@@ -1,7 +1,7 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
-import { editorCreate, editorHttpNode, editorUpdate } from './harness/editor';
+import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
@@ -46,18 +46,8 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 		const prodKey = await headerCredential(prod, 'ERP key');
 		await headerCredential(prod, 'Other key');
 		// Made through n8n's own editor API: keys the public API refuses on write included.
-		const child = await editorCreate(dev, {
-			name: 'Child',
-			nodes: [editorHttpNode('https://erp.example.com/child')],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
-		const usesKey = await editorCreate(dev, {
-			name: 'Uses key',
-			nodes: [{ ...editorHttpNode('https://erp.example.com'), credentials: { httpHeaderAuth: devKey } }],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
+		const child = await editorCreate(dev, editorMadeWorkflow('Child', 'https://erp.example.com/child'));
+		const usesKey = await editorCreate(dev, editorMadeWorkflow('Uses key', 'https://erp.example.com', devKey));
 		const parent = await editorCreate(dev, {
 			name: 'Parent',
 			nodes: [

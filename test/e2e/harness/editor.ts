@@ -46,9 +46,14 @@ export const editorHttpNode = (url: string) => ({
 	forceCustomOperation: { resource: 'record', operation: 'get' },
 });
 
-export const editorMadeWorkflow = (name: string) => ({
+/** A workflow as the editor saves it: one HTTP Request node calling `url`, with `credential` if given. */
+export const editorMadeWorkflow = (
+	name: string,
+	url = 'https://erp.example.com',
+	credential?: { id: string; name: string },
+) => ({
 	name,
-	nodes: [editorHttpNode('https://erp.example.com')],
+	nodes: [{ ...editorHttpNode(url), ...(credential && { credentials: { httpHeaderAuth: credential } }) }],
 	connections: {},
 	settings: { executionOrder: 'v1' },
 });

@@ -8,7 +8,7 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { migrateToLatest, openDatabase, pendingMigrations } from './db/database';
 import { createToken, newTokenSchema } from './domain/auth/api-tokens';
 import { countUsers, createUser, newUserSchema } from './domain/auth/users';
-import { DomainError } from './domain/errors';
+import { DomainError, messageOf } from './domain/errors';
 import { newSecret } from './domain/auth/secret-tokens';
 import { readKeyFile, SecretBox } from './domain/secrets';
 import { createLogger } from './logger';
@@ -212,6 +212,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
 	if (error instanceof ConfigError) console.error(`Configuration error:\n${error.message}`);
 	else if (error instanceof UsageError) console.error(error.message);
 	else if (error instanceof DomainError) console.error(error.message);
-	else console.error(error instanceof Error ? error.message : String(error));
+	else console.error(messageOf(error));
 	process.exit(1);
 });

@@ -12,5 +12,8 @@ export class DomainError extends Error {
 	}
 }
 
+/** What an error says, whatever was thrown. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export const notFound = (what: string) => new DomainError('not_found', `${what} was not found`);
 export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);

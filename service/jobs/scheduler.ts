@@ -5,7 +5,7 @@ import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
 import { checkHealth, type EnvironmentDeps } from '../domain/environments/environments';
-import { DomainError } from '../domain/errors';
+import { DomainError, messageOf } from '../domain/errors';
 
 export const SCHEDULER_CONTEXT: AuditContext = {
 	actor: { type: 'system', id: null, name: 'scheduler' },
@@ -150,7 +150,7 @@ export class Scheduler implements ScheduleControl {
 				return;
 			}
 			this.stats.failed += 1;
-			const message = error instanceof Error ? error.message : String(error);
+			const message = messageOf(error);
 			this.deps.logger.warn({ environmentId, err: error }, 'scheduled drift check failed');
 			await recordScheduledRun(this.deps.db, environmentId, message).catch(() => undefined);
 		} finally {

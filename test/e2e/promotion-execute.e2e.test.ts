@@ -6,7 +6,7 @@ import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { scheduledWorkflow } from '../support/workflows';
-import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
+import { editorCreate, editorMadeWorkflow, editorParentOf, editorUpdate } from './harness/editor';
 import { startFaultProxy } from './harness/fault-proxy';
 import { headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
@@ -112,34 +112,11 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		expect(devIds.size).toBe(CORPUS_COUNT);
 		const corpusNames = [...devIds.keys()];
 		const child = await editorCreate(dev, editorMadeWorkflow('Child', 'https://erp.example.com/child'));
-		const runChild = (typeVersion: number, workflowId: unknown) => ({
-			id: 'run',
-			name: 'Run child',
-			type: 'n8n-nodes-base.executeWorkflow',
-			typeVersion,
-			position: [0, 0] as [number, number],
-			parameters: { workflowId },
-		});
-		const parent = await editorCreate(dev, {
-			name: 'Parent',
-			nodes: [
-				runChild(1.2, {
-					__rl: true,
-					mode: 'list',
-					value: child.id,
-					cachedResultName: 'Child',
-					cachedResultUrl: `/workflow/${child.id}`,
-				}),
-			],
-			connections: {},
-			settings: { executionOrder: 'v1', errorWorkflow: child.id },
-		});
-		const oldParent = await editorCreate(dev, {
-			name: 'Old parent',
-			nodes: [runChild(1, child.id)],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
+		const parent = await editorCreate(dev, editorParentOf('Parent', child));
+		const oldParent = await editorCreate(
+			dev,
+			editorParentOf('Old parent', child, { typeVersion: 1, errorWorkflow: false }),
+		);
 		const usesKey = await editorCreate(dev, editorMadeWorkflow('Uses key', 'https://erp.example.com', devKey));
 		const usesVault = await editorCreate(dev, editorMadeWorkflow('Uses vault', 'https://vault.example.com', devVault));
 		const heartbeat = await devClient.createWorkflow(scheduledWorkflow('Heartbeat'));

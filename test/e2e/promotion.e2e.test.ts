@@ -1,7 +1,6 @@
-import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
-import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
+import { editorCreate, editorMadeWorkflow, editorParentOf, editorUpdate } from './harness/editor';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
@@ -48,29 +47,7 @@ describe.each(selectedTargets())('promotions on n8n $version', (target) => {
 		// Made through n8n's own editor API: keys the public API refuses on write included.
 		const child = await editorCreate(dev, editorMadeWorkflow('Child', 'https://erp.example.com/child'));
 		const usesKey = await editorCreate(dev, editorMadeWorkflow('Uses key', 'https://erp.example.com', devKey));
-		const parent = await editorCreate(dev, {
-			name: 'Parent',
-			nodes: [
-				{
-					id: 'run',
-					name: 'Run child',
-					type: 'n8n-nodes-base.executeWorkflow',
-					typeVersion: 1.2,
-					position: [0, 0],
-					parameters: {
-						workflowId: {
-							__rl: true,
-							mode: 'list',
-							value: child.id,
-							cachedResultName: 'Child',
-							cachedResultUrl: `/workflow/${child.id}`,
-						},
-					},
-				},
-			],
-			connections: {},
-			settings: { executionOrder: 'v1', errorWorkflow: child.id },
-		} as Omit<N8nWorkflow, 'id' | 'active'>);
+		const parent = await editorCreate(dev, editorParentOf('Parent', child));
 		for (const environmentId of [devId, prodId]) await syncAndFollow(companion, admin, environmentId);
 		await companion.api(admin, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database';
 import type { Database } from '../../db/schema';
 import type { N8nClient } from '../../n8n/client';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
+import { messageOf } from '../errors';
 import type { Job, Jobs, NewJob } from '../jobs/jobs';
 import { type ChangeRow, finishChange, getChange, setSafetySnapshot } from './change-log';
 import { type AppliedStep, applyChange, type ChangeStep, undoChange } from './executor';
@@ -22,8 +23,6 @@ export interface ChangeRun {
 	/** Undoes what the change wrote, unless it is already undone or applied; returns what could not be. */
 	abandon(cause: string): Promise<string[]>;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs a change begun with beginChange as a background job. Whatever stops the job before the change

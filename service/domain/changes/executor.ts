@@ -4,6 +4,7 @@ import type { N8nClient } from '../../n8n/client';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { hasUnpublishedDraft } from '../drift/published';
+import { messageOf } from '../errors';
 import { describeChanges, diffWorkflows } from '../workflows/diff';
 import { contentHash } from '../workflows/normalize';
 import { recordMove } from '../workflows/workflow-moves';
@@ -63,8 +64,6 @@ export interface ChangeContext {
 	change: ChangeRow;
 	before: Map<string, N8nWorkflow>;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs the steps in order. Each write is recorded before it is sent (its intent) and after n8n

@@ -1,5 +1,6 @@
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
+import { INTERRUPTED } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
 import { type ChangeRow, runningChanges } from './change-log';
 import { undoChange } from './executor';
@@ -9,8 +10,6 @@ export interface RecoveredChange {
 	/** What could not be put back (empty: the instance is as it was before the change). */
 	undoFailures: string[];
 }
-
-export const INTERRUPTED = 'interrupted: the companion stopped while it ran';
 
 /**
  * At start-up: every change a previous process left running is undone from its record, each write

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Db } from '../../db/database';
 import type { JobRow, JobStatus } from '../../db/schema';
-import { conflict, notFound } from '../errors';
+import { conflict, messageOf, notFound } from '../errors';
 
 export interface Job {
 	id: string;
@@ -29,6 +29,9 @@ const toJob = (row: JobRow): Job => ({
 	createdAt: row.created_at,
 	finishedAt: row.finished_at,
 });
+
+/** What a job, or a change, the companion was running when it stopped is ended with. */
+export const INTERRUPTED = 'interrupted: the companion stopped while it ran';
 
 export interface NewJob {
 	kind: string;
@@ -124,7 +127,7 @@ export class Jobs {
 			.catch((error: unknown) =>
 				update({
 					status: 'failed',
-					error: error instanceof Error ? error.message : String(error),
+					error: messageOf(error),
 					finished_at: new Date().toISOString(),
 				}),
 			)
@@ -155,7 +158,7 @@ export class Jobs {
 		for (const row of rows) {
 			const { ifInterrupted } = JSON.parse(row.progress) as { ifInterrupted?: unknown };
 			row.status = 'failed';
-			row.error = `interrupted: the companion stopped while it ran${typeof ifInterrupted === 'string' ? `. ${ifInterrupted}` : ''}`;
+			row.error = `${INTERRUPTED}${typeof ifInterrupted === 'string' ? `. ${ifInterrupted}` : ''}`;
 			row.finished_at = finishedAt;
 			await this.db
 				.updateTable('jobs')

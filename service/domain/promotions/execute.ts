@@ -4,14 +4,14 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import type { AuditContext } from '../audit/audit-log';
 import { startChangeJob } from '../changes/change-job';
 import { beginChange } from '../changes/change-log';
-import { INTERRUPTED, type RecoveredChange } from '../changes/recovery';
+import type { RecoveredChange } from '../changes/recovery';
 import { type AppliedStep, ChangeFailed, type ChangeStep } from '../changes/executor';
 import { setBaselineEntries } from '../drift/baselines';
 import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { type GitDeps, getGitMirror } from '../environments/git-mirror';
 import { pushSnapshot } from '../snapshots/git-snapshots';
-import { conflict, DomainError } from '../errors';
-import type { Job } from '../jobs/jobs';
+import { conflict, DomainError, messageOf } from '../errors';
+import { INTERRUPTED, type Job } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
 import { createSnapshot } from '../snapshots/snapshots';
 import type { SyncDeps } from '../workflows/inventory-sync';
@@ -32,8 +32,6 @@ import {
 } from './promotions';
 import type { Stage } from './pipelines';
 import { transition } from './states';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs an approved promotion as a job. Before anything is written, the gates again: the stage's
@@ -166,12 +164,11 @@ async function mirrorPromoted(
 
 /** The target workflows must still be as planned: a hand edit since then stops the promotion unwritten. */
 function refuseChangedSincePlan(plan: Plan, before: Map<string, N8nWorkflow>): void {
-	const changed = plan.items.filter(
-		(item) =>
-			item.action !== 'none' &&
-			item.targetWorkflowId &&
-			contentHash(before.get(item.targetWorkflowId) ?? ({} as N8nWorkflow)) !== item.targetContentHash,
-	);
+	const changed = plan.items.filter((item) => {
+		if (item.action === 'none' || !item.targetWorkflowId) return false;
+		const now = before.get(item.targetWorkflowId);
+		return !now || contentHash(now) !== item.targetContentHash;
+	});
 	if (changed.length)
 		throw new Error(
 			`the target changed since the plan (${changed.map((item) => `"${item.name}"`).join(', ')}): plan_stale, request a new promotion`,

@@ -46,6 +46,41 @@ export const editorHttpNode = (url: string) => ({
 	forceCustomOperation: { resource: 'record', operation: 'get' },
 });
 
+/**
+ * A workflow whose Execute Workflow node runs `child`: picked from the list (a resource locator) from
+ * typeVersion 1.1, a plain id before; with `child` as its error workflow unless said otherwise.
+ */
+export const editorParentOf = (
+	name: string,
+	child: { id: string; name: string },
+	{ typeVersion = 1.2, errorWorkflow = true } = {},
+) => ({
+	name,
+	nodes: [
+		{
+			id: 'run',
+			name: 'Run child',
+			type: 'n8n-nodes-base.executeWorkflow',
+			typeVersion,
+			position: [0, 0] as [number, number],
+			parameters: {
+				workflowId:
+					typeVersion >= 1.1
+						? {
+								__rl: true,
+								mode: 'list',
+								value: child.id,
+								cachedResultName: child.name,
+								cachedResultUrl: `/workflow/${child.id}`,
+							}
+						: child.id,
+			},
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1', ...(errorWorkflow && { errorWorkflow: child.id }) },
+});
+
 /** A workflow as the editor saves it: one HTTP Request node calling `url`, with `credential` if given. */
 export const editorMadeWorkflow = (
 	name: string,

@@ -423,3 +423,26 @@ test('new workflows that name one another are created, then the first written ag
 	await readEvents(`${companion.url}/api/v1/jobs/${rollback.body.id}/events`, { authorization: `Bearer ${requester}` });
 	expect(prodStore.workflows.size).toBe(0);
 });
+
+test('a rollback that fails and cannot undo what it did ends FAILED, naming what is left; the promotion stays COMPLETED', async () => {
+	prodStore.reset([]);
+	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
+	const id = await approved(['d-1', 'd-2']);
+	const { promotion } = await execute(id);
+	const [first, second] = promotion.execution.steps.map((step: any) => step.resultId);
+	// The rollback deletes the second, then the first is refused; putting the second back is refused too.
+	prodStore.fault = (method, workflowId) =>
+		(method === 'DELETE' && workflowId === first) || method === 'POST' ? { status: 400, message: 'locked' } : undefined;
+	const started = await companion.api(requester, 'POST', `/api/v1/promotions/${id}/rollback`, {});
+	await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, { authorization: `Bearer ${requester}` });
+	const job = (await companion.api(requester, 'GET', `/api/v1/jobs/${started.body.id}`)).body;
+	expect(job.error).toMatch(
+		new RegExp(
+			`^The rollback of promotion ${id} stopped at "Invoice sync": n8n "prod" answered with an error — HTTP 400: locked\\. Could not undo: "Lead capture" \\(${second}\\): `,
+		),
+	);
+	const rollback = (await companion.api(requester, 'GET', `/api/v1/promotions?status=FAILED`)).body.data[0];
+	expect(rollback).toMatchObject({ rollbackOf: id, status: 'FAILED' });
+	expect((await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body.status).toBe('COMPLETED');
+	prodStore.fault = undefined;
+});

@@ -6,7 +6,7 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { messageOf } from '../errors';
 import type { Job, Jobs, NewJob } from '../jobs/jobs';
 import { type ChangeRow, finishChange, getChange, setSafetySnapshot } from './change-log';
-import { type AppliedStep, applyChange, type ChangeStep, undoChange } from './executor';
+import { type AppliedStep, applyChange, ChangeFailed, type ChangeStep, undoChange } from './executor';
 
 /** What a change's job does with it: its safety snapshot, its steps, and its end. */
 export interface ChangeRun {
@@ -20,8 +20,17 @@ export interface ChangeRun {
 	): Promise<AppliedStep[]>;
 	/** Records the change applied, with what `inTransaction` records of it, in one transaction. */
 	finish(inTransaction: (trx: Transaction<Database>) => Promise<void>): Promise<void>;
-	/** Undoes what the change wrote, unless it is already undone or applied; returns what could not be. */
-	abandon(cause: string): Promise<string[]>;
+	/**
+	 * What stopped the change: the step whose write failed (its undo already run), or any other error,
+	 * after which what the change wrote is undone now; with what could not be undone.
+	 */
+	failure(error: unknown): Promise<ChangeFailure>;
+}
+
+export interface ChangeFailure {
+	failedStep?: string;
+	reason: string;
+	undoFailures: string[];
 }
 
 /**
@@ -40,6 +49,11 @@ export async function startChangeJob(
 ): Promise<Job> {
 	const { db } = deps;
 	let before = new Map<string, N8nWorkflow>();
+	/** Undoes what the change wrote, unless it is already undone or applied; returns what could not be. */
+	const abandon = async (cause: string) => {
+		if ((await getChange(db, change.id))?.status !== 'running') return [];
+		return undoChange({ db, client, change, before }, cause);
+	};
 	const run: ChangeRun = {
 		async takeSafetySnapshot(taking) {
 			const snapshot = await taking;
@@ -55,9 +69,10 @@ export async function startChangeJob(
 				await inTransaction(trx);
 				await finishChange(trx, change.id, 'applied');
 			}),
-		async abandon(cause) {
-			if ((await getChange(db, change.id))?.status !== 'running') return [];
-			return undoChange({ db, client, change, before }, cause);
+		async failure(error) {
+			if (error instanceof ChangeFailed)
+				return { failedStep: error.step.name, reason: error.reason, undoFailures: error.undoFailures };
+			return { reason: messageOf(error), undoFailures: await abandon(messageOf(error)) };
 		},
 	};
 	try {
@@ -65,7 +80,7 @@ export async function startChangeJob(
 			try {
 				return await work(report, run);
 			} catch (error) {
-				await run.abandon(messageOf(error)).catch(() => undefined);
+				await abandon(messageOf(error)).catch(() => undefined);
 				throw error;
 			}
 		});

@@ -5,7 +5,7 @@ import type { AuditContext } from '../audit/audit-log';
 import { startChangeJob } from '../changes/change-job';
 import { beginChange } from '../changes/change-log';
 import type { RecoveredChange } from '../changes/recovery';
-import { type AppliedStep, ChangeFailed, type ChangeStep } from '../changes/executor';
+import type { AppliedStep, ChangeStep } from '../changes/executor';
 import { setBaselineEntries } from '../drift/baselines';
 import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { type GitDeps, getGitMirror } from '../environments/git-mirror';
@@ -91,7 +91,6 @@ export async function executePromotion(
 		async (report, run) => {
 			const planned = orderedSteps(plan, writes);
 			const steps = [...planned.keys()];
-			let failedStep: string | undefined;
 			try {
 				await report({ stage: 'snapshot of the target' });
 				const affected = plan.items.flatMap((item) =>
@@ -126,9 +125,7 @@ export async function executePromotion(
 				const mirrored = await mirrorPromoted(deps, context, target.id, id);
 				return { safetySnapshotId: safety.id, written: applied.length, ...mirrored };
 			} catch (error) {
-				if (error instanceof ChangeFailed) failedStep = error.step.name;
-				const reason = error instanceof ChangeFailed ? error.reason : messageOf(error);
-				const undoFailures = error instanceof ChangeFailed ? error.undoFailures : await run.abandon(reason);
+				const { failedStep, reason, undoFailures } = await run.failure(error);
 				await recordEnded(deps, context, row, { failedStep, reason, undoFailures });
 				throw new DomainError(
 					'unprocessable',

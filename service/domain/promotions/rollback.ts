@@ -9,7 +9,7 @@ import { beginChange, changeSteps, latestChangeFor, reopenChange, type StepRow }
 import { type ChangeStep, createdBy, undoChange } from '../changes/executor';
 import { setBaselineEntries, storeContent } from '../drift/baselines';
 import { getEnvironmentRow, n8nTarget } from '../environments/environments';
-import { conflict, DomainError, messageOf } from '../errors';
+import { conflict, DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
 import { createSnapshot } from '../snapshots/snapshots';
@@ -135,10 +135,13 @@ export async function rollbackPromotion(
 				deps.events.dispatch(rolledBack);
 				return { rollbackId: rollback.id, safetySnapshotId: safety.id, written: done.length };
 			} catch (error) {
-				const reason = messageOf(error);
-				const undoFailures = await run.abandon(reason);
-				await recordEnded(deps, context, rollback, { reason, undoFailures });
-				throw new DomainError('unprocessable', `The rollback of promotion ${id} stopped: ${reason}`);
+				const outcome = await run.failure(error);
+				await recordEnded(deps, context, rollback, outcome);
+				throw new DomainError(
+					'unprocessable',
+					`The rollback of promotion ${id} stopped${outcome.failedStep ? ` at "${outcome.failedStep}"` : ''}: ${outcome.reason}` +
+						(outcome.undoFailures.length ? `. Could not undo: ${outcome.undoFailures.join('; ')}` : ''),
+				);
 			}
 		},
 	);

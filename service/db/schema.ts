@@ -158,15 +158,8 @@ export interface SnapshotItemsTable {
 	active: number;
 	content_hash: string;
 	raw_hash: string;
-}
-
-export interface WorkflowMovesTable {
-	environment_id: string;
-	/** The id a snapshot knew the workflow by. */
-	from_n8n_id: string;
-	/** The id n8n gave it when restore re-created it. */
-	to_n8n_id: string;
-	moved_at: string;
+	/** The workflow's identity, which leads to its id now when n8n has re-created it (null: never synced). */
+	canonical_id: string | null;
 }
 
 export interface GitMirrorsTable {
@@ -204,7 +197,6 @@ export interface Database {
 	credential_inventory: CredentialInventoryTable;
 	snapshots: SnapshotsTable;
 	snapshot_items: SnapshotItemsTable;
-	workflow_moves: WorkflowMovesTable;
 	git_mirrors: GitMirrorsTable;
 	snapshot_pushes: SnapshotPushesTable;
 	baselines: BaselinesTable;

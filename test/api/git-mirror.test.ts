@@ -3,6 +3,7 @@ import type { Companion } from '../support/companion';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 import { closedPort } from '../support/fake-n8n';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { httpWorkflow } from '../support/workflows';
 
@@ -209,6 +210,31 @@ test('restore from a commit: preview and apply put the pushed workflows back', a
 		ref: 'no-such-branch',
 	});
 	expect(nothing.status).toBe(422);
+});
+
+test('a commit names each workflow’s canonical id, so it finds a workflow n8n has re-created after its snapshot is gone', async () => {
+	store.reset([workflow(41), workflow(42)]);
+	await syncAndFollow(companion, admin, environmentId);
+	const snapshot = (await companion.api(admin, 'POST', '/api/v1/snapshots', { environmentId })).body;
+	const { commitSha } = (await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/push`)).body;
+	const manifest = JSON.parse(github.files().get('n8n/prod/manifest.json')!);
+	expect(manifest.workflows[1]).toMatchObject({ id: 'wf-42', canonicalId: expect.any(String) });
+	store.workflows.delete('wf-42');
+	const restored = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, { mode: 'apply' });
+	const events = await readEvents(`${companion.url}/api/v1/jobs/${restored.body.id}/events`, {
+		authorization: `Bearer ${admin}`,
+	});
+	const [created] = events.at(-1)!.data.result.created;
+	expect((await companion.api(admin, 'DELETE', `/api/v1/snapshots/${snapshot.id}`)).status).toBe(204);
+
+	const preview = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/git/restore`, {
+		mode: 'preview',
+		ref: commitSha,
+	});
+	expect(preview.body.workflows.map((w: any) => [w.workflowId, w.action])).toEqual([
+		['wf-41', 'none'],
+		[created.newId, 'none'],
+	]);
 });
 
 test('no mirror: push and restore say so', async () => {

@@ -2,6 +2,7 @@ import { contentHash } from '../../service/domain/workflows/normalize';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import type { Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { callerOf, httpWorkflow } from '../support/workflows';
 
@@ -114,6 +115,42 @@ test('apply restores every workflow to its snapshot hash, after a snapshot of li
 		reason: 'evil edit',
 		deleted: ['wf-9'],
 	});
+});
+
+test('a workflow deleted in n8n and synced as MISSING comes back under its canonical identity, which the next sync keeps', async () => {
+	// Ids of their own: n8n never gives an id twice, and the inventory remembers these.
+	store.reset([workflow(31), workflow(32)]);
+	await syncAndFollow(companion, admin, environmentId);
+	const inventory = async () =>
+		(await companion.api(admin, 'GET', `/api/v1/environments/${environmentId}/workflows`)).body.data as Array<{
+			id: string;
+			canonicalId: string;
+		}>;
+	const identity = (await inventory()).find((row) => row.id === 'wf-32')!.canonicalId;
+	const snapshot = (await companion.api(admin, 'POST', '/api/v1/snapshots', { environmentId })).body;
+	const held = await companion.api(admin, 'GET', `/api/v1/snapshots/${snapshot.id}`);
+	expect(held.body.workflows[1]).toMatchObject({ workflowId: 'wf-32', canonicalId: identity });
+	store.workflows.delete('wf-32');
+	await syncAndFollow(companion, admin, environmentId);
+	const status = () =>
+		companion.db
+			.selectFrom('canonical_workflows')
+			.select('status')
+			.where('id', '=', identity)
+			.executeTakeFirstOrThrow();
+	expect(await status()).toEqual({ status: 'MISSING' });
+
+	const [created] = (await restore(snapshot.id)).result.created;
+	expect(await status()).toEqual({ status: 'UNMAPPED' });
+	expect(await inventory()).toEqual(
+		expect.arrayContaining([expect.objectContaining({ id: created.newId, canonicalId: identity })]),
+	);
+	await syncAndFollow(companion, admin, environmentId);
+	expect((await inventory()).find((row) => row.id === created.newId)?.canonicalId).toBe(identity);
+	// A second restore from the same snapshot finds it under its new id: nothing is created twice.
+	const again = await restore(snapshot.id);
+	expect(again.result).toMatchObject({ created: [], updated: [], deleted: [] });
+	expect(store.workflows.size).toBe(2);
 });
 
 test('a selection restores only those workflows; a selective snapshot deletes nothing', async () => {

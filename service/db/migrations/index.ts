@@ -16,6 +16,7 @@ import * as pipelines from './0014_pipelines';
 import * as credentialBindings from './0015_credential_bindings';
 import * as promotions from './0016_promotions';
 import * as changes from './0017_changes';
+import * as snapshotCanonicalIds from './0018_snapshot_canonical_ids';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
 	'0015_credential_bindings': credentialBindings,
 	'0016_promotions': promotions,
 	'0017_changes': changes,
+	'0018_snapshot_canonical_ids': snapshotCanonicalIds,
 };

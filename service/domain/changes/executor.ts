@@ -7,7 +7,7 @@ import { hasUnpublishedDraft } from '../drift/published';
 import { messageOf } from '../errors';
 import { describeChanges, diffWorkflows } from '../workflows/diff';
 import { contentHash } from '../workflows/normalize';
-import { recordMove } from '../workflows/workflow-moves';
+import { recordRecreated } from '../workflows/workflow-identity';
 import { mapWorkflowRefs } from '../workflows/workflow-refs';
 import {
 	type ChangeRow,
@@ -218,7 +218,7 @@ async function undoStep(
 		if (step.state === 'intent' && (await exists(client, id))) return;
 		const recreated = await client.createWorkflow(put);
 		movedIds.set(id, recreated.id);
-		await recordMove(db, change.environment_id, id, recreated.id);
+		await recordRecreated(db, change.environment_id, id, recreated);
 		if (tagNames(was).length) await client.setWorkflowTags(recreated.id, await tags.idsOf(tagNames(was)));
 		await settle(client, recreated.id, put);
 		return;

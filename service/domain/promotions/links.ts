@@ -3,8 +3,8 @@ import type { Db } from '../../db/database';
 import type { PromotionsTable } from '../../db/schema';
 import type { AppliedStep, ChangeStep } from '../changes/executor';
 import type { BaselineEntry } from '../drift/baselines';
-import { inventoried } from '../workflows/inventory-sync';
-import { prepareWorkflows, type StoredWorkflow, storeWorkflows } from '../workflows/content-store';
+import { putInventoryRow } from '../workflows/workflow-identity';
+import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
 import type { PlannedWrite } from './plan-item';
 
 /**
@@ -41,7 +41,7 @@ export async function linkPromoted(
 			await putInventoryRow(trx, row.source_environment_id, sourceStored, canonicalId);
 		}
 		const previous = await putInventoryRow(trx, row.target_environment_id, stored[i], canonicalId);
-		if (previous && previous !== canonicalId) await dropIfUnused(trx, previous);
+		if (previous && previous !== canonicalId) await mergeInto(trx, row.target_environment_id, previous, canonicalId);
 	}
 	return stored.map(({ workflow, contentHash, rawHash }) => ({
 		workflowId: workflow.id,
@@ -51,33 +51,20 @@ export async function linkPromoted(
 	}));
 }
 
-/** Writes the workflow's inventory row under `canonicalId`; returns the canonical id it had, if any. */
-async function putInventoryRow(
-	trx: Db,
-	environmentId: string,
-	stored: StoredWorkflow,
-	canonicalId: string,
-): Promise<string | undefined> {
-	const previous = await trx
-		.selectFrom('workflow_inventory')
-		.select('canonical_id')
-		.where('environment_id', '=', environmentId)
-		.where('n8n_id', '=', stored.workflow.id)
-		.executeTakeFirst();
-	const values = { ...inventoried(stored), environment_id: environmentId, canonical_id: canonicalId };
+/** The target's workflow is now `into`: its snapshots say so, and its former identity goes when unused. */
+async function mergeInto(trx: Db, environmentId: string, former: string, into: string): Promise<void> {
 	await trx
-		.insertInto('workflow_inventory')
-		.values(values)
-		.onConflict((oc) => oc.columns(['environment_id', 'n8n_id']).doUpdateSet(values))
+		.updateTable('snapshot_items')
+		.set({ canonical_id: into })
+		.where('canonical_id', '=', former)
+		.where('snapshot_id', 'in', (eb) =>
+			eb.selectFrom('snapshots').select('id').where('environment_id', '=', environmentId),
+		)
 		.execute();
-	return previous?.canonical_id;
-}
-
-async function dropIfUnused(trx: Db, canonicalId: string): Promise<void> {
 	const used = await trx
 		.selectFrom('workflow_inventory')
 		.select('n8n_id')
-		.where('canonical_id', '=', canonicalId)
+		.where('canonical_id', '=', former)
 		.executeTakeFirst();
-	if (!used) await trx.deleteFrom('canonical_workflows').where('id', '=', canonicalId).execute();
+	if (!used) await trx.deleteFrom('canonical_workflows').where('id', '=', former).execute();
 }

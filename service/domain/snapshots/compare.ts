@@ -2,7 +2,7 @@ import type { Db } from '../../db/database';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
-import { currentIds } from '../workflows/workflow-moves';
+import { currentIds } from '../workflows/workflow-identity';
 import { mapWorkflowRefs } from '../workflows/workflow-refs';
 import { getSnapshotRow } from './snapshots';
 

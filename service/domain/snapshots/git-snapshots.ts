@@ -6,7 +6,7 @@ import { getEnvironmentRow } from '../environments/environments';
 import { DomainError } from '../errors';
 import type { CommitResult } from '../../git/github';
 import { canonicalJson } from '../workflows/normalize';
-import { currentIds } from '../workflows/workflow-moves';
+import { currentIds } from '../workflows/workflow-identity';
 import { snapshotWorkflows } from './compare';
 import type { RestoreSource } from './restore';
 import { parseJson } from '../../json';
@@ -17,7 +17,9 @@ const MANIFEST = 'manifest.json';
 const manifestSchema = z.object({
 	format: z.literal(1),
 	snapshot: z.object({ id: z.string(), label: z.string(), selective: z.boolean() }).passthrough(),
-	workflows: z.array(z.object({ id: z.string(), name: z.string(), file: z.string() }).passthrough()),
+	workflows: z.array(
+		z.object({ id: z.string(), name: z.string(), file: z.string(), canonicalId: z.string().optional() }).passthrough(),
+	),
 });
 
 /** Canonical JSON (keys sorted), indented by two spaces, so Git diffs of a workflow are stable and readable. */
@@ -63,7 +65,8 @@ export async function pushSnapshot(
 		workflows: snapshot.workflows.map((item) => {
 			const file = workflowFileName({ id: item.workflowId, name: item.name });
 			files.set(file, fileContent(raws.get(item.workflowId)));
-			return { id: item.workflowId, name: item.name, active: item.active, contentHash: item.contentHash, file };
+			const { workflowId: id, name, active, contentHash, canonicalId } = item;
+			return { id, name, active, contentHash, ...(canonicalId && { canonicalId }), file };
 		}),
 	};
 	files.set(MANIFEST, fileContent(manifest));
@@ -105,7 +108,11 @@ export async function commitSource(deps: GitDeps, environmentId: string, ref: st
 	const manifest = manifestSchema.safeParse(parseJson(manifestText));
 	if (!manifest.success)
 		throw new DomainError('unprocessable', `${prefix}${MANIFEST} at ${ref} is not a WorkflowOps manifest`);
-	const idOf = await currentIds(deps.db, environmentId);
+	const idOf = await currentIds(
+		deps.db,
+		environmentId,
+		new Map(manifest.data.workflows.flatMap((entry) => (entry.canonicalId ? [[entry.id, entry.canonicalId]] : []))),
+	);
 	const workflows = new Map<string, N8nWorkflow>();
 	for (const entry of manifest.data.workflows) {
 		const workflow = parseJson(files.get(entry.file) ?? '') as N8nWorkflow | undefined;

@@ -7,7 +7,7 @@ import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import type { SyncDeps } from '../workflows/inventory-sync';
-import { currentIds, recordMove } from '../workflows/workflow-moves';
+import { currentIds, recordRecreated } from '../workflows/workflow-identity';
 import { referencedWorkflowIds } from '../workflows/workflow-refs';
 import { startChangeJob } from '../changes/change-job';
 import { beginChange } from '../changes/change-log';
@@ -210,7 +210,9 @@ export async function startRestore(
 			}
 			const restored = summarize(items, applied);
 			await run.finish(async (trx) => {
-				for (const { workflowId, newId } of restored.created) await recordMove(trx, environment.id, workflowId, newId);
+				for (const [i, done] of applied.entries())
+					if (items[i].action === 'create')
+						await recordRecreated(trx, environment.id, items[i].workflowId, done.readBack!);
 				await onRestored.inTransaction?.(trx, restored);
 				await audit(trx, 'succeeded', restored);
 			});

@@ -41,6 +41,8 @@ export interface SnapshotItem {
 	name: string;
 	active: boolean;
 	contentHash: string;
+	/** Its identity across ids and environments (null: the workflow was never synced). */
+	canonicalId: string | null;
 }
 
 const toSnapshot = (row: SnapshotRow): Snapshot => ({
@@ -83,6 +85,15 @@ export async function createSnapshot(
 	const recorded = await deps.db.transaction().execute(async (trx) => {
 		await storeWorkflows(trx, prepared);
 		await trx.insertInto('snapshots').values(row).execute();
+		const canonicalIds = new Map(
+			(
+				await trx
+					.selectFrom('workflow_inventory')
+					.select(['n8n_id', 'canonical_id'])
+					.where('environment_id', '=', environment.id)
+					.execute()
+			).map((known) => [known.n8n_id, known.canonical_id]),
+		);
 		const items = prepared.map(({ workflow, contentHash, rawHash }) => ({
 			snapshot_id: row.id,
 			n8n_id: workflow.id,
@@ -90,6 +101,7 @@ export async function createSnapshot(
 			active: workflow.active ? 1 : 0,
 			content_hash: contentHash,
 			raw_hash: rawHash,
+			canonical_id: canonicalIds.get(workflow.id) ?? null,
 		}));
 		for (let start = 0; start < items.length; start += 500)
 			await trx
@@ -180,6 +192,7 @@ export async function getSnapshot(
 			name: item.name,
 			active: item.active === 1,
 			contentHash: item.content_hash,
+			canonicalId: item.canonical_id,
 		})),
 	};
 }

@@ -32,10 +32,11 @@ export async function executeInN8n(n8n: N8nInstance, workflowId: string): Promis
 	).catch((error: { stdout?: string; stderr?: string; message: string }) => {
 		throw new Error(`n8n execute failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
 	});
-	// Log lines come first; the run data is the JSON document starting at a line that is just "{".
-	const start = stdout.search(/^\{$/m);
-	if (start < 0) throw new Error(`n8n execute printed no run data:\n${stdout}`);
-	return JSON.parse(stdout.slice(start)) as RunData;
+	// The run data is the indented JSON document from a line that is just "{" to the next that is just "}";
+	// n8n logs before it, and may log after it while it shuts down.
+	const document = /^\{$[\s\S]*?^\}$/m.exec(stdout);
+	if (!document) throw new Error(`n8n execute printed no run data:\n${stdout}`);
+	return JSON.parse(document[0]) as RunData;
 }
 
 /** The JSON items a node output in its first run. */

@@ -1,0 +1,50 @@
+import { Migrator, sql } from 'kysely';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrateToLatest, openDatabase } from '../../service/db/database';
+import { migrations } from '../../service/db/migrations';
+
+test('0018 gives snapshot items the canonical id of their workflow, following the ids restore moved, and drops workflow_moves', async () => {
+	const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-migrations-')), 'workflowops.sqlite'));
+	try {
+		const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+		expect((await migrator.migrateTo('0017_changes')).error).toBeUndefined();
+		const at = '2026-01-01T00:00:00.000Z';
+		await sql`INSERT INTO environments (id, name, base_url, class, api_key_sealed, notes, created_at, updated_at)
+			VALUES ('env', 'prod', 'http://n8n', 'prod', 'sealed', '', ${at}, ${at})`.execute(db);
+		await sql`INSERT INTO workflow_contents (content_hash) VALUES ('h')`.execute(db);
+		await sql`INSERT INTO workflow_blobs (raw_hash, content_hash, raw) VALUES ('r', 'h', '{}')`.execute(db);
+		for (const [id, n8nId] of [
+			['moved', 'new-1'],
+			['kept', 'wf-2'],
+		]) {
+			await sql`INSERT INTO canonical_workflows (id, name, status, created_at) VALUES (${id}, ${id}, 'UNMAPPED', ${at})`.execute(
+				db,
+			);
+			await sql`INSERT INTO workflow_inventory (environment_id, n8n_id, canonical_id, name, active, tags, node_types,
+				node_count, content_hash, raw_hash) VALUES ('env', ${n8nId}, ${id}, ${id}, 0, '[]', '[]', 0, 'h', 'r')`.execute(db);
+		}
+		await sql`INSERT INTO snapshots (id, environment_id, label, reason, created_at, workflow_count, selective)
+			VALUES ('snap', 'env', '', '', ${at}, 3, 0)`.execute(db);
+		for (const n8nId of ['old-1', 'wf-2', 'gone'])
+			await sql`INSERT INTO snapshot_items (snapshot_id, n8n_id, name, active, content_hash, raw_hash)
+				VALUES ('snap', ${n8nId}, ${n8nId}, 0, 'h', 'r')`.execute(db);
+		// Restored twice: old-1 became mid-1, which became new-1.
+		await sql`INSERT INTO workflow_moves (environment_id, from_n8n_id, to_n8n_id, moved_at)
+			VALUES ('env', 'old-1', 'mid-1', ${at}), ('env', 'mid-1', 'new-1', ${at})`.execute(db);
+
+		expect(await migrateToLatest(db)).toContain('0018_snapshot_canonical_ids');
+
+		const items = await db.selectFrom('snapshot_items').select(['n8n_id', 'canonical_id']).orderBy('n8n_id').execute();
+		expect(items).toEqual([
+			{ n8n_id: 'gone', canonical_id: null },
+			{ n8n_id: 'old-1', canonical_id: 'moved' },
+			{ n8n_id: 'wf-2', canonical_id: 'kept' },
+		]);
+		const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(db);
+		expect(tables.rows.map((row) => row.name)).not.toContain('workflow_moves');
+	} finally {
+		await db.destroy();
+	}
+});

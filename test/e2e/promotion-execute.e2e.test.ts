@@ -1,6 +1,7 @@
 import { publishedView } from '../../service/domain/drift/published';
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
+import type { WorkflowInput } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
@@ -8,13 +9,40 @@ import { readEvents } from '../support/sse';
 import { scheduledWorkflow } from '../support/workflows';
 import { editorCreate, editorMadeWorkflow, editorParentOf, editorUpdate } from './harness/editor';
 import { startFaultProxy } from './harness/fault-proxy';
-import { headerCredential } from './harness/credentials';
+import { credentialOfType, headerCredential } from './harness/credentials';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(900_000);
 
 const CORPUS_COUNT = 40;
+
+type Credential = { id: string; name: string };
+/** How a corpus node names a credential: by id and name, or by name alone (older exports). */
+type CorpusRef = string | { id?: string; name: string };
+interface CredentialPair {
+	type: string;
+	credential: Credential;
+	twin: Credential;
+	/** Its twin has another name, and a binding says so. */
+	bound: boolean;
+}
+
+/** A prod workflow that uses these credentials, one node each, so that n8n 1.x's API makes them known. */
+const usingCredentials = (pairs: CredentialPair[]): WorkflowInput => ({
+	name: 'Credentials in use',
+	nodes: pairs.map(({ type, twin }, i) => ({
+		id: `uses-${i}`,
+		name: `Uses ${twin.name} (${type})`,
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [i * 220, 0],
+		parameters: {},
+		credentials: { [type]: twin },
+	})),
+	connections: {},
+	settings: { executionOrder: 'v1' },
+});
 
 describe.each(selectedTargets())('promotions executed on n8n $version', (target) => {
 	let dev: N8nInstance;
@@ -83,6 +111,56 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			]),
 		);
 
+	/**
+	 * The credentials corpus workflows name, made in dev as they name them, each with its prod twin:
+	 * by turns of the same name (found by type and name) and of another name, bound.
+	 */
+	function corpusCredentials() {
+		const pairs = new Map<string, CredentialPair>();
+		const twinOf = new Map<string, Credential>();
+		const withCredentials = (workflow: WorkflowInput, credential: (type: string, ref: CorpusRef) => Credential) => ({
+			...workflow,
+			nodes: workflow.nodes.map((node) => {
+				const refs = node.credentials as Record<string, CorpusRef> | undefined;
+				if (!refs) return node;
+				return {
+					...node,
+					credentials: Object.fromEntries(Object.entries(refs).map(([type, ref]) => [type, credential(type, ref)])),
+				};
+			}),
+		});
+		const keyOf = (type: string, ref: CorpusRef) => `${type}\n${typeof ref === 'string' ? ref : ref.name}`;
+		return {
+			get byName() {
+				return [...pairs.values()].filter((pair) => !pair.bound);
+			},
+			get byBinding() {
+				return [...pairs.values()].filter((pair) => pair.bound);
+			},
+			/** The workflow naming its dev credentials, made here when new. */
+			async inDev(workflow: WorkflowInput): Promise<WorkflowInput> {
+				for (const node of workflow.nodes)
+					for (const [type, ref] of Object.entries((node.credentials ?? {}) as Record<string, CorpusRef>)) {
+						const key = keyOf(type, ref);
+						if (pairs.has(key)) continue;
+						const name = typeof ref === 'string' ? ref : ref.name;
+						const bound = pairs.size % 2 === 1;
+						const credential = await credentialOfType(dev, type, name);
+						const twin = await credentialOfType(prod, type, bound ? `${name} (prod)` : name);
+						pairs.set(key, { type, credential, twin, bound });
+						twinOf.set(credential.id, twin);
+					}
+				return withCredentials(workflow, (type, ref) => pairs.get(keyOf(type, ref))!.credential);
+			},
+			/** The dev workflow as prod should have it: its credentials replaced by their twins. */
+			inProd: (workflow: WorkflowInput) =>
+				withCredentials(
+					workflow,
+					(_type, ref) => (typeof ref !== 'string' && twinOf.get(ref.id!)) || (ref as Credential),
+				),
+		};
+	}
+
 	const plan = (names: string[]) =>
 		companion.api(requester, 'POST', '/api/v1/promotions/plan', {
 			sourceEnvironmentId: devId,
@@ -97,19 +175,21 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			await headerCredential(dev, 'Vault'),
 			await headerCredential(prod, 'Vault (prod)'),
 		];
+		const corpus = corpusCredentials();
 		for (const { file, workflow } of corpusWorkflows()) {
 			if (devIds.size >= CORPUS_COUNT) break;
 			const name = `${workflow.name} (${file.slice(0, 8)})`;
 			if (devIds.has(name)) continue;
 			try {
-				// Their credentials exist in neither instance: the ones remapped are the workflows' below.
-				const nodes = workflow.nodes.map(({ credentials: _credentials, ...node }) => node);
-				devIds.set(name, (await devClient.createWorkflow({ ...workflow, name, nodes })).id);
+				devIds.set(name, (await devClient.createWorkflow({ ...(await corpus.inDev(workflow)), name })).id);
 			} catch {
-				// This n8n version refuses some of the corpus (see the n8n client e2e); those are not promoted.
+				// This n8n version refuses some of the corpus (see the n8n client e2e), or has no credential type
+				// one of them names; those are not promoted.
 			}
 		}
 		expect(devIds.size).toBe(CORPUS_COUNT);
+		// On 1.x, which lists no credentials, prod's are known from the workflows that use them.
+		if (target.major === '1') await prodClient.createWorkflow(usingCredentials(corpus.byName));
 		const corpusNames = [...devIds.keys()];
 		const child = await editorCreate(dev, editorMadeWorkflow('Child', 'https://erp.example.com/child'));
 		const parent = await editorCreate(dev, editorParentOf('Parent', child));
@@ -131,6 +211,15 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			targetCredentialId: prodVault.id,
 		});
 		expect(bound.status).toBe(200);
+		for (const { credential, twin } of corpus.byBinding) {
+			const corpusBound = await companion.api(requester, 'PUT', '/api/v1/credential-bindings', {
+				sourceEnvironmentId: devId,
+				sourceCredentialId: credential.id,
+				targetEnvironmentId: prodId,
+				targetCredentialId: twin.id,
+			});
+			expect(corpusBound.status).toBe(200);
+		}
 		if (target.major === '1')
 			// 1.x lists no credentials: the key's prod twin is said by a binding too.
 			await companion.api(requester, 'PUT', '/api/v1/credential-bindings', {
@@ -141,6 +230,21 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			});
 
 		const selection = [...corpusNames, 'Parent', 'Old parent', 'Uses key', 'Uses vault', 'Heartbeat'];
+		const planned = await plan(selection);
+		expect(planned.body.blockers).toEqual([]);
+		const remapped = (
+			planned.body.items as Array<{ substitutions: Array<{ kind: string; from: string; how: string }> }>
+		)
+			.flatMap((item) => item.substitutions)
+			.filter((substitution) => substitution.kind === 'credential');
+		const remappedBy = (how: string) =>
+			new Set(remapped.filter((substitution) => substitution.how === how).map((substitution) => substitution.from));
+		expect(remappedBy('name').size).toBeGreaterThanOrEqual(5);
+		expect(remappedBy('binding').size).toBeGreaterThanOrEqual(5);
+		console.log(
+			`n8n ${target.version}: ${CORPUS_COUNT} corpus workflows, their credentials ${remappedBy('name').size} found ` +
+				`by type and name and ${remappedBy('binding').size} bound, in ${remapped.length} node references`,
+		);
 		const { job, promotion } = await promote(selection, { reason: 'first release' });
 		expect([job.status, job.error]).toEqual(['succeeded', null]);
 		expect(promotion.status).toBe('COMPLETED');
@@ -167,12 +271,14 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		// No dev id survives anywhere in what was written.
 		const written = JSON.stringify(await Promise.all([...prodIdOf.keys()].map(read)));
 		for (const id of [child.id, devKey.id, devVault.id]) expect(written).not.toContain(`"${id}"`);
-		// Created workflows are left inactive; each reads back with the content dev has.
+		for (const { credential } of [...corpus.byName, ...corpus.byBinding])
+			expect(written).not.toContain(`"${credential.id}"`);
+		// Created workflows are left inactive; each reads back with the content dev has, its prod credentials in.
 		for (const name of corpusNames) {
 			const [source, promoted] = [await devClient.getWorkflow(devIds.get(name)!), await read(name)];
 			expect(promoted.active).toBe(false);
 			expect(contentHash(await prodClient.writable(promoted))).toBe(
-				contentHash(await prodClient.writable({ ...source, active: false })),
+				contentHash(await prodClient.writable({ ...corpus.inProd(source), active: false })),
 			);
 		}
 

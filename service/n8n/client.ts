@@ -50,6 +50,8 @@ export interface N8nTag {
 export const PAGE_SIZE = 250;
 /** Calls in flight to one instance when nothing else is said (WORKFLOWOPS_N8N_CONCURRENCY). */
 export const DEFAULT_CONCURRENCY = 4;
+/** Enough for n8n to stop a workflow's triggers: 250 ms doubled five times, about 8 s. */
+const UNPUBLISHING_RETRIES = 5;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 /** Answers of an n8n (or the proxy before it) too busy to serve the call now. */
 const BUSY = new Set([429, 502, 503, 504]);
@@ -150,8 +152,11 @@ export class N8nClient {
 		return this.request<N8nWorkflow>('PUT', `/workflows/${encodeURIComponent(id)}`, { body });
 	}
 
+	/** n8n 2.x refuses (409, "try again") to delete a workflow it is still unpublishing: it is asked again. */
 	async deleteWorkflow(id: string): Promise<void> {
-		await this.request<unknown>('DELETE', `/workflows/${encodeURIComponent(id)}`);
+		await this.request<unknown>('DELETE', `/workflows/${encodeURIComponent(id)}`, {
+			retries: Math.max(this.retries, UNPUBLISHING_RETRIES),
+		});
 	}
 
 	async listTags(): Promise<N8nTag[]> {

@@ -340,7 +340,15 @@ test('a stage that archives deletions deletes what the source no longer has; its
 		name: 'archiving',
 		stages: [{ sourceEnvironmentId: dev, targetEnvironmentId: prod, deletions: 'archive' }],
 	});
+	// It runs in prod: unpublished first, then deleted.
+	const running = [...prodStore.workflows.values()].find((workflow) => workflow.name === 'Nightly report')!;
+	running.active = true;
 	const before = state(prodStore);
+	const writes: string[] = [];
+	prodStore.fault = (method, id, _body, verb) => {
+		if (method !== 'GET') writes.push([method, id, verb].filter(Boolean).join(' '));
+		return undefined;
+	};
 	const requested = await companion.api(requester, 'POST', '/api/v1/promotions', {
 		pipelineId: pipeline.body.id,
 		stage: 0,
@@ -353,6 +361,11 @@ test('a stage that archives deletions deletes what the source no longer has; its
 	const { promotion } = await execute(requested.body.id);
 	expect(promotion.status).toBe('COMPLETED');
 	expect([...prodStore.workflows.values()].map((workflow) => workflow.name)).not.toContain('Nightly report');
+	expect(writes.filter((write) => write.includes(running.id))).toEqual([
+		`POST ${running.id} deactivate`,
+		`DELETE ${running.id}`,
+	]);
+	prodStore.fault = undefined;
 
 	const rollback = await companion.api(requester, 'POST', `/api/v1/promotions/${requested.body.id}/rollback`, {});
 	await readEvents(`${companion.url}/api/v1/jobs/${rollback.body.id}/events`, { authorization: `Bearer ${requester}` });

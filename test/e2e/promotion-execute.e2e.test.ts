@@ -16,6 +16,7 @@ import { selectedTargets } from './harness/versions';
 jest.setTimeout(900_000);
 
 const CORPUS_COUNT = 40;
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 type Credential = { id: string; name: string };
 /** How a corpus node names a credential: by id and name, or by name alone (older exports). */
@@ -77,13 +78,16 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 	});
 
 	/** Requests the promotion of `names` (dev workflows), has another admin approve it, and runs it. */
-	async function promote(names: string[], extra: object = {}) {
-		const requested = await companion.api(requester, 'POST', '/api/v1/promotions', {
+	const promote = (names: string[], extra: object = {}) =>
+		promoteAsked({
 			sourceEnvironmentId: devId,
 			targetEnvironmentId: prodId,
 			workflowIds: names.map((name) => devIds.get(name)!),
 			...extra,
 		});
+
+	async function promoteAsked(request: object) {
+		const requested = await companion.api(requester, 'POST', '/api/v1/promotions', request);
 		if (requested.status !== 201) throw new Error(`request: ${JSON.stringify(requested.body)}`);
 		const id = requested.body.id as string;
 		if (requested.body.status === 'PENDING_APPROVAL') {
@@ -395,5 +399,49 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		expect((await companion.api(requester, 'GET', `/api/v1/promotions/${promotion.id}`)).body.status).toBe(
 			'ROLLED_BACK',
 		);
+	});
+
+	test('a stage that archives deletions unpublishes and deletes what dev no longer has; its rollback brings it back running', async () => {
+		const retired = await devClient.createWorkflow(scheduledWorkflow('Retired'));
+		await syncAndFollow(companion, requester, devId);
+		await syncAndFollow(companion, requester, prodId);
+		await companion.api(requester, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
+		// Everything dev has goes first, so that the one difference left is what dev deletes.
+		const everything = await promoteAsked({
+			sourceEnvironmentId: devId,
+			targetEnvironmentId: prodId,
+			changedOnly: true,
+		});
+		expect(everything.promotion.status).toBe('COMPLETED');
+		const prodRetired = everything.promotion.execution.steps.find((step: any) => step.name === 'Retired').resultId;
+		await prodClient.setActive(prodRetired, true);
+		await syncAndFollow(companion, requester, prodId);
+		await companion.api(requester, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
+		const identity = async () =>
+			(await companion.api(requester, 'GET', `/api/v1/environments/${prodId}/workflows?q=Retired`)).body.data.find(
+				(row: { name: string }) => row.name === 'Retired',
+			);
+		const { canonicalId } = await identity();
+		const before = await prodState();
+		await devClient.deleteWorkflow(retired.id);
+		await syncAndFollow(companion, requester, devId);
+
+		const pipeline = await companion.api(requester, 'POST', '/api/v1/pipelines', {
+			name: 'archiving',
+			stages: [{ sourceEnvironmentId: devId, targetEnvironmentId: prodId, deletions: 'archive' }],
+		});
+		const { job, promotion } = await promoteAsked({ pipelineId: pipeline.body.id, stage: 0, changedOnly: true });
+		expect([job.status, job.error]).toEqual(['succeeded', null]);
+		expect(promotion.execution.steps.map((step: any) => [step.action, step.name])).toEqual([['delete', 'Retired']]);
+		expect((await prodState()).has(prodRetired)).toBe(false);
+
+		const started = await companion.api(requester, 'POST', `/api/v1/promotions/${promotion.id}/rollback`, {});
+		await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${requester}`,
+		});
+		// Back under a new id (n8n gives no id twice), running what it ran, with the same identity.
+		const after = await prodState();
+		expect([...after.values()].sort(byName)).toEqual([...before.values()].sort(byName));
+		expect(await identity()).toMatchObject({ canonicalId, id: expect.not.stringMatching(`^${prodRetired}$`) });
 	});
 });

@@ -7,6 +7,8 @@ export type Fault = (
 	method: string,
 	id: string | undefined,
 	body: any,
+	/** What follows the id: activate, deactivate, tags. */
+	verb?: string,
 ) => { status: number; message: string } | undefined;
 
 /**
@@ -43,7 +45,7 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		if (!route) return { status: 404, body: { message: 'Not Found' } };
 		const [, id, verb] = route;
 		const body = raw ? JSON.parse(raw) : undefined;
-		const failure = state.fault?.(method, id, body);
+		const failure = state.fault?.(method, id, body, verb);
 		if (failure) return { status: failure.status, body: { message: failure.message } };
 		if (!id && method === 'GET') return { status: 200, body: { data: [...workflows.values()], nextCursor: null } };
 		if (!id && method === 'POST') {

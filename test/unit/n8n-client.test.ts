@@ -287,6 +287,22 @@ test('a 409 that asks to try again is retried (2.x right after unpublishing)', a
 	);
 });
 
+test('a delete waits out an unpublishing workflow even where a client retries nothing else', async () => {
+	const fake = await startFakeN8n(() =>
+		fake.requests.length < 5
+			? { status: 409, body: { message: 'Workflow is still being unpublished. Please try again in a few moments.' } }
+			: { status: 200, body: {} },
+	);
+	try {
+		const client = new N8nClient({ name: 'prod', baseUrl: fake.url, apiKey: API_KEY }, { retries: 0, backoffMs: 1 });
+		await client.deleteWorkflow('wf-1');
+		// Four refusals, then the delete.
+		expect(fake.requests).toHaveLength(5);
+	} finally {
+		await fake.close();
+	}
+});
+
 test('writes to one instance go one at a time; reads do not wait', async () => {
 	let inFlight = 0;
 	let most = 0;

@@ -105,6 +105,8 @@ async function applyStep(
 	await recordIntent(db, change.id, seq, { ...step, expectedHash });
 	let id = step.workflowId ?? '';
 	if (step.action === 'delete') {
+		// Unpublished first: n8n stops its triggers before the workflow goes.
+		if (before.get(id)?.active) await client.setActive(id, false);
 		await client.deleteWorkflow(id);
 		await recordDone(db, change.id, seq, id);
 		return { step, id };

@@ -13,6 +13,7 @@ import { conflict, DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
 import { createSnapshot } from '../snapshots/snapshots';
+import { recordRecreated } from '../workflows/workflow-identity';
 import type { SyncDeps } from '../workflows/inventory-sync';
 import { contentHash } from '../workflows/normalize';
 import { recordEnded } from './execute';
@@ -121,6 +122,8 @@ export async function rollbackPromotion(
 				);
 				let rolledBack: string[] = [];
 				await run.finish(async (trx) => {
+					for (const { step, readBack } of done)
+						if (step.action === 'create') await recordRecreated(trx, target.id, step.key!, readBack!);
 					if (target.baseline_approved_at)
 						await setBaselineEntries(
 							trx,

@@ -1,4 +1,4 @@
-import { publishedView } from '../../service/domain/drift/published';
+import { hasUnpublishedDraft, publishedView } from '../../service/domain/drift/published';
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
 import type { WorkflowInput } from '../../service/n8n/workflow-body';
@@ -332,11 +332,18 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 	});
 
 	test('a write refused on the fifth workflow rolls back: prod is as before, what was created is gone', async () => {
-		// Heartbeat runs in prod (published on 2.x): its update must leave it running what it ran.
+		// Heartbeat runs in prod (published on 2.x): its update must leave it running what it ran. On 2.x
+		// someone has saved a draft of it since, unpublished: the undo must not publish it (the public API
+		// publishes what it writes to a running workflow, so the draft stays only in the safety snapshot).
 		const prodHeartbeat = (await prodClient.listWorkflows()).find((workflow) => workflow.name === 'Heartbeat')!;
 		await prodClient.setActive(prodHeartbeat.id, true);
 		await syncAndFollow(companion, requester, prodId);
 		await companion.api(requester, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
+		if (target.major === '2')
+			await editorUpdate(prod, prodHeartbeat.id, (workflow) => ({
+				nodes: workflow.nodes.map((node) => ({ ...node, notes: 'draft in progress' })),
+			}));
+		if (target.major === '2') expect(hasUnpublishedDraft(await prodClient.getWorkflow(prodHeartbeat.id))).toBe(true);
 		for (const name of ['Heartbeat', 'Uses vault'])
 			await editorUpdate(dev, devIds.get(name)!, (workflow) => ({
 				nodes: workflow.nodes.map((node) => ({ ...node, notes: 'now with notes' })),
@@ -367,6 +374,7 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			);
 			expect(promotion).toMatchObject({ status: 'ROLLED_BACK', execution: { status: 'undone' } });
 			expect(await prodState()).toEqual(before);
+			expect(hasUnpublishedDraft(await prodClient.getWorkflow(prodHeartbeat.id))).toBe(false);
 		} finally {
 			await companion.api(requester, 'PATCH', `/api/v1/environments/${prodId}`, { baseUrl: prod.baseUrl });
 			await proxy.close();

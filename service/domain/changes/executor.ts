@@ -3,7 +3,7 @@ import type { ChangeAction } from '../../db/schema';
 import type { N8nClient } from '../../n8n/client';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
-import { hasUnpublishedDraft } from '../drift/published';
+import { hasUnpublishedDraft, publishedView } from '../drift/published';
 import { messageOf } from '../errors';
 import { describeChanges, diffWorkflows } from '../workflows/diff';
 import { contentHash } from '../workflows/normalize';
@@ -215,7 +215,9 @@ async function undoStep(
 	const id = step.workflow_id!;
 	const was = before.get(id);
 	if (!was) throw new Error(`its content before the change is not in the safety snapshot`);
-	const put = mapWorkflowRefs(was, (ref) => movedIds.get(ref) ?? ref);
+	// What ran (on 2.x a draft saved since the last publish cannot be put back through the public API,
+	// which publishes what it writes to a running workflow; the safety snapshot keeps it).
+	const put = mapWorkflowRefs(publishedView(was), (ref) => movedIds.get(ref) ?? ref);
 	if (step.action === 'delete') {
 		if (step.state === 'intent' && (await exists(client, id))) return;
 		const recreated = await client.createWorkflow(put);

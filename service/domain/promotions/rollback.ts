@@ -12,6 +12,7 @@ import { getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { conflict, DomainError } from '../errors';
 import type { Job } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
+import { publishedView } from '../drift/published';
 import { createSnapshot } from '../snapshots/snapshots';
 import { recordRecreated } from '../workflows/workflow-identity';
 import type { SyncDeps } from '../workflows/inventory-sync';
@@ -155,7 +156,8 @@ export async function rollbackPromotion(
 function undoing(step: StepRow, live: Map<string, N8nWorkflow>, was: Map<string, N8nWorkflow>): ChangeStep[] {
 	if (step.action === 'create')
 		return live.has(step.result_id!) ? [{ action: 'delete', workflowId: step.result_id, name: step.name }] : [];
-	const before = was.get(step.workflow_id!)!;
+	// What ran before it (on 2.x a draft saved since the last publish was replaced by the promotion).
+	const before = publishedView(was.get(step.workflow_id!)!);
 	const tags = (before.tags ?? []).map((tag) => tag.name);
 	if (step.action === 'delete')
 		return [{ action: 'create', workflowId: null, name: step.name, workflow: before, key: step.workflow_id!, tags }];

@@ -179,3 +179,60 @@ test('the wizard: pick source, target and workflows, plan, bind the credential p
 	expect(promotionPage).toContain('from the wizard');
 	expect(promotionPage).toContain('Uses key');
 });
+
+test('the wizard promotes under a pipeline stage’s gates, or every workflow with a tag', async () => {
+	devStore.workflows.set('d-20', {
+		...httpWorkflow(20),
+		id: 'd-20',
+		name: 'Tagged report',
+		tags: [{ id: 't-1', name: 'finance' }],
+	});
+	await companion.api(requester, 'POST', `/api/v1/environments/${dev}/sync`, { wait: 10 });
+	const pipeline = (
+		await companion.api(requester, 'POST', '/api/v1/pipelines', {
+			name: 'Release',
+			stages: [{ sourceEnvironmentId: dev, targetEnvironmentId: prod, requiredApprovals: 2 }],
+		})
+	).body;
+
+	const page = await (await owner.get(`/promotions/new?sourceEnvironmentId=${dev}`)).text();
+	expect(page).toContain(`<option value="${pipeline.id}:0" >Release: dev → prod</option>`);
+	expect(page).toContain('<option value="finance">');
+
+	const byTag = { sourceEnvironmentId: dev, targetEnvironmentId: prod, selection: 'tag', tag: 'finance' };
+	const noTag = await owner.post('/promotions/new/plan', { ...byTag, tag: ' ' }, { 'HX-Request': 'true' });
+	expect([noTag.status, await noTag.text()]).toEqual([422, expect.stringContaining('Name the tag')]);
+	const tagged = await (await owner.post('/promotions/new/plan', byTag, { 'HX-Request': 'true' })).text();
+	expect(tagged).toContain('Tagged report');
+	expect(tagged).not.toContain('Invoice sync');
+
+	const staged = { ...byTag, pipelineStage: `${pipeline.id}:0` };
+	const wrongPair = await owner.post(
+		'/promotions/new/plan',
+		{ ...staged, sourceEnvironmentId: prod, targetEnvironmentId: dev },
+		{ 'HX-Request': 'true' },
+	);
+	expect([wrongPair.status, await wrongPair.text()]).toEqual([
+		422,
+		expect.stringContaining('The stage “Release: dev → prod” promotes between other environments'),
+	]);
+	const gone = await owner.post(
+		'/promotions/new/plan',
+		{ ...staged, pipelineStage: 'nope:0' },
+		{ 'HX-Request': 'true' },
+	);
+	expect(await gone.text()).toContain('That pipeline stage no longer exists');
+
+	const requested = await owner.post('/promotions/new', { ...staged, reason: 'quarter close' });
+	expect(requested.status).toBe(303);
+	const id = requested.headers.get('location')!.split('/').pop();
+	const promotion = (await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body;
+	expect(promotion).toMatchObject({
+		pipelineId: pipeline.id,
+		stage: { requiredApprovals: 2 },
+		reason: 'quarter close',
+	});
+	expect(promotion.plan.items.map((item: { name: string }) => item.name)).toEqual(['Tagged report']);
+	await companion.api(requester, 'POST', `/api/v1/promotions/${id}/cancel`, {});
+	await companion.api(requester, 'DELETE', `/api/v1/pipelines/${pipeline.id}`);
+});

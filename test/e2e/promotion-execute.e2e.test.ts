@@ -208,30 +208,21 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		devIds.set('Child', child.id);
 		for (const environmentId of [devId, prodId]) await syncAndFollow(companion, requester, environmentId);
 		await companion.api(requester, 'POST', `/api/v1/environments/${prodId}/baseline`, {});
-		const bound = await companion.api(requester, 'PUT', '/api/v1/credential-bindings', {
-			sourceEnvironmentId: devId,
-			sourceCredentialId: devVault.id,
-			targetEnvironmentId: prodId,
-			targetCredentialId: prodVault.id,
-		});
-		expect(bound.status).toBe(200);
-		for (const { credential, twin } of corpus.byBinding) {
-			const corpusBound = await companion.api(requester, 'PUT', '/api/v1/credential-bindings', {
+		const bindings = [
+			{ credential: devVault, twin: prodVault },
+			...corpus.byBinding,
+			// 1.x lists no credentials: the key's prod twin is said by a binding too.
+			...(target.major === '1' ? [{ credential: devKey, twin: prodKey }] : []),
+		];
+		for (const { credential, twin } of bindings) {
+			const bound = await companion.api(requester, 'PUT', '/api/v1/credential-bindings', {
 				sourceEnvironmentId: devId,
 				sourceCredentialId: credential.id,
 				targetEnvironmentId: prodId,
 				targetCredentialId: twin.id,
 			});
-			expect(corpusBound.status).toBe(200);
+			expect(bound.status).toBe(200);
 		}
-		if (target.major === '1')
-			// 1.x lists no credentials: the key's prod twin is said by a binding too.
-			await companion.api(requester, 'PUT', '/api/v1/credential-bindings', {
-				sourceEnvironmentId: devId,
-				sourceCredentialId: devKey.id,
-				targetEnvironmentId: prodId,
-				targetCredentialId: prodKey.id,
-			});
 
 		const selection = [...corpusNames, 'Parent', 'Old parent', 'Uses key', 'Uses vault', 'Heartbeat'];
 		const planned = await plan(selection);

@@ -10,6 +10,8 @@ export interface UsersTable {
 	password_hash: string;
 	created_at: string;
 	last_login_at: string | null;
+	/** When an admin disabled the account: no sign-in, no session, none of their tokens. */
+	disabled_at: string | null;
 }
 
 export interface SessionsTable {

@@ -83,7 +83,9 @@ test('the last admin cannot be deleted', async () => {
 		.executeTakeFirstOrThrow();
 	const response = await companion.api(admin, 'DELETE', `/api/v1/users/${owner.id}`);
 	expect(response.status).toBe(409);
-	expect(response.body.error.message).toBe('This is the last admin: make another user admin first');
+	expect(response.body.error.message).toBe(
+		'This is the last admin: make another user admin before this one is deleted',
+	);
 });
 
 test('a short password is refused with what is wrong', async () => {

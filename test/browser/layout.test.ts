@@ -83,6 +83,7 @@ beforeAll(async () => {
 		['audit', '/audit'],
 		['tokens', '/tokens'],
 		['users', '/users'],
+		['account', '/account'],
 		['webhooks', '/webhooks'],
 		['environment-form', '/environments/new'],
 	);

@@ -17,6 +17,7 @@ import * as credentialBindings from './0015_credential_bindings';
 import * as promotions from './0016_promotions';
 import * as changes from './0017_changes';
 import * as snapshotCanonicalIds from './0018_snapshot_canonical_ids';
+import * as disabledUsers from './0019_disabled_users';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
 	'0016_promotions': promotions,
 	'0017_changes': changes,
 	'0018_snapshot_canonical_ids': snapshotCanonicalIds,
+	'0019_disabled_users': disabledUsers,
 };

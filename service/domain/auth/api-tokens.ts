@@ -89,11 +89,14 @@ export async function revokeToken(db: Db, context: AuditContext, id: string): Pr
 /** The live token a secret belongs to, recording its use; undefined for unknown or revoked ones. */
 export async function useToken(db: Db, secret: string, now = new Date()): Promise<ApiToken | undefined> {
 	if (!secret.startsWith(TOKEN_PREFIX)) return undefined;
+	// A token made by a user who is now disabled does not work while they are.
 	const token = await db
 		.selectFrom('api_tokens')
-		.selectAll()
+		.leftJoin('users', 'users.id', 'api_tokens.created_by')
+		.selectAll('api_tokens')
 		.where('token_hash', '=', secretHash(secret))
 		.where('revoked_at', 'is', null)
+		.where('users.disabled_at', 'is', null)
 		.executeTakeFirst();
 	if (token && (!token.last_used_at || now.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS)) {
 		await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', token.id).execute();

@@ -16,7 +16,7 @@ import { userRoutes } from './users.routes';
 
 /** Every authenticated JSON route under /api/v1. */
 export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
-	...meRoutes,
+	...meRoutes(deps),
 	...userRoutes(deps),
 	...tokenRoutes(deps),
 	...environmentRoutes(deps),

@@ -1,7 +1,16 @@
 import type { Request, Response } from 'express';
 import { createToken, listTokens, newTokenSchema, revokeToken } from '../../domain/auth/api-tokens';
 import { ROLES } from '../../domain/auth/permissions';
-import { createUser, deleteUser, listUsers, newUserSchema } from '../../domain/auth/users';
+import {
+	createUser,
+	deleteUser,
+	listUsers,
+	newPasswordSchema,
+	newUserSchema,
+	setPassword,
+	updateUser,
+	userPatchSchema,
+} from '../../domain/auth/users';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { echo, type FormErrors, parseForm, conflictMessage } from './forms';
@@ -50,6 +59,40 @@ export const adminPages = ({ db }: AppDeps): UiRoute[] => {
 				if (form.errors) return usersPage(req, res, form.errors, 422);
 				const conflict = await conflictMessage(createUser(db, auditContext(req), form.data));
 				if (conflict) return usersPage(req, res, { email: conflict }, 409);
+				res.redirect(303, '/users');
+			},
+		},
+		{
+			method: 'post',
+			path: '/users/:id/role',
+			permission: 'users.manage',
+			handler: async (req, res) => {
+				const form = parseForm(userPatchSchema, { role: req.body.role });
+				if (form.errors) return usersPage(req, res, { form: `Role ${form.errors.role}` }, 422);
+				const conflict = await conflictMessage(updateUser(db, auditContext(req), String(req.params.id), form.data));
+				if (conflict) return usersPage(req, res, { form: conflict }, 409);
+				res.redirect(303, '/users');
+			},
+		},
+		...(['disable', 'enable'] as const).map((action): UiRoute => ({
+			method: 'post',
+			path: `/users/:id/${action}`,
+			permission: 'users.manage',
+			handler: async (req, res) => {
+				const disabled = action === 'disable';
+				const conflict = await conflictMessage(updateUser(db, auditContext(req), String(req.params.id), { disabled }));
+				if (conflict) return usersPage(req, res, { form: conflict }, 409);
+				res.redirect(303, '/users');
+			},
+		})),
+		{
+			method: 'post',
+			path: '/users/:id/password',
+			permission: 'users.manage',
+			handler: async (req, res) => {
+				const form = parseForm(newPasswordSchema, { password: req.body.password });
+				if (form.errors) return usersPage(req, res, { form: `The new password ${form.errors.password}` }, 422);
+				await setPassword(db, auditContext(req), String(req.params.id), form.data.password);
 				res.redirect(303, '/users');
 			},
 		},

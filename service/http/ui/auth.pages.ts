@@ -88,6 +88,14 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 						{ status: 401 },
 					);
 				}
+				if (user.disabled_at)
+					return render(
+						req,
+						res,
+						'pages/login',
+						{ values, errors: { form: 'This account is disabled: ask an admin to enable it' } },
+						{ status: 403 },
+					);
 				req.caller = userCaller(user);
 				setSessionCookie(res, await openSession(db, auditContext(req), user), secure);
 				res.redirect(303, '/environments');

@@ -5,6 +5,7 @@ import { countUsers } from '../../domain/auth/users';
 import { describeError } from '../errors';
 import type { AppDeps } from '../deps';
 import { csrfProtection, identifyCaller } from '../session';
+import { accountPages } from './account.pages';
 import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
@@ -34,6 +35,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...pipelinePages(deps),
 	...webhookPages(deps),
 	...adminPages(deps),
+	...accountPages(deps),
 	...auditPages(deps),
 ];
 

@@ -182,15 +182,18 @@ export function canonicalJson(value: unknown): string {
 
 class IndexKey extends Error {}
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+const startsWithDigit = (key: string) => key.charCodeAt(0) <= 57 && key.charCodeAt(0) >= 48;
 const isArrayIndex = (key: string) => ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1;
 
 function sortedCopy(value: unknown): unknown {
 	if (value === null || typeof value !== 'object') return value;
 	if (Array.isArray(value)) return value.map(sortedCopy);
 	if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+	const keys = Object.keys(value);
+	if (keys.length > 1) keys.sort();
 	const copy: Record<string, unknown> = {};
-	for (const key of Object.keys(value).sort()) {
-		if (isArrayIndex(key)) throw new IndexKey();
+	for (const key of keys) {
+		if (startsWithDigit(key) && isArrayIndex(key)) throw new IndexKey();
 		copy[key] = sortedCopy((value as Record<string, unknown>)[key]);
 	}
 	return copy;

@@ -84,6 +84,8 @@ beforeAll(async () => {
 		['tokens', '/tokens'],
 		['users', '/users'],
 		['account', '/account'],
+		['credentials', '/credentials'],
+		['environment-credentials', `/environments/${environmentId}/credentials`],
 		['webhooks', '/webhooks'],
 		['environment-form', '/environments/new'],
 	);

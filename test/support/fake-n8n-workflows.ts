@@ -21,6 +21,8 @@ export interface FakeWorkflowStore {
 	fault: Fault | undefined;
 	/** How long each answer waits, to hold a job open. */
 	delayMs: number;
+	/** The credential list it answers, as n8n 2.x does; absent, a 404 as 1.x answers. */
+	credentials?: Array<{ id: string; name: string; type: string }>;
 	reset(list: N8nWorkflow[]): void;
 	handler: FakeHandler;
 }
@@ -41,6 +43,8 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 	const tags = new Map<string, string>();
 	function answer(method: string, url: URL, raw: string): ReturnType<FakeHandler> {
 		if (url.pathname === '/api/v1/tags') return answerTags(method, raw);
+		if (url.pathname === '/api/v1/credentials' && state.credentials)
+			return { status: 200, body: { data: state.credentials, nextCursor: null } };
 		const route = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/);
 		if (!route) return { status: 404, body: { message: 'Not Found' } };
 		const [, id, verb] = route;

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
 import { auditRoutes } from './audit.routes';
 import { credentialBindingRoutes } from './credential-bindings.routes';
+import { credentialRoutes } from './credentials.routes';
 import { environmentRoutes } from './environments.routes';
 import { driftRoutes } from './drift.routes';
 import { gitRoutes } from './git.routes';
@@ -21,6 +22,7 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...tokenRoutes(deps),
 	...environmentRoutes(deps),
 	...inventoryRoutes(deps),
+	...credentialRoutes(deps),
 	...snapshotRoutes(deps),
 	...gitRoutes(deps),
 	...driftRoutes(deps),

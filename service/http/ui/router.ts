@@ -6,6 +6,7 @@ import { describeError } from '../errors';
 import type { AppDeps } from '../deps';
 import { csrfProtection, identifyCaller } from '../session';
 import { accountPages } from './account.pages';
+import { credentialPages } from './credentials.pages';
 import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
@@ -36,6 +37,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...webhookPages(deps),
 	...adminPages(deps),
 	...accountPages(deps),
+	...credentialPages(deps),
 	...auditPages(deps),
 ];
 

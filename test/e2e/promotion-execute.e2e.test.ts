@@ -292,6 +292,16 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 		// prod's baseline took the promoted content: a drift check finds it in sync.
 		const check = await companion.api(requester, 'POST', `/api/v1/environments/${prodId}/drift-checks`, { wait: 30 });
 		expect(check.body.check).toMatchObject({ status: 'IN_SYNC' });
+
+		// dev's credentials, each with the workflows that use it: n8n's list on 2.x, what workflows name on 1.x.
+		const credentials = (await companion.api(requester, 'GET', `/api/v1/environments/${devId}/credentials`)).body;
+		expect(credentials.listed).toBe(target.major === '2');
+		const vault = credentials.credentials.find((credential: { id: string }) => credential.id === devVault.id);
+		expect(vault).toMatchObject({ name: 'Vault', type: 'httpHeaderAuth', missing: false });
+		expect(vault.workflows.map((workflow: { id: string }) => workflow.id)).toEqual([devIds.get('Uses vault')]);
+		const matrix = (await companion.api(requester, 'GET', '/api/v1/credentials')).body;
+		const vaultRow = matrix.rows.find((row: { name: string }) => row.name === 'Vault');
+		expect(vaultRow.bindings).toEqual([expect.objectContaining({ targetCredentialId: prodVault.id })]);
 	});
 
 	test('a hand edit in prod blocks as TARGET_HOTFIX; an admin’s override goes through', async () => {

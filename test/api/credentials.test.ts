@@ -100,3 +100,50 @@ test('across environments: one row per type and name, with the bindings to crede
 	expect(environmentPage).toContain(`href="/environments/${dev}/workflows/d-3">Broken</a>`);
 	expect(environmentPage).toContain('missing</span>');
 });
+
+test('findings: the content rules over an environment’s synced workflows, at its class, on the API and its page', async () => {
+	prodStore.workflows.set('p-2', {
+		...using('p-2', 'Shell out', {}),
+		nodes: [
+			{
+				id: 'x',
+				name: 'Run',
+				type: 'n8n-nodes-base.executeCommand',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { command: 'ls' },
+			},
+		],
+		settings: { errorWorkflow: 'p-1' },
+	});
+	await syncAndFollow(companion, admin, prod);
+	const { status, body } = await companion.api(admin, 'GET', `/api/v1/environments/${prod}/findings`);
+	expect(status).toBe(200);
+	expect(body).toMatchObject({ environmentId: prod, class: 'prod', counts: { error: 1, warning: 1, info: 0 } });
+	expect(body.workflows).toEqual([
+		{
+			id: 'p-1',
+			name: 'Invoice sync',
+			findings: [
+				{ rule: 'no_error_workflow', severity: 'warning', message: 'has no error workflow: a failure goes unnoticed' },
+			],
+		},
+		{
+			id: 'p-2',
+			name: 'Shell out',
+			findings: [
+				{
+					rule: 'banned_node',
+					severity: 'error',
+					message: 'uses n8n-nodes-base.executeCommand, which is not allowed',
+					node: 'Run',
+				},
+			],
+		},
+	]);
+	expect((await companion.api(admin, 'GET', '/api/v1/environments/nope/findings')).status).toBe(404);
+	const viewer = await signedInClient(companion, 'owner@example.com');
+	const page = await (await viewer.get(`/environments/${prod}/findings`)).text();
+	expect(page).toContain('1 error, 1 warning, 0 notes');
+	expect(page).toContain('Run: uses n8n-nodes-base.executeCommand, which is not allowed');
+});

@@ -86,6 +86,7 @@ beforeAll(async () => {
 		['account', '/account'],
 		['credentials', '/credentials'],
 		['environment-credentials', `/environments/${environmentId}/credentials`],
+		['environment-findings', `/environments/${environmentId}/findings`],
 		['webhooks', '/webhooks'],
 		['environment-form', '/environments/new'],
 	);

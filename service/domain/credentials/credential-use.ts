@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database';
-import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { getEnvironmentRow } from '../environments/environments';
 import { credentialRefs } from '../promotions/credentials';
+import { syncedExports } from '../workflows/inventory';
 
 export interface CredentialUse {
 	/** n8n's id; null for a credential named by workflows only by its name (older exports). */
@@ -46,7 +46,7 @@ export async function environmentCredentials(db: Db, environmentId: string): Pro
 			workflows: [],
 		});
 	const byName = new Map(listed.map((credential) => [`${credential.type}\n${credential.name}`, credential.n8n_id]));
-	for (const workflow of await syncedWorkflows(db, environmentId)) {
+	for (const workflow of await syncedExports(db, environmentId)) {
 		for (const ref of credentialRefs(workflow)) {
 			// A reference by name alone stands for the listed credential of that type and name, if one.
 			const id = ref.id ?? byName.get(`${ref.type}\n${ref.name}`) ?? null;
@@ -68,15 +68,4 @@ export async function environmentCredentials(db: Db, environmentId: string): Pro
 			(a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || (a.id ?? '').localeCompare(b.id ?? ''),
 		),
 	};
-}
-
-async function syncedWorkflows(db: Db, environmentId: string): Promise<N8nWorkflow[]> {
-	const rows = await db
-		.selectFrom('workflow_inventory')
-		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'workflow_inventory.raw_hash')
-		.select('workflow_blobs.raw')
-		.where('workflow_inventory.environment_id', '=', environmentId)
-		.orderBy('workflow_inventory.name')
-		.execute();
-	return rows.map(({ raw }) => JSON.parse(raw) as N8nWorkflow);
 }

@@ -100,3 +100,15 @@ export async function getInventoryWorkflow(
 	if (!row) throw notFound('Workflow');
 	return { ...toInventoryWorkflow(row), workflow: JSON.parse(row.raw) as N8nWorkflow };
 }
+
+/** Every synced workflow of an environment as n8n exported it, by name. */
+export async function syncedExports(db: Db, environmentId: string): Promise<N8nWorkflow[]> {
+	const rows = await db
+		.selectFrom('workflow_inventory')
+		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'workflow_inventory.raw_hash')
+		.select('workflow_blobs.raw')
+		.where('workflow_inventory.environment_id', '=', environmentId)
+		.orderBy('workflow_inventory.name')
+		.execute();
+	return rows.map(({ raw }) => JSON.parse(raw) as N8nWorkflow);
+}

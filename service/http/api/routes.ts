@@ -4,6 +4,7 @@ import { auditRoutes } from './audit.routes';
 import { credentialBindingRoutes } from './credential-bindings.routes';
 import { credentialRoutes } from './credentials.routes';
 import { environmentRoutes } from './environments.routes';
+import { findingRoutes } from './findings.routes';
 import { driftRoutes } from './drift.routes';
 import { gitRoutes } from './git.routes';
 import { webhookRoutes } from './webhooks.routes';
@@ -23,6 +24,7 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...environmentRoutes(deps),
 	...inventoryRoutes(deps),
 	...credentialRoutes(deps),
+	...findingRoutes(deps),
 	...snapshotRoutes(deps),
 	...gitRoutes(deps),
 	...driftRoutes(deps),

@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps';
 import { csrfProtection, identifyCaller } from '../session';
 import { accountPages } from './account.pages';
 import { credentialPages } from './credentials.pages';
+import { findingPages } from './findings.pages';
 import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
@@ -38,6 +39,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...adminPages(deps),
 	...accountPages(deps),
 	...credentialPages(deps),
+	...findingPages(deps),
 	...auditPages(deps),
 ];
 

@@ -71,7 +71,9 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 			handler: async (req, res) => {
 				const form = parseForm(loginSchema, req.body);
 				const values = echo(req.body, ['password']);
-				if (form.errors) return render(req, res, 'pages/login', { values, errors: form.errors }, { status: 422 });
+				const refuse = (errors: Record<string, string>, status: number) =>
+					render(req, res, 'pages/login', { values, errors }, { status });
+				if (form.errors) return refuse(form.errors, 422);
 				const user = await checkPassword(db, form.data.email, form.data.password);
 				if (!user) {
 					await db.transaction().execute((trx) =>
@@ -80,22 +82,9 @@ export const authPages = ({ db, publicUrl }: AppDeps): UiRoute[] => {
 							metadata: { email: form.data.email.slice(0, 200) },
 						}),
 					);
-					return render(
-						req,
-						res,
-						'pages/login',
-						{ values, errors: { form: 'The email or the password is wrong' } },
-						{ status: 401 },
-					);
+					return refuse({ form: 'The email or the password is wrong' }, 401);
 				}
-				if (user.disabled_at)
-					return render(
-						req,
-						res,
-						'pages/login',
-						{ values, errors: { form: 'This account is disabled: ask an admin to enable it' } },
-						{ status: 403 },
-					);
+				if (user.disabled_at) return refuse({ form: 'This account is disabled: ask an admin to enable it' }, 403);
 				req.caller = userCaller(user);
 				setSessionCookie(res, await openSession(db, auditContext(req), user), secure);
 				res.redirect(303, '/environments');

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
+import { syncedExports } from '../workflows/inventory';
 
 /** A credential of an instance, as far as the companion knows it (never its secret). */
 export interface KnownCredential {
@@ -38,15 +39,7 @@ export async function knownCredentials(db: Db, environmentId: string): Promise<K
 		.orderBy('name')
 		.execute();
 	if (listed.length) return listed;
-	const raws = await db
-		.selectFrom('workflow_inventory')
-		.innerJoin('workflow_blobs', 'workflow_blobs.raw_hash', 'workflow_inventory.raw_hash')
-		.select('workflow_blobs.raw')
-		.where('workflow_inventory.environment_id', '=', environmentId)
-		.execute();
-	return credentialsUsed(raws.map(({ raw }) => JSON.parse(raw) as N8nWorkflow)).sort((a, b) =>
-		a.name.localeCompare(b.name),
-	);
+	return credentialsUsed(await syncedExports(db, environmentId)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The credentials `workflows` use, once each: all that can be known of an instance that lists none. */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import { apiRoute, idParams } from '../route';
 
-export const sessionParams = z.object({ id: z.string().min(1), sessionId: z.string().min(1) });
+const sessionParams = z.object({ id: z.string().min(1), sessionId: z.string().min(1) });
 
 export const userRoutes = ({ db }: AppDeps) => [
 	apiRoute({

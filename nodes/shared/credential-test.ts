@@ -50,7 +50,7 @@ export async function testCompanionCredential(
 		return { status: 'OK', message: `Connected as ${body.name} (${body.role})` };
 	if (response.status === 401 && error?.code === 'unauthenticated')
 		return failed(
-			'The companion does not know this API token (mistyped, or revoked): create one in the companion under Tokens, or with "workflowops token create", and paste it here',
+			'The companion does not know this API token (mistyped, or revoked): create one in the companion under Users → API tokens, or with "workflowops token create", and paste it here',
 		);
 	return failed(
 		`${baseUrl} does not answer as the WorkflowOps companion (HTTP ${response.status}): the Companion URL is the companion's own root, such as http://localhost:5690, not an n8n URL`,

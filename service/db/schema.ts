@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export type Role = 'viewer' | 'developer' | 'admin';
 export type EnvironmentClass = 'dev' | 'staging' | 'prod';
@@ -132,6 +132,37 @@ export interface WorkflowInventoryTable {
 	n8n_updated_at: string | null;
 }
 
+/** Inventory rows written since the search index last read them (marked by triggers). */
+export interface WorkflowSearchStaleTable {
+	environment_id: string;
+	n8n_id: string;
+}
+
+/** Numbers each inventory row's search document (the FTS5 rowid). */
+export interface WorkflowSearchKeysTable {
+	id: Generated<number>;
+	environment_id: string;
+	n8n_id: string;
+}
+
+/** FTS5 over the inventory (migration 0020), queried with MATCH. */
+export interface WorkflowSearchTable {
+	rowid: number;
+	environment_id: string;
+	name: string;
+	nodes: string;
+	tags: string;
+	credentials: string;
+	parameters: string;
+}
+
+/** A link proposal an admin rejected: onboarding does not propose it again. */
+export interface LinkRejectionsTable {
+	proposal_id: string;
+	rejected_by: string | null;
+	rejected_at: string;
+}
+
 export interface CredentialInventoryTable {
 	environment_id: string;
 	n8n_id: string;
@@ -196,6 +227,10 @@ export interface Database {
 	workflow_contents: WorkflowContentsTable;
 	workflow_blobs: WorkflowBlobsTable;
 	workflow_inventory: WorkflowInventoryTable;
+	workflow_search_stale: WorkflowSearchStaleTable;
+	workflow_search_keys: WorkflowSearchKeysTable;
+	workflow_search: WorkflowSearchTable;
+	link_rejections: LinkRejectionsTable;
 	credential_inventory: CredentialInventoryTable;
 	snapshots: SnapshotsTable;
 	snapshot_items: SnapshotItemsTable;

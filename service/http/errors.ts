@@ -70,6 +70,8 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
 		if (res.headersSent) return next(error);
 		const { status, body } = describeError(error, String(req.id));
 		if (status >= 500) logger.error({ err: error, requestId: req.id }, 'request failed');
+		// What HTTP asks of a 401: the scheme to answer with.
+		if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="WorkflowOps"');
 		res.status(status).json(body);
 	};
 }

@@ -302,6 +302,10 @@ export class N8nClient {
 			return body as T;
 		}
 		const detail = this.redact(`HTTP ${response.status}${messageOf(body)}`);
+		// n8n's public API takes its key in X-N8N-API-KEY: an API that asks for a bearer token is another one
+		// (WorkflowOps itself, say, its address given for n8n's).
+		if (response.status === 401 && /^bearer/i.test(response.headers.get('www-authenticate') ?? ''))
+			throw new N8nError('not_n8n', this.target.name, endpoint, 'HTTP 401 asking for a bearer token', 401);
 		if (response.status === 401) throw new N8nError('unauthorized', this.target.name, endpoint, undefined, 401);
 		if (response.status === 403) throw new N8nError('forbidden', this.target.name, endpoint, undefined, 403);
 		if (BUSY.has(response.status)) throw new N8nError('busy', this.target.name, endpoint, detail, response.status);

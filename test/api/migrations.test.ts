@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { migrateToLatest, openDatabase } from '../../service/db/database';
 import { migrations } from '../../service/db/migrations';
+import { catchUpSearchIndex } from '../../service/domain/workflows/search-index';
 
 test('0018 gives snapshot items the canonical id of their workflow, following the ids restore moved, and drops workflow_moves', async () => {
 	const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-migrations-')), 'workflowops.sqlite'));
@@ -44,6 +45,74 @@ test('0018 gives snapshot items the canonical id of their workflow, following th
 		]);
 		const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(db);
 		expect(tables.rows.map((row) => row.name)).not.toContain('workflow_moves');
+	} finally {
+		await db.destroy();
+	}
+});
+
+test('0020 marks the workflows already in the inventory for the search index, and every later write too', async () => {
+	const db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-migrations-')), 'workflowops.sqlite'));
+	try {
+		const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+		expect((await migrator.migrateTo('0019_disabled_users')).error).toBeUndefined();
+		const at = '2026-01-01T00:00:00.000Z';
+		const raw = JSON.stringify({
+			nodes: [
+				{
+					name: 'Fetch invoices',
+					parameters: { url: 'https://erp.example.com/invoices', options: { headers: ['X-Tenant acme'] } },
+					credentials: { httpHeaderAuth: { id: 'c1', name: 'ERP key' } },
+				},
+			],
+		});
+		await sql`INSERT INTO environments (id, name, base_url, class, api_key_sealed, notes, created_at, updated_at)
+			VALUES ('env', 'prod', 'http://n8n', 'prod', 'sealed', '', ${at}, ${at})`.execute(db);
+		await sql`INSERT INTO workflow_contents (content_hash) VALUES ('h')`.execute(db);
+		await sql`INSERT INTO workflow_blobs (raw_hash, content_hash, raw) VALUES ('r', 'h', ${raw})`.execute(db);
+		await sql`INSERT INTO canonical_workflows (id, name, status, created_at) VALUES ('c', 'Billing', 'UNMAPPED', ${at})`.execute(
+			db,
+		);
+		await sql`INSERT INTO workflow_inventory (environment_id, n8n_id, canonical_id, name, active, tags, node_types,
+			node_count, content_hash, raw_hash) VALUES ('env', 'wf', 'c', 'Billing', 0, '["finance"]',
+			'["n8n-nodes-base.httpRequest"]', 1, 'h', 'r')`.execute(db);
+
+		expect(await migrateToLatest(db)).toContain('0020_workflow_search');
+		expect(await catchUpSearchIndex(db)).toBe(1);
+
+		const match = async (query: string) =>
+			(
+				await sql<{ n8n_id: string }>`SELECT n8n_id FROM workflow_search
+				JOIN workflow_search_keys ON workflow_search_keys.id = workflow_search.rowid
+				WHERE workflow_search MATCH ${query}`.execute(db)
+			).rows.map((row) => row.n8n_id);
+		for (const query of [
+			'billing',
+			'nodes : httprequest',
+			'nodes : fetch',
+			'tags : finance',
+			'credentials : "ERP key"',
+			'acme',
+			'invoices',
+		])
+			expect([query, await match(query)]).toEqual([query, ['wf']]);
+		expect(await match('credentials : acme')).toEqual([]);
+
+		await sql`UPDATE workflow_inventory SET name = 'Payroll'`.execute(db);
+		await catchUpSearchIndex(db);
+		expect(await match('billing')).toEqual([]);
+		expect(await match('payroll')).toEqual(['wf']);
+		// An upsert too (its conflict policy must not fail the trigger's own insert).
+		await sql`INSERT INTO workflow_inventory (environment_id, n8n_id, canonical_id, name, active, tags, node_types,
+			node_count, content_hash, raw_hash) VALUES ('env', 'wf', 'c', 'Salaries', 0, '[]', '[]', 1, 'h', 'r')
+			ON CONFLICT (environment_id, n8n_id) DO UPDATE SET name = excluded.name`.execute(db);
+		await catchUpSearchIndex(db);
+		expect(await match('payroll')).toEqual([]);
+		expect(await match('salaries')).toEqual(['wf']);
+		await sql`DELETE FROM environments`.execute(db);
+		await catchUpSearchIndex(db);
+		expect(await match('salaries')).toEqual([]);
+		const left = await sql<{ count: number }>`SELECT count(*) AS count FROM workflow_search_keys`.execute(db);
+		expect(left.rows[0].count).toBe(0);
 	} finally {
 		await db.destroy();
 	}

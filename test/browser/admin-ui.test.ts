@@ -147,7 +147,8 @@ test('a sync shows its progress live, then the inventory, then a workflow’s no
 });
 
 test('the new token is shown once on the tokens page', async () => {
-	await page.click('nav >> text=Tokens');
+	await page.click('nav >> text=Users');
+	await page.click('a:has-text("API tokens")');
 	await page.fill('input[name=name]', 'n8n prod');
 	await page.click('button:has-text("Create token")');
 	const token = await page.inputValue('#new-token');
@@ -156,7 +157,8 @@ test('the new token is shown once on the tokens page', async () => {
 	await page.click('button[data-copy=new-token]');
 	await page.locator('button[data-copy=new-token]', { hasText: 'Copied' }).waitFor();
 	expect(await page.evaluate('navigator.clipboard.readText()')).toBe(token);
-	await page.click('nav >> text=Tokens');
+	await page.click('a:has-text("← Users")');
+	await page.click('a:has-text("API tokens")');
 	expect(await page.locator('#new-token').count()).toBe(0);
 	await page.getByText('n8n prod').waitFor();
 });

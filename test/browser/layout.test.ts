@@ -64,6 +64,11 @@ beforeAll(async () => {
 		url: 'http://127.0.0.1:9/hook',
 		events: ['drift.detected'],
 	});
+	const { canonical_id: canonicalId } = await companion.db
+		.selectFrom('workflow_inventory')
+		.select('canonical_id')
+		.where('n8n_id', '=', 'wf-1')
+		.executeTakeFirstOrThrow();
 	pages.push(
 		['dashboard', '/dashboard'],
 		['environments', '/environments'],
@@ -85,6 +90,9 @@ beforeAll(async () => {
 		['users', '/users'],
 		['account', '/account'],
 		['credentials', '/credentials'],
+		['workflows', '/workflows'],
+		['workflow-links', '/workflows/links'],
+		['workflow-everywhere', `/workflows/${canonicalId}`],
 		['environment-credentials', `/environments/${environmentId}/credentials`],
 		['environment-findings', `/environments/${environmentId}/findings`],
 		['webhooks', '/webhooks'],

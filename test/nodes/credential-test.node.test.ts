@@ -46,7 +46,7 @@ test('each failure says what to fix', async () => {
 		const cases: Array<[{ baseUrl: string; apiToken: string }, string]> = [
 			[
 				{ baseUrl: companion.url, apiToken: 'wfo_not_a_token' },
-				'The companion does not know this API token (mistyped, or revoked): create one in the companion under Tokens, or with "workflowops token create", and paste it here',
+				'The companion does not know this API token (mistyped, or revoked): create one in the companion under Users → API tokens, or with "workflowops token create", and paste it here',
 			],
 			[
 				{ baseUrl: `${companion.url}/api/v1/`, apiToken: admin },

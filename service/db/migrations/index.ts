@@ -18,6 +18,7 @@ import * as promotions from './0016_promotions';
 import * as changes from './0017_changes';
 import * as snapshotCanonicalIds from './0018_snapshot_canonical_ids';
 import * as disabledUsers from './0019_disabled_users';
+import * as workflowSearch from './0020_workflow_search';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
 	'0017_changes': changes,
 	'0018_snapshot_canonical_ids': snapshotCanonicalIds,
 	'0019_disabled_users': disabledUsers,
+	'0020_workflow_search': workflowSearch,
 };

@@ -15,6 +15,7 @@ export const PERMISSIONS = {
 	'environments.test': 'developer',
 	'environments.sync': 'developer',
 	'workflows.read': 'viewer',
+	'workflows.link': 'admin',
 	'jobs.read': 'viewer',
 	'snapshots.read': 'viewer',
 	'snapshots.create': 'developer',

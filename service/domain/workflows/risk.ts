@@ -52,7 +52,8 @@ const ROUTING_NODES = new Set([
 const HTTP_TARGET_PARAMETER = /(^|\.)(url|baseUrl|endpoint|host|uri)$/i;
 const ERROR_HANDLING_FIELDS = new Set(['onError', 'continueOnFail', 'retryOnFail', 'maxTries', 'waitBetweenTries']);
 
-function isTriggerNode(type: string): boolean {
+/** A node that starts its workflow: a trigger, a webhook, or the old cron and interval nodes. */
+export function isTriggerNode(type: string): boolean {
 	return (
 		/trigger$/i.test(type) ||
 		type === 'n8n-nodes-base.webhook' ||

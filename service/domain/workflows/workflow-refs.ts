@@ -1,7 +1,7 @@
 import type { N8nNode, WorkflowInput } from '../../n8n/workflow-body';
 
 /** Nodes that run another workflow of the same instance, chosen by its id. */
-const CALLING_TYPES = new Set(['n8n-nodes-base.executeWorkflow', '@n8n/n8n-nodes-langchain.toolWorkflow']);
+export const CALLING_TYPES = new Set(['n8n-nodes-base.executeWorkflow', '@n8n/n8n-nodes-langchain.toolWorkflow']);
 
 /** A place where a workflow names another one in a way that cannot be followed to an id. */
 export interface RefProblem {

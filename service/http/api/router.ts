@@ -16,7 +16,7 @@ export function apiRouter(routes: ApiRoute[]): Router {
 			if (!caller) {
 				throw new DomainError(
 					'unauthenticated',
-					'Send an API token as "Authorization: Bearer <token>" (admins create them under Tokens), or sign in',
+					'Send an API token as "Authorization: Bearer <token>" (admins create them under Users → API tokens), or sign in',
 				);
 			}
 			requirePermission(caller.role, route.permission);

@@ -15,6 +15,7 @@ import { promotionRoutes } from './promotions.routes';
 import { snapshotRoutes } from './snapshots.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
+import { workflowRoutes } from './workflows.routes';
 
 /** Every authenticated JSON route under /api/v1. */
 export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
@@ -23,6 +24,7 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...tokenRoutes(deps),
 	...environmentRoutes(deps),
 	...inventoryRoutes(deps),
+	...workflowRoutes(deps),
 	...credentialRoutes(deps),
 	...findingRoutes(deps),
 	...snapshotRoutes(deps),

@@ -22,6 +22,7 @@ import { inventoryPages } from './inventory.pages';
 import { snapshotPages } from './snapshots.pages';
 import type { UiRoute } from './ui-route';
 import { webhookPages } from './webhooks.pages';
+import { workflowPages } from './workflows.pages';
 import { render, wantsPartial } from './views';
 
 export const uiRoutes = (deps: AppDeps): UiRoute[] => [
@@ -29,6 +30,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...environmentPages(deps),
 	...gitMirrorPages(deps),
 	...inventoryPages(deps),
+	...workflowPages(deps),
 	...snapshotPages(deps),
 	...driftPages(deps),
 	...incidentPages(deps),

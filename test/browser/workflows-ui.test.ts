@@ -1,0 +1,87 @@
+import type { Browser, Page } from 'playwright-core';
+import { openBrowser, screenshot, signIn } from '../support/browser';
+import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { httpWorkflow } from '../support/workflows';
+
+jest.setTimeout(60_000);
+
+const devStore = fakeWorkflowStore([
+	httpWorkflow(1, 'https://erp.example.com', { id: 'd-1', name: 'Invoice sync' }),
+	httpWorkflow(2, 'https://reports.example.com', { id: 'd-2', name: 'Weekly report' }),
+	httpWorkflow(3, 'https://hooks.slack.com', { id: 'd-3', name: 'Slack alert [dev]' }),
+]);
+const prodStore = fakeWorkflowStore([
+	httpWorkflow(1, 'https://erp-hotfix.example.com', { id: 'p-1', name: 'Invoice sync', active: true }),
+	httpWorkflow(2, 'https://reports.example.com', { id: 'p-2', name: 'Weekly report' }),
+	httpWorkflow(3, 'https://hooks.slack.com', { id: 'p-3', name: 'Slack alert (prod)' }),
+]);
+
+let setup: Awaited<ReturnType<typeof companionWithDevAndProd>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+	setup = await companionWithDevAndProd(devStore, prodStore, { withAdmin: true });
+	await setup.companion.api(setup.admin, 'POST', '/api/v1/pipelines', {
+		name: 'Release',
+		stages: [{ sourceEnvironmentId: setup.dev, targetEnvironmentId: setup.prod }],
+	});
+	({ browser, page } = await openBrowser());
+	await signIn(page, setup.companion.url, 'owner@example.com', 'correct horse battery');
+});
+afterAll(async () => {
+	await browser?.close();
+	await setup?.close();
+});
+
+test('an admin links the proposals, then reads the matrix: what differs in prod, found by search', async () => {
+	await page.click('nav >> text=Workflows');
+	await page.waitForURL('**/workflows');
+	expect(await page.locator('#workflow-matrix tbody tr').count()).toBe(6);
+	await page.click('a:has-text("Onboarding")');
+	await page.waitForURL('**/workflows/links');
+	await page.getByText('Slack alert (prod)').waitFor();
+	await screenshot(page, 'onboarding');
+
+	const slack = page.locator('tr', { hasText: 'Slack alert (prod)' });
+	await slack.locator('button:has-text("Not the same")').click();
+	await slack.waitFor({ state: 'detached' });
+	await page.click('button:has-text("Link all 2 unambiguous proposals")');
+	await page.getByText('No proposal').waitFor();
+
+	await page.click('a:has-text("← Workflows")');
+	expect(await page.locator('#workflow-matrix tbody tr').count()).toBe(4);
+	const invoice = page.locator('#workflow-matrix tr', { hasText: 'Invoice sync' });
+	await invoice.getByText('LINKED').waitFor();
+	await invoice.getByText('≠ differs').waitFor();
+	await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).getByText('= same').waitFor();
+	await screenshot(page, 'matrix');
+
+	await page.check('input[name=differs]');
+	await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).waitFor({ state: 'detached' });
+	await page.waitForURL(/differs=true/);
+	await page.uncheck('input[name=differs]');
+	await page.fill('input[name=q]', 'hotfix');
+	await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).waitFor({ state: 'detached' });
+	await page.waitForURL(/q=hotfix/);
+	expect(await page.locator('#workflow-matrix tbody tr').count()).toBe(1);
+
+	await page.click('#workflow-matrix a:has-text("Invoice sync")');
+	await page.waitForURL(/\/workflows\/[0-9a-f-]{36}$/);
+	expect(await page.locator('.workflow-picture g.node').count()).toBe(1);
+	await page.click('a:has-text("diff with dev")');
+	await page.locator('.workflow-picture g.node.changed').waitFor();
+	await page.getByText('From dev to prod').waitFor();
+	await screenshot(page, 'workflow-everywhere');
+	await page.click('a:has-text("← Workflows")');
+
+	await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).waitFor();
+	await page
+		.locator('#workflow-matrix tr', { hasText: 'Weekly report' })
+		.locator('button:has-text("unlink")')
+		.last()
+		.click();
+	await page.waitForURL('**/workflows?**');
+	await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).nth(1).waitFor();
+	expect(await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).count()).toBe(2);
+});

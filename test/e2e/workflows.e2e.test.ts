@@ -1,0 +1,181 @@
+import { N8nClient } from '../../service/n8n/client';
+import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import { type Companion, startCompanion } from '../support/companion';
+import { corpusWorkflows } from '../support/corpus';
+import { syncAndFollow } from '../support/jobs';
+import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
+import { type N8nInstance, startN8n } from './harness/instance';
+import { selectedTargets } from './harness/versions';
+
+jest.setTimeout(900_000);
+
+const CORPUS_COUNT = 12;
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+describe.each(selectedTargets())('workflows across environments on n8n $version', (target) => {
+	const n8n = {} as Record<EnvironmentName, N8nInstance>;
+	const clients = {} as Record<EnvironmentName, N8nClient>;
+	const environmentIds = {} as Record<EnvironmentName, string>;
+	/** Each environment's workflow ids by name, as created. */
+	const ids = {} as Record<EnvironmentName, Map<string, string>>;
+	let companion: Companion;
+	let admin: string;
+	let names: string[];
+
+	beforeAll(async () => {
+		const started = await Promise.all([
+			...ENVIRONMENTS.map((name) => startN8n({ target, name: `estate-${name}` })),
+			startCompanion(),
+		]);
+		companion = started.pop() as Companion;
+		admin = await companion.token('admin');
+		for (const [i, name] of ENVIRONMENTS.entries()) {
+			n8n[name] = started[i] as N8nInstance;
+			clients[name] = new N8nClient({ name, baseUrl: n8n[name].baseUrl, apiKey: n8n[name].apiKey });
+			environmentIds[name] = (
+				await companion.environment(admin, {
+					name,
+					baseUrl: n8n[name].baseUrl,
+					apiKey: n8n[name].apiKey,
+					class: name,
+				})
+			).id;
+			ids[name] = new Map();
+		}
+		// The same corpus workflows and one made in n8n's editor, in every environment.
+		const corpus = corpusWorkflows()
+			.slice(0, 60)
+			.map(({ workflow }) => workflow);
+		for (const workflow of corpus) {
+			if (ids.dev.has(workflow.name)) continue; // the corpus has a few names twice
+			const made = await Promise.all(
+				ENVIRONMENTS.map((name) => clients[name].createWorkflow(workflow).catch(() => undefined)),
+			);
+			if (made.some((one) => !one)) continue;
+			ENVIRONMENTS.forEach((name, i) => ids[name].set(workflow.name, made[i]!.id));
+			if (ids.dev.size === CORPUS_COUNT) break;
+		}
+		for (const name of ENVIRONMENTS)
+			ids[name].set('Editor made', (await editorCreate(n8n[name], editorMadeWorkflow('Editor made'))).id);
+		names = [...ids.dev.keys()];
+		expect(names).toHaveLength(CORPUS_COUNT + 1);
+		const pipeline = await companion.api(admin, 'POST', '/api/v1/pipelines', {
+			name: 'Release',
+			stages: [
+				{ sourceEnvironmentId: environmentIds.dev, targetEnvironmentId: environmentIds.staging },
+				{ sourceEnvironmentId: environmentIds.staging, targetEnvironmentId: environmentIds.prod },
+			],
+		});
+		expect(pipeline.status).toBe(201);
+	});
+	afterAll(async () => {
+		await Promise.all(ENVIRONMENTS.map((name) => n8n[name]?.stop()));
+		await companion?.close();
+	});
+
+	const syncAll = () => Promise.all(ENVIRONMENTS.map((name) => syncAndFollow(companion, admin, environmentIds[name])));
+	const matrix = async (query = '') => {
+		const { status, body } = await companion.api(admin, 'GET', `/api/v1/workflows?limit=100${query}`);
+		expect(status).toBe(200);
+		return body;
+	};
+	const cellsOf = (row: any) =>
+		Object.fromEntries(row.cells.map((cell: any, i: number) => [ENVIRONMENTS[i], [cell.present, cell.compared]]));
+
+	test('hand edits in staging and prod, onboarding links what is one workflow, and the matrix shows each difference', async () => {
+		const [edited, removed, renamed] = names;
+		// In prod, a parameter edited in n8n's editor, and a workflow renamed after its environment; one deleted from staging.
+		await editorUpdate(n8n.prod, ids.prod.get('Editor made')!, (workflow) => ({
+			nodes: workflow.nodes.map((node) => ({
+				...node,
+				parameters: { ...node.parameters, url: 'https://erp-hotfix.example.com' },
+			})),
+		}));
+		const prodEdited = (await clients.prod.getWorkflow(ids.prod.get(edited)!)) as N8nWorkflow;
+		await clients.prod.updateWorkflow(prodEdited.id, {
+			name: prodEdited.name,
+			nodes: prodEdited.nodes.map((node, i) => (i === 0 ? { ...node, notes: 'hand edit in prod' } : node)),
+			connections: prodEdited.connections,
+			settings: { ...prodEdited.settings, executionTimeout: 120 },
+		});
+		const prodRenamed = (await clients.prod.getWorkflow(ids.prod.get(renamed)!)) as N8nWorkflow;
+		await clients.prod.updateWorkflow(prodRenamed.id, {
+			name: `${renamed} [prod]`,
+			nodes: prodRenamed.nodes,
+			connections: prodRenamed.connections,
+			settings: prodRenamed.settings,
+		});
+		await clients.staging.deleteWorkflow(ids.staging.get(removed)!);
+		await syncAll();
+
+		const before = await matrix();
+		expect(before.data.filter((row: any) => row.status === 'LINKED')).toHaveLength(0);
+		const { body: proposals } = await companion.api(admin, 'GET', '/api/v1/workflow-links/proposals');
+		const normalised = proposals.data.filter((proposal: any) => proposal.match === 'normalised');
+		expect(normalised.map((proposal: any) => proposal.candidates.map((c: any) => c.name).sort())).toEqual([
+			[renamed, renamed, `${renamed} [prod]`].sort(),
+		]);
+		expect(proposals.data.every((proposal: any) => proposal.unambiguous)).toBe(true);
+
+		const confirmed = await companion.api(admin, 'POST', '/api/v1/workflow-links/proposals/confirm', {});
+		expect(confirmed.status).toBe(200);
+		expect(confirmed.body.linked).toHaveLength(names.length);
+
+		const after = await matrix();
+		expect(after.environments.map((column: any) => column.name)).toEqual([...ENVIRONMENTS]);
+		expect(after.data).toHaveLength(names.length);
+		expect(after.data.every((row: any) => row.status === 'LINKED')).toBe(true);
+		const row = (name: string) => after.data.find((one: any) => one.cells[0].name === name);
+		expect(cellsOf(row(edited))).toEqual({ dev: [true, null], staging: [true, 'same'], prod: [true, 'differs'] });
+		expect(cellsOf(row('Editor made'))).toEqual({
+			dev: [true, null],
+			staging: [true, 'same'],
+			prod: [true, 'differs'],
+		});
+		expect(cellsOf(row(removed))).toEqual({ dev: [true, null], staging: [false, 'missing'], prod: [true, 'extra'] });
+		expect(cellsOf(row(renamed))).toEqual({ dev: [true, null], staging: [true, 'same'], prod: [true, 'differs'] });
+		expect(row(renamed).cells[2].name).toBe(`${renamed} [prod]`);
+
+		// The editor-made workflow everywhere: its prod version differs from staging's by the URL edited by hand.
+		const editorMade = row('Editor made');
+		const { body: everywhere } = await companion.api(admin, 'GET', `/api/v1/workflows/${editorMade.canonicalId}`);
+		expect(everywhere.versions.map((version: any) => version.complexity.httpHosts)).toEqual([
+			['erp.example.com'],
+			['erp.example.com'],
+			['erp-hotfix.example.com'],
+		]);
+		const { body: compared } = await companion.api(
+			admin,
+			'GET',
+			`/api/v1/workflows/${editorMade.canonicalId}/diff?from=${environmentIds.staging}&to=${environmentIds.prod}`,
+		);
+		expect(compared.diff).toMatchObject({ risk: 'HIGH', nodes: { changed: [expect.any(String)] } });
+
+		const differs = await matrix('&differs=true');
+		expect(differs.data.map((one: any) => one.cells[0].name).sort()).toEqual([edited, 'Editor made', renamed].sort());
+	});
+
+	test('search finds a workflow in every environment by the text of its parameters, and follows a hand edit', async () => {
+		const search = async (q: string) => {
+			const { status, body } = await companion.api(admin, 'GET', `/api/v1/search?q=${encodeURIComponent(q)}`);
+			expect(status).toBe(200);
+			return body.data.map((hit: any) => `${hit.environmentName}:${hit.name}`).sort();
+		};
+		expect(await search('text:erp.example.com')).toEqual(['dev:Editor made', 'staging:Editor made']);
+		expect(await search('erp-hotfix')).toEqual(['prod:Editor made']);
+		expect(await search('node:httpRequest name:"Editor made"')).toHaveLength(3);
+	});
+
+	test('a promotion follows the link onboarding made: the renamed prod workflow is the target, not a new one', async () => {
+		const renamed = names[2];
+		const { status, body } = await companion.api(admin, 'POST', '/api/v1/promotions/plan', {
+			sourceEnvironmentId: environmentIds.staging,
+			targetEnvironmentId: environmentIds.prod,
+			workflowIds: [ids.staging.get(renamed)!],
+		});
+		expect(status).toBe(200);
+		expect(body.items).toHaveLength(1);
+		expect(body.items[0]).toMatchObject({ link: 'linked', targetWorkflowId: ids.prod.get(renamed) });
+	});
+});

@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { sql } from 'kysely';
 import { pinoHttp } from 'pino-http';
+import { IMPORT_LIMIT, IMPORT_PATH } from './http/api/operations.routes';
 import { apiRouter, API_PREFIX } from './http/api/router';
 import { apiRoutes } from './http/api/routes';
 import { openApiDocument } from './http/api/openapi';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
 	app.get(`${API_PREFIX}/openapi.json`, (_req, res) => void res.json(openApi));
 
 	app.use(cookieParser());
+	app.use(`${API_PREFIX}${IMPORT_PATH}`, express.raw({ type: () => true, limit: IMPORT_LIMIT }));
 	app.use(
 		API_PREFIX,
 		express.json({ limit: '1mb' }),

@@ -403,7 +403,7 @@ test('the stage’s windows are checked again when it runs: closed since the app
 	]);
 	expect(prodStore.workflows.size).toBe(0);
 	expect((await companion.api(requester, 'GET', `/api/v1/promotions/${id}`)).body.status).toBe('APPROVED');
-});
+}, 20_000); // nextAllowed steps an hour at a time through a year of a window open every minute: seconds of CPU
 
 test('new workflows that name one another are created, then the first written again with the other’s id', async () => {
 	prodStore.reset([]);

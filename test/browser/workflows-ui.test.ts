@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { openBrowser, screenshot, signIn } from '../support/browser';
 import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
@@ -84,4 +86,42 @@ test('an admin links the proposals, then reads the matrix: what differs in prod,
 	await page.waitForURL('**/workflows?**');
 	await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).nth(1).waitFor();
 	expect(await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).count()).toBe(2);
+});
+
+test('on an environment’s page, the selected workflows are switched off with live progress', async () => {
+	await page.goto(`${setup.companion.url}/environments/${setup.prod}`);
+	await page.check('input[aria-label="Select Invoice sync"]');
+	await page.check('input[aria-label="Select Weekly report"]');
+	await page.click('#selection-form button:has-text("Deactivate")');
+	await page.locator('#activation-progress').getByText('1 deactivated, 1 already inactive, 0 failed.').waitFor();
+	await screenshot(page, 'activation');
+	expect(prodStore.workflows.get('p-1')!.active).toBe(false);
+	await page.locator('#inventory-table tr', { hasText: 'Invoice sync' }).getByText('○').waitFor();
+});
+
+test('on an environment’s page, the selection downloads as a ZIP, and workflow files upload with a report on each', async () => {
+	await page.goto(`${setup.companion.url}/environments/${setup.dev}`);
+	await page.check('input[aria-label="Select Weekly report"]');
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		page.click('#selection-form button:has-text("Download")'),
+	]);
+	expect(download.suggestedFilename()).toMatch(/^dev-\d{4}-\d\d-\d\d\.zip$/);
+	const zip = unzipSync(new Uint8Array(fs.readFileSync(await download.path())));
+	expect(Object.keys(zip).sort()).toEqual(['manifest.json', 'workflows/weekly-report--d-2.json']);
+
+	await page.click('summary:has-text("Upload workflows")');
+	await page.setInputFiles('input[name=files]', [
+		{
+			name: 'good.json',
+			mimeType: 'application/json',
+			buffer: Buffer.from(JSON.stringify({ ...httpWorkflow(7), name: 'Uploaded' })),
+		},
+		{ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"nodes": 3}') },
+	]);
+	await page.click('button:has-text("Upload")');
+	await page.locator('#import-progress').getByText('1 created, 1 refused, 0 failed.').waitFor();
+	await page.locator('#import-progress').getByText('bad.json').waitFor();
+	await page.locator('#inventory-table').getByRole('link', { name: 'Uploaded' }).waitFor();
+	await screenshot(page, 'upload');
 });

@@ -1,8 +1,12 @@
+import { strToU8, zipSync } from 'fflate';
+import { referencedWorkflowIds } from '../../service/domain/workflows/workflow-refs';
 import { N8nClient } from '../../service/n8n/client';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
+import { readEvents } from '../support/sse';
+import { scheduledWorkflow } from '../support/workflows';
 import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
@@ -177,5 +181,109 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 		expect(status).toBe(200);
 		expect(body.items).toHaveLength(1);
 		expect(body.items[0]).toMatchObject({ link: 'linked', targetWorkflowId: ids.prod.get(renamed) });
+	});
+
+	test('a bulk deactivation of 20 running workflows, one deleted in n8n meanwhile: 19 done, 1 failed with n8n’s reason', async () => {
+		const made: N8nWorkflow[] = [];
+		for (let i = 0; i < 20; i++) made.push(await clients.dev.createWorkflow(scheduledWorkflow(`Nightly ${i}`)));
+		for (const workflow of made) await clients.dev.setActive(workflow.id, true);
+		await syncAndFollow(companion, admin, environmentIds.dev);
+		const victim = made[7];
+		await clients.dev.setActive(victim.id, false);
+		await clients.dev.deleteWorkflow(victim.id);
+
+		const started = await companion.api(admin, 'POST', `/api/v1/environments/${environmentIds.dev}/activation`, {
+			workflowIds: made.map((workflow) => workflow.id),
+			active: false,
+		});
+		expect(started.status).toBe(202);
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${admin}`,
+		});
+		const { status, result } = events.at(-1)!.data;
+		expect(status).toBe('succeeded');
+		expect(result.changed).toHaveLength(19);
+		expect(result.failed).toEqual([{ workflowId: victim.id, name: 'Nightly 7', error: expect.stringMatching(/404/) }]);
+		const live = await clients.dev.listWorkflows();
+		expect(live.filter((workflow) => workflow.name.startsWith('Nightly ') && workflow.active)).toEqual([]);
+		const inventory = await companion.api(
+			admin,
+			'GET',
+			`/api/v1/environments/${environmentIds.dev}/workflows?q=Nightly&limit=50`,
+		);
+		// The one gone from n8n stays in the inventory until the next sync.
+		expect(inventory.body.data.filter((workflow: any) => workflow.active).map((workflow: any) => workflow.id)).toEqual([
+			victim.id,
+		]);
+	});
+
+	test('dev downloaded as a ZIP and uploaded into an emptied staging gives the same content hashes; broken files are refused', async () => {
+		for (const workflow of await clients.staging.listWorkflows()) {
+			if (workflow.active) await clients.staging.setActive(workflow.id, false);
+			await clients.staging.deleteWorkflow(workflow.id);
+		}
+		await syncAndFollow(companion, admin, environmentIds.staging);
+		await syncAndFollow(companion, admin, environmentIds.dev);
+		const zip = await fetch(`${companion.url}/api/v1/environments/${environmentIds.dev}/export`, {
+			headers: { authorization: `Bearer ${admin}` },
+		});
+		expect(zip.status).toBe(200);
+		const upload = async (body: Uint8Array) => {
+			const started = await fetch(`${companion.url}/api/v1/environments/${environmentIds.staging}/import`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/zip' },
+				body,
+			});
+			expect(started.status).toBe(202);
+			const { id } = (await started.json()) as { id: string };
+			const events = await readEvents(`${companion.url}/api/v1/jobs/${id}/events`, {
+				authorization: `Bearer ${admin}`,
+			});
+			return events.at(-1)!.data.result;
+		};
+		const result = await upload(new Uint8Array(await zip.arrayBuffer()));
+		expect(result.refused).toEqual([]);
+		expect(result.failed).toEqual([]);
+
+		const inventory = async (name: EnvironmentName) =>
+			(await companion.api(admin, 'GET', `/api/v1/environments/${environmentIds[name]}/workflows?limit=250`)).body.data;
+		const devRows = await inventory('dev');
+		expect(result.created).toHaveLength(devRows.length);
+		const stagingHash = new Map((await inventory('staging')).map((row: any) => [row.name, row.contentHash]));
+		const devExports = new Map((await clients.dev.listWorkflows()).map((workflow) => [workflow.name, workflow]));
+		// A workflow naming another by id names the new one in staging: its hash differs by that id alone.
+		const standalone = devRows.filter((row: any) => referencedWorkflowIds(devExports.get(row.name)!).size === 0);
+		expect(standalone.length).toBeGreaterThan(CORPUS_COUNT);
+		expect(standalone.filter((row: any) => stagingHash.get(row.name) !== row.contentHash)).toEqual([]);
+		expect(stagingHash.has('Editor made')).toBe(true);
+
+		const broken = await upload(
+			zipSync({
+				'fine.json': strToU8(JSON.stringify({ ...scheduledWorkflow('Fine upload'), settings: {} })),
+				'not-json.json': strToU8('{"name": '),
+				'dangling.json': strToU8(
+					JSON.stringify({
+						...scheduledWorkflow('Dangling'),
+						connections: { 'Every day': { main: [[{ node: 'Nowhere', type: 'main', index: 0 }]] } },
+					}),
+				),
+				'unknown-setting.json': strToU8(
+					JSON.stringify({ ...scheduledWorkflow('Odd settings'), settings: { executionTimeout: 'soon' } }),
+				),
+			}),
+		);
+		// A connection to no node: 1.x keeps it (its exports have some), 2.x refuses it.
+		const danglingKept = target.major === '1';
+		expect(broken.created.map((item: any) => item.name).sort()).toEqual(
+			danglingKept ? ['Dangling', 'Fine upload'] : ['Fine upload'],
+		);
+		expect(broken.refused.map((item: any) => item.file).sort()).toEqual(
+			danglingKept ? ['upload/not-json.json'] : ['upload/dangling.json', 'upload/not-json.json'],
+		);
+		// What only n8n can tell: its own reason, and nothing left of the workflow.
+		expect(broken.failed).toEqual([
+			{ file: 'upload/unknown-setting.json', name: 'Odd settings', error: expect.stringMatching(/400/) },
+		]);
+		expect((await clients.staging.listWorkflows()).some((workflow) => workflow.name === 'Odd settings')).toBe(false);
 	});
 });

@@ -16,6 +16,7 @@ export const PERMISSIONS = {
 	'environments.sync': 'developer',
 	'workflows.read': 'viewer',
 	'workflows.link': 'admin',
+	'workflows.operate': 'admin',
 	'jobs.read': 'viewer',
 	'snapshots.read': 'viewer',
 	'snapshots.create': 'developer',

@@ -88,6 +88,15 @@ export async function recordRecreated(
 		.execute();
 }
 
+/** Writes what n8n answered for a workflow into its inventory row, keeping its identity (a new one if it had none). */
+export async function refreshInventoryRow(trx: Db, environmentId: string, workflow: N8nWorkflow): Promise<void> {
+	const [stored] = await prepareWorkflows(trx, [workflow]);
+	await storeWorkflows(trx, [stored]);
+	const canonicalId =
+		(await canonicalIdOf(trx, environmentId, workflow.id)) ?? (await newCanonical(trx, workflow.name));
+	await putInventoryRow(trx, environmentId, stored, canonicalId);
+}
+
 /** Writes the workflow's inventory row under `canonicalId`; returns the canonical id it had, if any. */
 export async function putInventoryRow(
 	trx: Db,

@@ -10,6 +10,7 @@ import { gitRoutes } from './git.routes';
 import { webhookRoutes } from './webhooks.routes';
 import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
+import { operationRoutes } from './operations.routes';
 import { pipelineRoutes } from './pipelines.routes';
 import { promotionRoutes } from './promotions.routes';
 import { snapshotRoutes } from './snapshots.routes';
@@ -25,6 +26,7 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...environmentRoutes(deps),
 	...inventoryRoutes(deps),
 	...workflowRoutes(deps),
+	...operationRoutes(deps),
 	...credentialRoutes(deps),
 	...findingRoutes(deps),
 	...snapshotRoutes(deps),

@@ -1,3 +1,5 @@
+import multer from 'multer';
+import { z } from 'zod';
 import { driftStatus } from '../../domain/drift/status';
 import { getEnvironmentRow, toEnvironment } from '../../domain/environments/environments';
 import type { Job } from '../../domain/jobs/jobs';
@@ -8,15 +10,40 @@ import {
 	inventoryQuerySchema,
 	listInventory,
 } from '../../domain/workflows/inventory';
+import { startActivation } from '../../domain/workflows/activation';
+import { readUpload, startImport } from '../../domain/workflows/import';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { sseMessage, streamJob } from '../job-stream';
-import { filterValues, parseForm } from './forms';
+import { filterValues, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render, renderToString, wantsPartial } from './views';
 
-/** The environment page (its inventory, a sync with live progress) and the workflow page. */
+/** Uploaded files, kept in memory: at most 100, of 50 MB each. */
+const uploads = multer({ storage: multer.memoryStorage(), limits: { files: 100, fileSize: 50 * 1024 * 1024 } }).array(
+	'files',
+);
+
+/** Multer's refusals (too many files, too large) in words. */
+const uploadError = (error: unknown) =>
+	error instanceof multer.MulterError
+		? new DomainError('invalid_request', `The upload was refused: ${error.message}`)
+		: error;
+
+/** A form's selection: one checked box is a string, several a list. */
+const activationFormSchema = z.object({
+	workflowIds: z.union([
+		z
+			.string()
+			.min(1)
+			.transform((id) => [id]),
+		z.array(z.string().min(1)).min(1).max(1000),
+	]),
+	active: z.enum(['true', 'false']).transform((value) => value === 'true'),
+});
+
+/** The environment page (its inventory, a sync with live progress, workflows switched on or off) and the workflow page. */
 export const inventoryPages = (deps: AppDeps): UiRoute[] => [
 	{
 		method: 'get',
@@ -64,6 +91,49 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => [
 				job = await deps.jobs.get(running);
 			}
 			render(req, res, 'partials/job-follow', { job, environmentId });
+		},
+	},
+	{
+		method: 'post',
+		path: '/environments/:id/activation',
+		permission: 'workflows.operate',
+		handler: async (req, res) => {
+			const environmentId = String(req.params.id);
+			const form = parseForm(activationFormSchema, req.body);
+			if (form.errors) {
+				const message = form.errors.workflowIds
+					? 'Select at least one workflow first'
+					: 'Choose Activate or Deactivate';
+				return render(req, res, 'partials/error', { message }, { status: 422 });
+			}
+			try {
+				const job = await startActivation(deps, auditContext(req), environmentId, form.data);
+				render(req, res, 'partials/job-follow', { job, environmentId });
+			} catch (error) {
+				const { status, message } = userFacingError(req, error);
+				render(req, res, 'partials/error', { message }, { status });
+			}
+		},
+	},
+	{
+		method: 'post',
+		path: '/environments/:id/import',
+		permission: 'workflows.operate',
+		handler: async (req, res) => {
+			await getEnvironmentRow(deps.db, String(req.params.id));
+			try {
+				await new Promise<void>((resolve, reject) => uploads(req, res, (error) => (error ? reject(error) : resolve())));
+				const files = ((req.files ?? []) as Express.Multer.File[]).map((file) => ({
+					name: file.originalname,
+					bytes: file.buffer,
+				}));
+				if (!files.length) throw new DomainError('invalid_request', 'Choose the files to upload first');
+				const job = await startImport(deps, auditContext(req), String(req.params.id), readUpload(files));
+				render(req, res, 'partials/job-follow', { job, environmentId: String(req.params.id) });
+			} catch (error) {
+				const { status, message } = userFacingError(req, uploadError(error));
+				render(req, res, 'partials/error', { message }, { status });
+			}
 		},
 	},
 	{

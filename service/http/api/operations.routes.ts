@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { getEnvironmentRow } from '../../domain/environments/environments';
+import { DomainError } from '../../domain/errors';
+import { activationRequestSchema, startActivation } from '../../domain/workflows/activation';
+import { exportQuerySchema, exportWorkflows } from '../../domain/workflows/export';
+import { readUpload, startImport } from '../../domain/workflows/import';
+import type { AppDeps } from '../deps';
+import { apiRoute, idParams } from '../route';
+
+/** The import route reads its body raw (a ZIP or JSON, up to this size), not as the API's JSON. */
+export const IMPORT_PATH = '/environments/:id/import';
+export const IMPORT_LIMIT = '50mb';
+
+/** `prod-2026-11-30.zip` */
+export const exportFileName = (environmentName: string) =>
+	`${environmentName.replace(/[^A-Za-z0-9_-]+/g, '-')}-${new Date().toISOString().slice(0, 10)}.zip`;
+
+/** Operations on an environment's workflows in n8n. */
+export const operationRoutes = (deps: AppDeps) => [
+	apiRoute({
+		method: 'post',
+		path: '/environments/:id/activation',
+		summary:
+			'Activate or deactivate workflows (publish or unpublish on n8n 2.x): a job whose result says which changed, which already were, which failed and why',
+		permission: 'workflows.operate',
+		params: idParams,
+		body: activationRequestSchema,
+		status: 202,
+		handler: async ({ params, body, audit }) => startActivation(deps, audit, params.id, body),
+	}),
+	apiRoute({
+		method: 'get',
+		path: '/environments/:id/export',
+		summary:
+			'The synced workflows (or some) as a ZIP, streamed: workflows/ as n8n exported them, optionally normalised/, and a manifest',
+		permission: 'workflows.read',
+		params: idParams,
+		query: exportQuerySchema,
+		handler: async ({ params, query, res }) => {
+			await exportWorkflows(deps.db, params.id, query, (environment) =>
+				res.type('application/zip').attachment(exportFileName(environment.name)),
+			);
+			return undefined;
+		},
+	}),
+	apiRoute({
+		method: 'post',
+		path: IMPORT_PATH,
+		summary: `Upload workflows: the body is a ZIP (application/zip) of workflow JSON files, or one JSON file (a workflow or a list), up to ${IMPORT_LIMIT}. Each is checked before anything is written; a job creates the valid ones and reports on every file`,
+		permission: 'workflows.operate',
+		params: idParams,
+		query: z.object({ filename: z.string().trim().min(1).max(200).optional().describe('named so in the results') }),
+		status: 202,
+		handler: async ({ params, query, req, audit }) => {
+			await getEnvironmentRow(deps.db, params.id);
+			const bytes = req.body as unknown;
+			if (!Buffer.isBuffer(bytes) || !bytes.length)
+				throw new DomainError(
+					'invalid_request',
+					'Send the workflows as the request body: a ZIP (application/zip) or a JSON file (application/json)',
+				);
+			const entries = readUpload([{ name: query.filename ?? 'upload', bytes }]);
+			return startImport(deps, audit, params.id, entries);
+		},
+	}),
+];

@@ -159,6 +159,11 @@ export class N8nClient {
 		});
 	}
 
+	/** n8n 2.20 and later: the workflow leaves the list but can come back (unarchive). */
+	async archiveWorkflow(id: string, archived: boolean): Promise<void> {
+		await this.request<unknown>('POST', `/workflows/${encodeURIComponent(id)}/${archived ? 'archive' : 'unarchive'}`);
+	}
+
 	async listTags(): Promise<N8nTag[]> {
 		return this.listAll<N8nTag>('/tags');
 	}

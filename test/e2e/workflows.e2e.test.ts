@@ -286,4 +286,30 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 		]);
 		expect((await clients.staging.listWorkflows()).some((workflow) => workflow.name === 'Odd settings')).toBe(false);
 	});
+
+	test('archive and bring back on 2.x (1.x says it cannot); delete for good after a snapshot, the name typed', async () => {
+		const made = await clients.prod.createWorkflow(scheduledWorkflow('To remove'));
+		await clients.prod.setActive(made.id, true);
+		await syncAndFollow(companion, admin, environmentIds.prod);
+		const path = `/api/v1/environments/${environmentIds.prod}/workflows/${made.id}`;
+
+		const archived = await companion.api(admin, 'POST', `${path}/archive`);
+		if (target.major === '2') {
+			expect(archived.body).toEqual({ workflowId: made.id, name: 'To remove', archived: true });
+			expect(await clients.prod.getWorkflow(made.id)).toMatchObject({ isArchived: true, active: false });
+			const back = await companion.api(admin, 'POST', `${path}/unarchive`);
+			expect(back.status).toBe(200);
+			expect(await clients.prod.getWorkflow(made.id)).toMatchObject({ isArchived: false, active: false });
+		} else {
+			expect(archived.status).toBe(422);
+			expect(archived.body.error.message).toMatch(/runs n8n 1\.x, which cannot archive/);
+		}
+
+		expect((await companion.api(admin, 'DELETE', path, { confirmName: 'to remove' })).status).toBe(400);
+		const deleted = await companion.api(admin, 'DELETE', path, { confirmName: 'To remove' });
+		expect(deleted.status).toBe(200);
+		await expect(clients.prod.getWorkflow(made.id)).rejects.toMatchObject({ status: 404 });
+		const snapshot = await companion.api(admin, 'GET', `/api/v1/snapshots/${deleted.body.snapshotId}`);
+		expect(snapshot.body.workflows).toEqual([expect.objectContaining({ workflowId: made.id, name: 'To remove' })]);
+	});
 });

@@ -4,12 +4,15 @@ import { DomainError } from '../../domain/errors';
 import { activationRequestSchema, startActivation } from '../../domain/workflows/activation';
 import { exportQuerySchema, exportWorkflows } from '../../domain/workflows/export';
 import { readUpload, startImport } from '../../domain/workflows/import';
+import { deleteRequestSchema, deleteWorkflow, setArchived } from '../../domain/workflows/removal';
 import type { AppDeps } from '../deps';
 import { apiRoute, idParams } from '../route';
 
 /** The import route reads its body raw (a ZIP or JSON, up to this size), not as the API's JSON. */
 export const IMPORT_PATH = '/environments/:id/import';
 export const IMPORT_LIMIT = '50mb';
+
+const workflowParams = z.object({ id: z.string().min(1), workflowId: z.string().min(1) });
 
 /** `prod-2026-11-30.zip` */
 export const exportFileName = (environmentName: string) =>
@@ -27,6 +30,29 @@ export const operationRoutes = (deps: AppDeps) => [
 		body: activationRequestSchema,
 		status: 202,
 		handler: async ({ params, body, audit }) => startActivation(deps, audit, params.id, body),
+	}),
+	...(['archive', 'unarchive'] as const).map((verb) =>
+		apiRoute({
+			method: 'post',
+			path: `/environments/:id/workflows/:workflowId/${verb}`,
+			summary:
+				verb === 'archive'
+					? 'Archive a workflow (n8n 2.x; unpublished first): it leaves n8n’s lists and can be unarchived'
+					: 'Bring an archived workflow back (inactive)',
+			permission: 'workflows.operate',
+			params: workflowParams,
+			handler: async ({ params, audit }) => setArchived(deps, audit, params.id, params.workflowId, verb === 'archive'),
+		}),
+	),
+	apiRoute({
+		method: 'delete',
+		path: '/environments/:id/workflows/:workflowId',
+		summary: 'Delete a workflow from n8n for good, its name typed in confirmName; a snapshot of it is taken first',
+		permission: 'workflows.operate',
+		params: workflowParams,
+		body: deleteRequestSchema,
+		handler: async ({ params, body, audit }) =>
+			deleteWorkflow(deps, audit, params.id, params.workflowId, body.confirmName),
 	}),
 	apiRoute({
 		method: 'get',

@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { driftStatus } from '../../domain/drift/status';
@@ -11,6 +12,7 @@ import {
 	listInventory,
 } from '../../domain/workflows/inventory';
 import { startActivation } from '../../domain/workflows/activation';
+import { deleteWorkflow, setArchived } from '../../domain/workflows/removal';
 import { readUpload, startImport } from '../../domain/workflows/import';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
@@ -44,117 +46,162 @@ const activationFormSchema = z.object({
 });
 
 /** The environment page (its inventory, a sync with live progress, workflows switched on or off) and the workflow page. */
-export const inventoryPages = (deps: AppDeps): UiRoute[] => [
-	{
-		method: 'get',
-		path: '/environments/:id',
-		permission: 'workflows.read',
-		handler: async (req, res) => {
-			const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
-			const form = parseForm(inventoryQuerySchema, req.query);
-			const filters = filterValues(req.query);
-			const page = form.errors
-				? { data: [], nextCursor: null }
-				: await listInventory(deps.db, environment.id, form.data);
-			// The top line is the full page's only: a filtered table (htmx) goes without it.
-			const summary = wantsPartial(req)
-				? undefined
-				: {
-						workflows: await countInventory(deps.db, environment.id),
-						drift: await driftStatus(deps.db, environment.id),
-					};
-			render(
-				req,
-				res,
-				'pages/environment',
-				{ environment, page, summary, filters, errors: form.errors ?? {} },
-				{ partial: 'partials/inventory-table', status: form.errors ? 422 : 200 },
-			);
+export const inventoryPages = (deps: AppDeps): UiRoute[] => {
+	/** The page of one synced workflow, with the refusal of a removal when there was one. */
+	const workflowPage = async (req: Request, res: Response, error?: { status: number; message: string }) => {
+		const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
+		const detail = await getInventoryWorkflow(deps.db, environment.id, String(req.params.workflowId));
+		render(
+			req,
+			res,
+			'pages/workflow',
+			{ environment, detail, error: error?.message ?? null },
+			{ status: error?.status ?? 200 },
+		);
+	};
+
+	/** Archives or deletes, then back to the environment the workflow has left. */
+	const removal = (run: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
+		try {
+			await run(req);
+		} catch (error) {
+			return workflowPage(req, res, userFacingError(req, error));
+		}
+		res.redirect(303, `/environments/${String(req.params.id)}`);
+	};
+
+	return [
+		{
+			method: 'get',
+			path: '/environments/:id',
+			permission: 'workflows.read',
+			handler: async (req, res) => {
+				const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
+				const form = parseForm(inventoryQuerySchema, req.query);
+				const filters = filterValues(req.query);
+				const page = form.errors
+					? { data: [], nextCursor: null }
+					: await listInventory(deps.db, environment.id, form.data);
+				// The top line is the full page's only: a filtered table (htmx) goes without it.
+				const summary = wantsPartial(req)
+					? undefined
+					: {
+							workflows: await countInventory(deps.db, environment.id),
+							drift: await driftStatus(deps.db, environment.id),
+						};
+				render(
+					req,
+					res,
+					'pages/environment',
+					{ environment, page, summary, filters, errors: form.errors ?? {} },
+					{ partial: 'partials/inventory-table', status: form.errors ? 422 : 200 },
+				);
+			},
 		},
-	},
-	{
-		method: 'post',
-		path: '/environments/:id/sync',
-		permission: 'environments.sync',
-		handler: async (req, res) => {
-			const environmentId = String(req.params.id);
-			let job: Job;
-			try {
-				job = await startInventorySync(deps, auditContext(req), environmentId, 'all');
-			} catch (error) {
-				// A sync already running: follow that one.
-				const running =
-					error instanceof DomainError && error.code === 'conflict'
-						? (error.details as { jobId?: string })?.jobId
-						: undefined;
-				if (!running) throw error;
-				job = await deps.jobs.get(running);
-			}
-			render(req, res, 'partials/job-follow', { job, environmentId });
-		},
-	},
-	{
-		method: 'post',
-		path: '/environments/:id/activation',
-		permission: 'workflows.operate',
-		handler: async (req, res) => {
-			const environmentId = String(req.params.id);
-			const form = parseForm(activationFormSchema, req.body);
-			if (form.errors) {
-				const message = form.errors.workflowIds
-					? 'Select at least one workflow first'
-					: 'Choose Activate or Deactivate';
-				return render(req, res, 'partials/error', { message }, { status: 422 });
-			}
-			try {
-				const job = await startActivation(deps, auditContext(req), environmentId, form.data);
+		{
+			method: 'post',
+			path: '/environments/:id/sync',
+			permission: 'environments.sync',
+			handler: async (req, res) => {
+				const environmentId = String(req.params.id);
+				let job: Job;
+				try {
+					job = await startInventorySync(deps, auditContext(req), environmentId, 'all');
+				} catch (error) {
+					// A sync already running: follow that one.
+					const running =
+						error instanceof DomainError && error.code === 'conflict'
+							? (error.details as { jobId?: string })?.jobId
+							: undefined;
+					if (!running) throw error;
+					job = await deps.jobs.get(running);
+				}
 				render(req, res, 'partials/job-follow', { job, environmentId });
-			} catch (error) {
-				const { status, message } = userFacingError(req, error);
-				render(req, res, 'partials/error', { message }, { status });
-			}
+			},
 		},
-	},
-	{
-		method: 'post',
-		path: '/environments/:id/import',
-		permission: 'workflows.operate',
-		handler: async (req, res) => {
-			await getEnvironmentRow(deps.db, String(req.params.id));
-			try {
-				await new Promise<void>((resolve, reject) => uploads(req, res, (error) => (error ? reject(error) : resolve())));
-				const files = ((req.files ?? []) as Express.Multer.File[]).map((file) => ({
-					name: file.originalname,
-					bytes: file.buffer,
-				}));
-				if (!files.length) throw new DomainError('invalid_request', 'Choose the files to upload first');
-				const job = await startImport(deps, auditContext(req), String(req.params.id), readUpload(files));
-				render(req, res, 'partials/job-follow', { job, environmentId: String(req.params.id) });
-			} catch (error) {
-				const { status, message } = userFacingError(req, uploadError(error));
-				render(req, res, 'partials/error', { message }, { status });
-			}
+		{
+			method: 'post',
+			path: '/environments/:id/activation',
+			permission: 'workflows.operate',
+			handler: async (req, res) => {
+				const environmentId = String(req.params.id);
+				const form = parseForm(activationFormSchema, req.body);
+				if (form.errors) {
+					const message = form.errors.workflowIds
+						? 'Select at least one workflow first'
+						: 'Choose Activate or Deactivate';
+					return render(req, res, 'partials/error', { message }, { status: 422 });
+				}
+				try {
+					const job = await startActivation(deps, auditContext(req), environmentId, form.data);
+					render(req, res, 'partials/job-follow', { job, environmentId });
+				} catch (error) {
+					const { status, message } = userFacingError(req, error);
+					render(req, res, 'partials/error', { message }, { status });
+				}
+			},
 		},
-	},
-	{
-		method: 'get',
-		path: '/jobs/:id/stream',
-		permission: 'jobs.read',
-		handler: async (req, res) => {
-			await streamJob(deps.jobs, String(req.params.id), req, res, (job) => {
-				const html = renderToString(req, res, 'partials/job-progress', { job });
-				return sseMessage('progress', html) + (job.status === 'running' ? '' : sseMessage('done', job.status));
-			});
+		{
+			method: 'post',
+			path: '/environments/:id/import',
+			permission: 'workflows.operate',
+			handler: async (req, res) => {
+				await getEnvironmentRow(deps.db, String(req.params.id));
+				try {
+					await new Promise<void>((resolve, reject) =>
+						uploads(req, res, (error) => (error ? reject(error) : resolve())),
+					);
+					const files = ((req.files ?? []) as Express.Multer.File[]).map((file) => ({
+						name: file.originalname,
+						bytes: file.buffer,
+					}));
+					if (!files.length) throw new DomainError('invalid_request', 'Choose the files to upload first');
+					const job = await startImport(deps, auditContext(req), String(req.params.id), readUpload(files));
+					render(req, res, 'partials/job-follow', { job, environmentId: String(req.params.id) });
+				} catch (error) {
+					const { status, message } = userFacingError(req, uploadError(error));
+					render(req, res, 'partials/error', { message }, { status });
+				}
+			},
 		},
-	},
-	{
-		method: 'get',
-		path: '/environments/:id/workflows/:workflowId',
-		permission: 'workflows.read',
-		handler: async (req, res) => {
-			const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
-			const detail = await getInventoryWorkflow(deps.db, environment.id, String(req.params.workflowId));
-			render(req, res, 'pages/workflow', { environment, detail });
+		{
+			method: 'get',
+			path: '/jobs/:id/stream',
+			permission: 'jobs.read',
+			handler: async (req, res) => {
+				await streamJob(deps.jobs, String(req.params.id), req, res, (job) => {
+					const html = renderToString(req, res, 'partials/job-progress', { job });
+					return sseMessage('progress', html) + (job.status === 'running' ? '' : sseMessage('done', job.status));
+				});
+			},
 		},
-	},
-];
+		{
+			method: 'get',
+			path: '/environments/:id/workflows/:workflowId',
+			permission: 'workflows.read',
+			handler: workflowPage,
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/workflows/:workflowId/archive',
+			permission: 'workflows.operate',
+			handler: removal((req) =>
+				setArchived(deps, auditContext(req), String(req.params.id), String(req.params.workflowId), true),
+			),
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/workflows/:workflowId/delete',
+			permission: 'workflows.operate',
+			handler: removal((req) =>
+				deleteWorkflow(
+					deps,
+					auditContext(req),
+					String(req.params.id),
+					String(req.params.workflowId),
+					typeof req.body?.confirmName === 'string' ? req.body.confirmName : '',
+				),
+			),
+		},
+	];
+};

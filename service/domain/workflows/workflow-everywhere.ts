@@ -34,8 +34,13 @@ export interface WorkflowEverywhere {
 	snapshots: Array<{ id: string; environmentId: string; label: string; createdAt: string; contentHash: string }>;
 }
 
-/** A canonical workflow in every environment, in the order of the first pipeline. */
-export async function workflowEverywhere(db: Db, canonicalId: string): Promise<WorkflowEverywhere> {
+type Exports = Awaited<ReturnType<typeof versionsOf>>;
+
+/**
+ * A canonical workflow in every environment, in the order of the first pipeline; `exports`, when the
+ * caller has read them already (versionsOf), are not read again.
+ */
+export async function workflowEverywhere(db: Db, canonicalId: string, exports?: Exports): Promise<WorkflowEverywhere> {
 	const canonical = await db
 		.selectFrom('canonical_workflows')
 		.selectAll()
@@ -47,7 +52,7 @@ export async function workflowEverywhere(db: Db, canonicalId: string): Promise<W
 		await db.selectFrom('environments').select(['id', 'name', 'class']).execute(),
 		pipeline,
 	);
-	const exports = await versionsOf(db, canonicalId);
+	const versionsNow = exports ?? (await versionsOf(db, canonicalId));
 	const incidents = await db
 		.selectFrom('incidents')
 		.select(['id', 'environment_id', 'status', 'severity', 'items'])
@@ -55,7 +60,7 @@ export async function workflowEverywhere(db: Db, canonicalId: string): Promise<W
 		.execute();
 	const versions = await Promise.all(
 		columns.map(async ({ previousId: _previousId, ...environment }): Promise<WorkflowVersion> => {
-			const version = exports.get(environment.id);
+			const version = versionsNow.get(environment.id);
 			const lastPromotion = await lastPromotionOf(db, environment.id, canonicalId, version?.workflow.id);
 			if (!version) return { environment, present: false, lastPromotion, openDrift: null };
 			const incident = incidents.find((row) => row.environment_id === environment.id);

@@ -62,8 +62,8 @@ export const workflowPages = ({ db }: AppDeps): UiRoute[] => {
 
 	/** One workflow everywhere: the picture of a version (`a`), or of `b` with its changes from `a` marked. */
 	const workflowPage = async (req: Request, res: Response) => {
-		const everywhere = await workflowEverywhere(db, String(req.params.id));
-		const exports = await versionsOf(db, everywhere.canonicalId);
+		const exports = await versionsOf(db, String(req.params.id));
+		const everywhere = await workflowEverywhere(db, String(req.params.id), exports);
 		const present = everywhere.versions.filter((version) => version.present);
 		const chosen = (key: string) => present.find((version) => version.environment.id === req.query[key]);
 		const a = chosen('a') ?? present[0];

@@ -172,6 +172,10 @@ export class N8nClient {
 		return this.request<N8nTag>('POST', '/tags', { body: { name } });
 	}
 
+	async renameTag(id: string, name: string): Promise<N8nTag> {
+		return this.request<N8nTag>('PUT', `/tags/${encodeURIComponent(id)}`, { body: { name } });
+	}
+
 	/** Sets a workflow's tags (by the target's tag ids): n8n keeps them apart from the workflow body. */
 	async setWorkflowTags(id: string, tagIds: string[]): Promise<void> {
 		await this.request<unknown>('PUT', `/workflows/${encodeURIComponent(id)}/tags`, {

@@ -312,4 +312,27 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 		const snapshot = await companion.api(admin, 'GET', `/api/v1/snapshots/${deleted.body.snapshotId}`);
 		expect(snapshot.body.workflows).toEqual([expect.objectContaining({ workflowId: made.id, name: 'To remove' })]);
 	});
+
+	test('tags added to ticked workflows, the tag created; renamed, the workflows keep it', async () => {
+		const made = await Promise.all(
+			['Tagged 1', 'Tagged 2'].map((name) => clients.prod.createWorkflow(scheduledWorkflow(name))),
+		);
+		const path = `/api/v1/environments/${environmentIds.prod}`;
+		const started = await companion.api(admin, 'POST', `${path}/tagging`, {
+			workflowIds: made.map((workflow) => workflow.id),
+			add: ['estate-e2e'],
+		});
+		expect(started.status).toBe(202);
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${admin}`,
+		});
+		expect(events.at(-1)!.data.result.changed).toHaveLength(2);
+		const tag = (await companion.api(admin, 'GET', `${path}/tags`)).body.data.find(
+			(one: any) => one.name === 'estate-e2e',
+		);
+		const renamed = await companion.api(admin, 'PATCH', `${path}/tags/${tag.id}`, { name: 'estate-renamed' });
+		expect(renamed.body).toMatchObject({ id: tag.id, name: 'estate-renamed' });
+		for (const workflow of made)
+			expect((await clients.prod.getWorkflow(workflow.id)).tags?.map((one) => one.name)).toEqual(['estate-renamed']);
+	});
 });

@@ -42,7 +42,8 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 	};
 	const tags = new Map<string, string>();
 	function answer(method: string, url: URL, raw: string): ReturnType<FakeHandler> {
-		if (url.pathname === '/api/v1/tags') return answerTags(method, raw);
+		const tagRoute = url.pathname.match(/^\/api\/v1\/tags(?:\/([^/]+))?$/);
+		if (tagRoute) return answerTags(method, raw, tagRoute[1]);
 		if (url.pathname === '/api/v1/credentials' && state.credentials)
 			return { status: 200, body: { data: state.credentials, nextCursor: null } };
 		const route = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/);
@@ -83,7 +84,12 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		}
 		return { status: 200, body: found };
 	}
-	function answerTags(method: string, raw: string): ReturnType<FakeHandler> {
+	function answerTags(method: string, raw: string, id?: string): ReturnType<FakeHandler> {
+		if (id && method === 'PUT') {
+			if (!tags.has(id)) return { status: 404, body: { message: 'Not Found' } };
+			tags.set(id, (JSON.parse(raw) as { name: string }).name);
+			return { status: 200, body: { id, name: tags.get(id) } };
+		}
 		if (method === 'POST') {
 			const tag = { id: `tag-${tags.size + 1}`, name: (JSON.parse(raw) as { name: string }).name };
 			tags.set(tag.id, tag.name);

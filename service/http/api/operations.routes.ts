@@ -5,6 +5,7 @@ import { activationRequestSchema, startActivation } from '../../domain/workflows
 import { exportQuerySchema, exportWorkflows } from '../../domain/workflows/export';
 import { readUpload, startImport } from '../../domain/workflows/import';
 import { deleteRequestSchema, deleteWorkflow, setArchived } from '../../domain/workflows/removal';
+import { listTags, saveTag, startTagging, tagNameSchema, taggingRequestSchema } from '../../domain/workflows/tagging';
 import type { AppDeps } from '../deps';
 import { apiRoute, idParams } from '../route';
 
@@ -30,6 +31,44 @@ export const operationRoutes = (deps: AppDeps) => [
 		body: activationRequestSchema,
 		status: 202,
 		handler: async ({ params, body, audit }) => startActivation(deps, audit, params.id, body),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/environments/:id/tagging',
+		summary:
+			'Add and remove tags on workflows: a job whose result says which changed, which already were, which failed and why',
+		permission: 'workflows.operate',
+		params: idParams,
+		body: taggingRequestSchema,
+		status: 202,
+		handler: async ({ params, body, audit }) => startTagging(deps, audit, params.id, body),
+	}),
+	apiRoute({
+		method: 'get',
+		path: '/environments/:id/tags',
+		summary: 'The environment’s tags, as n8n lists them now',
+		permission: 'workflows.read',
+		params: idParams,
+		handler: async ({ params }) => ({ data: await listTags(deps, params.id) }),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/environments/:id/tags',
+		summary: 'Create a tag in n8n',
+		permission: 'workflows.operate',
+		params: idParams,
+		body: tagNameSchema,
+		status: 201,
+		handler: async ({ params, body, audit }) => saveTag(deps, audit, params.id, body.name),
+	}),
+	apiRoute({
+		method: 'patch',
+		path: '/environments/:id/tags/:tagId',
+		summary: 'Rename a tag in n8n (its workflows keep it)',
+		permission: 'workflows.operate',
+		params: z.object({ id: z.string().min(1), tagId: z.string().min(1) }),
+		body: tagNameSchema,
+		handler: async ({ params, body, audit }) => saveTag(deps, audit, params.id, body.name, params.tagId),
 	}),
 	...(['archive', 'unarchive'] as const).map((verb) =>
 		apiRoute({

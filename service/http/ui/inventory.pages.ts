@@ -13,6 +13,7 @@ import {
 } from '../../domain/workflows/inventory';
 import { startActivation } from '../../domain/workflows/activation';
 import { deleteWorkflow, setArchived } from '../../domain/workflows/removal';
+import { startTagging } from '../../domain/workflows/tagging';
 import { readUpload, startImport } from '../../domain/workflows/import';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
@@ -34,15 +35,26 @@ const uploadError = (error: unknown) =>
 		: error;
 
 /** A form's selection: one checked box is a string, several a list. */
+const selection = z.union([
+	z
+		.string()
+		.min(1)
+		.transform((id) => [id]),
+	z.array(z.string().min(1)).min(1).max(1000),
+]);
 const activationFormSchema = z.object({
-	workflowIds: z.union([
-		z
-			.string()
-			.min(1)
-			.transform((id) => [id]),
-		z.array(z.string().min(1)).min(1).max(1000),
-	]),
+	workflowIds: selection,
 	active: z.enum(['true', 'false']).transform((value) => value === 'true'),
+});
+const taggingFormSchema = z.object({
+	workflowIds: selection,
+	tags: z.string().transform((text) =>
+		text
+			.split(',')
+			.map((tag) => tag.trim())
+			.filter(Boolean),
+	),
+	tagAction: z.enum(['add', 'remove']),
 });
 
 /** The environment page (its inventory, a sync with live progress, workflows switched on or off) and the workflow page. */
@@ -134,6 +146,31 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 				}
 				try {
 					const job = await startActivation(deps, auditContext(req), environmentId, form.data);
+					render(req, res, 'partials/job-follow', { job, environmentId });
+				} catch (error) {
+					const { status, message } = userFacingError(req, error);
+					render(req, res, 'partials/error', { message }, { status });
+				}
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/tagging',
+			permission: 'workflows.operate',
+			handler: async (req, res) => {
+				const environmentId = String(req.params.id);
+				const form = parseForm(taggingFormSchema, req.body);
+				if (form.errors) {
+					const message = form.errors.workflowIds ? 'Select at least one workflow first' : 'Type the tags first';
+					return render(req, res, 'partials/error', { message }, { status: 422 });
+				}
+				const { workflowIds, tags, tagAction } = form.data;
+				try {
+					const job = await startTagging(deps, auditContext(req), environmentId, {
+						workflowIds,
+						add: tagAction === 'add' ? tags : [],
+						remove: tagAction === 'remove' ? tags : [],
+					});
 					render(req, res, 'partials/job-follow', { job, environmentId });
 				} catch (error) {
 					const { status, message } = userFacingError(req, error);

@@ -30,7 +30,8 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 	beforeAll(async () => {
 		const started = await Promise.all([
 			...ENVIRONMENTS.map((name) => startN8n({ target, name: `estate-${name}` })),
-			startCompanion(),
+			// n8n 2.x renames a tag on every workflow that has it: slower than 3 s on a busy machine.
+			startCompanion({ n8nTimeoutMs: 20_000 }),
 		]);
 		companion = started.pop() as Companion;
 		admin = await companion.token('admin');

@@ -51,6 +51,8 @@ export async function startCompanion(
 		scheduler?: SchedulerOptions;
 		allowPrivateWebhookTargets?: boolean;
 		n8nConcurrency?: number;
+		/** How long a call to n8n may take (3 s here; the product's default is longer). */
+		n8nTimeoutMs?: number;
 	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
@@ -70,7 +72,8 @@ export async function startCompanion(
 		db,
 		secrets,
 		logger,
-		n8nClient: (target) => new N8nClient(target, { timeoutMs: 3000, retries: 0, slots: slots(target.baseUrl) }),
+		n8nClient: (target) =>
+			new N8nClient(target, { timeoutMs: options.n8nTimeoutMs ?? 3000, retries: 0, slots: slots(target.baseUrl) }),
 		gitHub: (target) => new GitHubRepo(target, { throttle: false, retries: 0 }),
 		jobs: new Jobs(db),
 		events: webhooks,

@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { testCompanionCredential } from '../shared/credential-test';
 import { getEnvironmentsOrAll, searchEnvironments } from '../shared/environments';
 import * as decide from './actions/decide.operation';
+import * as decideOperation from './actions/decide-operation.operation';
 import * as list from './actions/list.operation';
 import { getPipelineStages, planFields } from './actions/plan-fields';
 import { promotionIdField, searchPromotions } from './actions/promotion-id';
@@ -21,6 +22,13 @@ const OPERATIONS: INodePropertyOptions[] = [
 		value: 'approve',
 		action: 'Approve a promotion',
 		description: 'Approve as an admin token other than the requester’s',
+	},
+	{
+		name: 'Approve Operation',
+		value: 'approveOperation',
+		action: 'Approve an operation on n8n',
+		description:
+			'Approve an activation, deletion or restore that an environment’s class policy holds for approval: it runs at once',
 	},
 	{ name: 'Cancel', value: 'cancel', action: 'Cancel a promotion', description: 'Before it runs' },
 	{
@@ -38,6 +46,12 @@ const OPERATIONS: INodePropertyOptions[] = [
 		description: 'A dry run: one item per workflow with status, risk, diff and blockers',
 	},
 	{ name: 'Reject', value: 'reject', action: 'Reject a promotion', description: 'Saying why' },
+	{
+		name: 'Reject Operation',
+		value: 'rejectOperation',
+		action: 'Reject an operation on n8n',
+		description: 'Reject an operation a class policy holds for approval, saying why',
+	},
 	{
 		name: 'Roll Back',
 		value: 'rollback',
@@ -60,7 +74,7 @@ export class Promote implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ ({"approve":"Approve a promotion","cancel":"Cancel a promotion","execute":"Execute a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","rollback":"Roll back a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
+			'={{ ({"approve":"Approve a promotion","approveOperation":"Approve an operation on n8n","cancel":"Cancel a promotion","execute":"Execute a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","rejectOperation":"Reject an operation on n8n","rollback":"Roll back a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
 		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
 		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#promote-node',
 		description: 'Plan, request and approve promotions of workflows from one n8n instance to another',
@@ -81,6 +95,7 @@ export class Promote implements INodeType {
 			...planFields,
 			promotionIdField,
 			...decide.description,
+			...decideOperation.description,
 			...run.description,
 			...list.description,
 		],

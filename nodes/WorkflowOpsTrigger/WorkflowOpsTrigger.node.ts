@@ -50,6 +50,18 @@ const EVENTS = [
 		description: 'A promotion stopped and undid what it wrote, or a completed one was rolled back',
 	},
 	{ name: 'Snapshot Created', value: 'snapshot.created', description: 'A snapshot of an environment was taken' },
+	{
+		name: 'Operation Approval Requested',
+		value: 'operation.approval_requested',
+		description:
+			'An operation on n8n (activate, delete, restore) waits for approval under its environment’s class policy',
+	},
+	{
+		name: 'Operation Approved',
+		value: 'operation.approved',
+		description: 'An admin approved an operation on n8n: it runs now',
+	},
+	{ name: 'Operation Rejected', value: 'operation.rejected', description: 'An admin rejected an operation on n8n' },
 ];
 
 export class WorkflowOpsTrigger implements INodeType {
@@ -60,10 +72,11 @@ export class WorkflowOpsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","promotion.approval_requested":"Promotion Approval Requested","promotion.approved":"Promotion Approved","promotion.completed":"Promotion Completed","promotion.failed":"Promotion Failed","promotion.rejected":"Promotion Rejected","promotion.requested":"Promotion Requested","promotion.rolled_back":"Promotion Rolled Back","snapshot.created":"Snapshot Created"})[value]).join(", ") }}',
+			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","promotion.approval_requested":"Promotion Approval Requested","promotion.approved":"Promotion Approved","promotion.completed":"Promotion Completed","promotion.failed":"Promotion Failed","promotion.rejected":"Promotion Rejected","promotion.requested":"Promotion Requested","promotion.rolled_back":"Promotion Rolled Back","snapshot.created":"Snapshot Created","operation.approval_requested":"Operation Approval Requested","operation.approved":"Operation Approved","operation.rejected":"Operation Rejected"})[value]).join(", ") }}',
 		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
 		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#workflowops-trigger-node',
-		description: 'Starts the workflow when the WorkflowOps companion reports drift, incidents or snapshots',
+		description:
+			'Starts the workflow when the WorkflowOps companion reports drift, incidents, snapshots, promotions or operations waiting for approval',
 		defaults: { name: 'WorkflowOps Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -249,6 +249,9 @@ export interface Database {
 	promotion_decisions: PromotionDecisionsTable;
 	changes: ChangesTable;
 	change_steps: ChangeStepsTable;
+	class_policies: ClassPoliciesTable;
+	operation_requests: OperationRequestsTable;
+	operation_decisions: OperationDecisionsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -474,3 +477,50 @@ export type AuditRow = Selectable<AuditLogTable>;
 export type JobRow = Selectable<JobsTable>;
 export type InventoryRow = Selectable<WorkflowInventoryTable>;
 export type SnapshotRow = Selectable<SnapshotsTable>;
+
+export type PolicyAction = 'direct_edit' | 'activation' | 'delete' | 'upload' | 'restore';
+export type PolicyRule = 'allowed' | 'warn' | 'requires_approval' | 'blocked';
+
+/** A rule an admin set for an environment class; the actions without a row follow the defaults. */
+export interface ClassPoliciesTable {
+	environment_class: EnvironmentClass;
+	action: PolicyAction;
+	rule: PolicyRule;
+	updated_by: string;
+	updated_at: string;
+}
+
+export type OperationRequestStatus = 'PENDING_APPROVAL' | 'APPROVED' | 'FAILED' | 'REJECTED' | 'CANCELLED';
+
+/** An operation on n8n that a policy sent for approval; it runs when another admin approves it. */
+export interface OperationRequestsTable {
+	id: string;
+	environment_id: string;
+	action: PolicyAction;
+	/** JSON: the operation as asked for (see service/domain/approvals/gated-operations.ts). */
+	operation: string;
+	/** What it does, in words. */
+	summary: string;
+	reason: string;
+	status: OperationRequestStatus;
+	requested_by_type: string;
+	requested_by_id: string | null;
+	requested_by: string;
+	/** JSON: what running it answered (its job, or its result). */
+	outcome: string | null;
+	/** Why it could not run, once approved. */
+	error: string | null;
+	created_at: string;
+	updated_at: string;
+}
+
+export interface OperationDecisionsTable {
+	request_id: string;
+	decision: 'approve' | 'reject';
+	actor_type: string;
+	actor_id: string;
+	actor_name: string;
+	decided_by: string | null;
+	comment: string;
+	decided_at: string;
+}

@@ -5,6 +5,7 @@ import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
+import { allowEverything } from '../support/companion';
 
 const workflows = () =>
 	Array.from({ length: 5 }, (_, i) => ({ ...httpWorkflow(i + 1), active: i < 4, name: `Flow ${i + 1}` }));
@@ -13,6 +14,7 @@ let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
 
 beforeAll(async () => {
 	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	await allowEverything(setup.companion, setup.admin);
 	await syncAndFollow(setup.companion, setup.admin, setup.environmentId);
 });
 afterAll(() => setup.close());
@@ -131,7 +133,7 @@ test('from the environment page: the selected workflows, with the progress and t
 		workflowIds: 'wf-5',
 		active: 'true',
 	});
-	expect(started.status).toBe(200);
+	expect(started.status).toBe(202);
 	const follow = await started.text();
 	const jobId = /\/jobs\/([0-9a-f-]+)\/stream/.exec(follow)![1];
 	const events = await readEvents(`${setup.companion.url}/api/v1/jobs/${jobId}/events`, {

@@ -243,7 +243,7 @@ test('a companion killed during a restore undoes what it wrote at its next start
 		const environment = await api('POST', '/environments', {
 			name: 'prod',
 			baseUrl: n8n.url,
-			class: 'prod',
+			class: 'dev',
 			apiKey: 'k',
 		});
 		const snapshot = await api('POST', '/snapshots', { environmentId: environment.id, label: 'good' });

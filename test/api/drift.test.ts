@@ -1,5 +1,5 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import type { Companion } from '../support/companion';
+import { allowEverything, type Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { readEvents } from '../support/sse';
 import { httpWorkflow } from '../support/workflows';
@@ -14,6 +14,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
 	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
+	await allowEverything(companion, admin);
 	developer = await companion.token('developer');
 });
 afterEach(() => {

@@ -1,5 +1,5 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import type { Companion } from '../support/companion';
+import { allowEverything, type Companion } from '../support/companion';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 import { closedPort } from '../support/fake-n8n';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
@@ -20,6 +20,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
 	({ companion, admin, environmentId, n8nUrl, close } = await companionWithFakeN8n(store));
+	await allowEverything(companion, admin);
 	github = await startFakeGitHub({ owner: 'acme', repo: 'n8n-workflows', branch: 'main', token: TOKEN });
 });
 beforeEach(() => {

@@ -93,7 +93,7 @@ test('two approvals: each admin approves once; a reject needs a reason and ends 
 	const bare = await act(thirdAdmin, body.id, 'reject', { comment: ' ' });
 	expect([bare.status, bare.body.error.message]).toEqual([
 		400,
-		'Invalid request body: comment must say why the promotion is rejected',
+		'Invalid request body: comment must say why it is rejected',
 	]);
 	expect((await act(thirdAdmin, body.id, 'reject', { comment: 'not this week' })).body).toMatchObject({
 		status: 'REJECTED',

@@ -1,3 +1,4 @@
+import { allowEverything } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { signedInClient } from '../support/ui-client';
 import { syncAndFollow } from '../support/jobs';
@@ -12,6 +13,7 @@ let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
 
 beforeAll(async () => {
 	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	await allowEverything(setup.companion, setup.admin);
 	await syncAndFollow(setup.companion, setup.admin, setup.environmentId);
 });
 afterAll(() => setup.close());

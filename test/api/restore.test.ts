@@ -1,6 +1,6 @@
 import { contentHash } from '../../service/domain/workflows/normalize';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import type { Companion } from '../support/companion';
+import { allowEverything, type Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
@@ -16,6 +16,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
 	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
+	await allowEverything(companion, admin);
 });
 beforeEach(() => {
 	store.fault = undefined;

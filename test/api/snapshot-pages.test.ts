@@ -1,3 +1,4 @@
+import { allowEverything } from '../support/companion';
 import { createUser } from '../../service/domain/auth/users';
 import { CLI_CONTEXT } from '../../service/runtime';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
@@ -12,6 +13,7 @@ let snapshotId: string;
 
 beforeAll(async () => {
 	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	await allowEverything(setup.companion, setup.admin);
 	await createUser(setup.companion.db, CLI_CONTEXT, {
 		email: 'viewer@example.com',
 		password: 'correct horse battery',

@@ -1,6 +1,6 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import type { Companion } from '../support/companion';
+import { allowEverything, type Companion } from '../support/companion';
 import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
@@ -22,6 +22,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
 	({ companion, admin, dev, prod, close } = await companionWithDevAndProd(devStore, prodStore, { withAdmin: true }));
+	await allowEverything(companion, admin);
 });
 afterAll(() => close());
 beforeEach(() => {

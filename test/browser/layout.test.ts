@@ -64,6 +64,15 @@ beforeAll(async () => {
 		url: 'http://127.0.0.1:9/hook',
 		events: ['drift.detected'],
 	});
+	// A deactivation in prod, waiting for another admin under the class policy.
+	const asked = (
+		await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/activation`, {
+			workflowIds: ['wf-1', 'wf-2'],
+			active: false,
+			reason: 'the ERP is down for maintenance all weekend, so these must not run',
+		})
+	).body;
+	if (!asked.approvalRequest) throw new Error(`approval request: ${JSON.stringify(asked)}`);
 	const { canonical_id: canonicalId } = await companion.db
 		.selectFrom('workflow_inventory')
 		.select('canonical_id')
@@ -97,6 +106,9 @@ beforeAll(async () => {
 		['environment-findings', `/environments/${environmentId}/findings`],
 		['webhooks', '/webhooks'],
 		['environment-form', '/environments/new'],
+		['approvals', '/approvals'],
+		['approval', `/approvals/${asked.approvalRequest.id}`],
+		['policies', '/policies'],
 	);
 	({ browser, page } = await openBrowser());
 	await signIn(page, companion.url, 'owner@example.com', 'correct horse battery');

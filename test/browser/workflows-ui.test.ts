@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
+import { createUser } from '../../service/domain/auth/users';
+import { CLI_CONTEXT } from '../../service/runtime';
 import { openBrowser, screenshot, signIn } from '../support/browser';
 import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
@@ -88,15 +90,48 @@ test('an admin links the proposals, then reads the matrix: what differs in prod,
 	expect(await page.locator('#workflow-matrix tr', { hasText: 'Weekly report' }).count()).toBe(2);
 });
 
-test('on an environment’s page, the selected workflows are switched off with live progress', async () => {
+test('in prod the class policy holds a deactivation for another admin, who approves it from the inbox', async () => {
+	await createUser(setup.companion.db, CLI_CONTEXT, {
+		email: 'second@example.com',
+		password: 'correct horse battery',
+		role: 'admin',
+	});
 	await page.goto(`${setup.companion.url}/environments/${setup.prod}`);
+	await page.locator('.class-policy').getByText('needs approval').first().waitFor();
 	await page.check('input[aria-label="Select Invoice sync"]');
 	await page.check('input[aria-label="Select Weekly report"]');
-	await page.click('#selection-form button:has-text("Deactivate")');
-	await page.locator('#activation-progress').getByText('1 deactivated, 1 already inactive, 0 failed.').waitFor();
-	await screenshot(page, 'activation');
+	await page.click('#selection-form button:has-text("Ask to deactivate")');
+	await page.locator('#activation-progress').getByText('waits for approval').waitFor();
+	expect(prodStore.workflows.get('p-1')!.active).toBe(true);
+
+	const second = await browser.newPage();
+	second.on('dialog', (dialog) => void dialog.accept());
+	await signIn(second, setup.companion.url, 'second@example.com', 'correct horse battery');
+	await second.click('nav >> text=Approvals');
+	await second
+		.locator('#approval-table tr', { hasText: 'Deactivate "Invoice sync", "Weekly report"' })
+		.locator('a')
+		.click();
+	await second.click('button:has-text("Approve and run")');
+	await second.getByText('1 deactivated, 1 already inactive, 0 failed.').waitFor();
+	await screenshot(second, 'approval');
 	expect(prodStore.workflows.get('p-1')!.active).toBe(false);
-	await page.locator('#inventory-table tr', { hasText: 'Invoice sync' }).getByText('○').waitFor();
+	await second.close();
+});
+
+test('an admin changes a class’s rule on the policies page, and the environment’s buttons follow it', async () => {
+	await page.goto(`${setup.companion.url}/policies`);
+	await page.selectOption('select[name="prod.activation"]', 'allowed');
+	await page.click('button:has-text("Save")');
+	await page.waitForURL('**/policies');
+	expect(await page.inputValue('select[name="prod.activation"]')).toBe('allowed');
+	await screenshot(page, 'policies');
+
+	await page.goto(`${setup.companion.url}/environments/${setup.prod}`);
+	await page.check('input[aria-label="Select Invoice sync"]');
+	await page.click('#selection-form button:has-text("Activate")');
+	await page.locator('#activation-progress').getByText('1 activated, 0 already active, 0 failed.').waitFor();
+	expect(prodStore.workflows.get('p-1')!.active).toBe(true);
 });
 
 test('on an environment’s page, the selection downloads as a ZIP, and workflow files upload with a report on each', async () => {

@@ -2,7 +2,7 @@ import { publishedView } from '../../service/domain/drift/published';
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
 import { writableBody } from '../../service/n8n/workflow-body';
-import { type Companion, startCompanion } from '../support/companion';
+import { allowEverything, type Companion, startCompanion } from '../support/companion';
 import { readEvents } from '../support/sse';
 import { httpWorkflow, scheduledWorkflow } from '../support/workflows';
 import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
@@ -21,6 +21,7 @@ describe.each(selectedTargets())('drift on n8n $version', (target) => {
 	beforeAll(async () => {
 		[n8n, companion] = await Promise.all([startN8n({ target, name: 'drift' }), startCompanion()]);
 		token = await companion.token('admin');
+		await allowEverything(companion, token);
 		client = new N8nClient({ name: 'drift', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		environmentId = (await companion.environment(token, { name: 'prod', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey })).id;
 	});

@@ -1,6 +1,6 @@
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
-import { type Companion, startCompanion } from '../support/companion';
+import { allowEverything, type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
@@ -20,6 +20,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 	beforeAll(async () => {
 		[n8n, companion] = await Promise.all([startN8n({ target, name: 'inventory' }), startCompanion()]);
 		token = await companion.token('admin');
+		await allowEverything(companion, token);
 	});
 	afterAll(async () => {
 		await n8n?.stop();

@@ -289,18 +289,18 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 	});
 
 	test('archive and bring back on 2.x (1.x says it cannot); delete for good after a snapshot, the name typed', async () => {
-		const made = await clients.prod.createWorkflow(scheduledWorkflow('To remove'));
-		await clients.prod.setActive(made.id, true);
-		await syncAndFollow(companion, admin, environmentIds.prod);
-		const path = `/api/v1/environments/${environmentIds.prod}/workflows/${made.id}`;
+		const made = await clients.dev.createWorkflow(scheduledWorkflow('To remove'));
+		await clients.dev.setActive(made.id, true);
+		await syncAndFollow(companion, admin, environmentIds.dev);
+		const path = `/api/v1/environments/${environmentIds.dev}/workflows/${made.id}`;
 
 		const archived = await companion.api(admin, 'POST', `${path}/archive`);
 		if (target.major === '2') {
 			expect(archived.body).toEqual({ workflowId: made.id, name: 'To remove', archived: true });
-			expect(await clients.prod.getWorkflow(made.id)).toMatchObject({ isArchived: true, active: false });
+			expect(await clients.dev.getWorkflow(made.id)).toMatchObject({ isArchived: true, active: false });
 			const back = await companion.api(admin, 'POST', `${path}/unarchive`);
 			expect(back.status).toBe(200);
-			expect(await clients.prod.getWorkflow(made.id)).toMatchObject({ isArchived: false, active: false });
+			expect(await clients.dev.getWorkflow(made.id)).toMatchObject({ isArchived: false, active: false });
 		} else {
 			expect(archived.status).toBe(422);
 			expect(archived.body.error.message).toMatch(/runs n8n 1\.x, which cannot archive/);
@@ -309,9 +309,48 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 		expect((await companion.api(admin, 'DELETE', path, { confirmName: 'to remove' })).status).toBe(400);
 		const deleted = await companion.api(admin, 'DELETE', path, { confirmName: 'To remove' });
 		expect(deleted.status).toBe(200);
-		await expect(clients.prod.getWorkflow(made.id)).rejects.toMatchObject({ status: 404 });
+		await expect(clients.dev.getWorkflow(made.id)).rejects.toMatchObject({ status: 404 });
 		const snapshot = await companion.api(admin, 'GET', `/api/v1/snapshots/${deleted.body.snapshotId}`);
 		expect(snapshot.body.workflows).toEqual([expect.objectContaining({ workflowId: made.id, name: 'To remove' })]);
+	});
+
+	test('prod activation under the class policy waits for a second admin; staging asks to confirm a delete', async () => {
+		const made = await clients.prod.createWorkflow(scheduledWorkflow('Needs approval'));
+		await syncAndFollow(companion, admin, environmentIds.prod);
+		const asked = await companion.api(admin, 'POST', `/api/v1/environments/${environmentIds.prod}/activation`, {
+			workflowIds: [made.id],
+			active: true,
+			reason: 'go live',
+		});
+		expect(asked.status).toBe(202);
+		const request = asked.body.approvalRequest;
+		expect(request).toMatchObject({ status: 'PENDING_APPROVAL', summary: 'Activate "Needs approval"' });
+		expect((await clients.prod.getWorkflow(made.id)).active).toBe(false);
+		const own = await companion.api(admin, 'POST', `/api/v1/operation-requests/${request.id}/approve`, {});
+		expect(own.status).toBe(403);
+		expect((await clients.prod.getWorkflow(made.id)).active).toBe(false);
+
+		const second = await companion.token('admin');
+		const approved = await companion.api(second, 'POST', `/api/v1/operation-requests/${request.id}/approve`, {
+			comment: 'checked',
+		});
+		expect(approved.body.status).toBe('APPROVED');
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${approved.body.outcome.job.id}/events`, {
+			authorization: `Bearer ${admin}`,
+		});
+		expect(events.at(-1)!.data.result.changed).toEqual([expect.objectContaining({ workflowId: made.id })]);
+		expect((await clients.prod.getWorkflow(made.id)).active).toBe(true);
+
+		const staged = await clients.staging.createWorkflow(scheduledWorkflow('Staged to delete'));
+		await syncAndFollow(companion, admin, environmentIds.staging);
+		const path = `/api/v1/environments/${environmentIds.staging}/workflows/${staged.id}`;
+		const unconfirmed = await companion.api(admin, 'DELETE', path, { confirmName: 'Staged to delete' });
+		expect(unconfirmed.status).toBe(409);
+		expect(unconfirmed.body.error.details).toMatchObject({ policy: 'warn', environmentClass: 'staging' });
+		expect((await clients.staging.getWorkflow(staged.id)).name).toBe('Staged to delete');
+		const deleted = await companion.api(admin, 'DELETE', path, { confirmName: 'Staged to delete', confirm: true });
+		expect(deleted.status).toBe(200);
+		await expect(clients.staging.getWorkflow(staged.id)).rejects.toMatchObject({ status: 404 });
 	});
 
 	test('tags added to ticked workflows, the tag created; renamed, the workflows keep it', async () => {

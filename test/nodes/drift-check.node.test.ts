@@ -1,5 +1,5 @@
 import { DriftCheck } from '../../nodes/DriftCheck/DriftCheck.node';
-import type { Companion } from '../support/companion';
+import { allowEverything, type Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow as workflow } from '../support/workflows';
 import { runNode } from './harness';
@@ -14,6 +14,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
 	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
+	await allowEverything(companion, admin);
 	developer = await companion.token('developer');
 });
 afterAll(() => close());
@@ -32,7 +33,7 @@ const environment = (operation: string, extra: object = {}) => ({
 	...extra,
 });
 
-test('Resolve asks for the resolution first, then a note, required when the resolution is a note', () => {
+test('Resolve asks for the resolution first, then a note, required when the resolution is a note; a revert may confirm', () => {
 	const shown = (resolution: string) =>
 		node.description.properties.filter((property) => {
 			const show = property.displayOptions?.show ?? {};
@@ -47,6 +48,7 @@ test('Resolve asks for the resolution first, then a note, required when the reso
 		expect(fields.map((property) => [property.name, Boolean(property.required)])).toEqual([
 			['resolution', false],
 			['note', resolution === 'note'],
+			...(resolution === 'revert' ? [['confirm', false]] : []),
 		]);
 	}
 });

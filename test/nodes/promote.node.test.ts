@@ -162,3 +162,47 @@ test('Execute waits for the run and returns the completed promotion; Roll Back p
 	const again = run(approver, { operation: 'execute', promotionId });
 	await expect(again).rejects.toThrow('The promotion is rolled back: it cannot be executed');
 });
+
+test('Approve Operation runs what a class policy held for approval; Reject Operation says why; never the requester', async () => {
+	const policy = (activation: string) =>
+		companion.api(requester, 'PATCH', '/api/v1/policies/classes/dev', { activation });
+	const ask = async () =>
+		(
+			await companion.api(requester, 'POST', `/api/v1/environments/${dev}/activation`, {
+				workflowIds: ['d-1'],
+				active: true,
+			})
+		).body.approvalRequest;
+	try {
+		await policy('requires_approval');
+		const first = await ask();
+		await expect(run(requester, { operation: 'approveOperation', requestId: first.id, comment: '' })).rejects.toThrow(
+			/another admin/,
+		);
+		const [[approved]] = await run(approver, {
+			operation: 'approveOperation',
+			requestId: ` ${first.id} `,
+			comment: 'ok',
+			decidedBy: 'dana@example.com',
+		});
+		expect(approved.json).toMatchObject({
+			status: 'APPROVED',
+			decisions: [{ decision: 'approve', decidedBy: 'dana@example.com' }],
+			outcome: { job: { kind: 'workflows.activation' } },
+		});
+
+		const second = await ask();
+		const [[rejected]] = await run(approver, {
+			operation: 'rejectOperation',
+			requestId: second.id,
+			comment: 'not now',
+			decidedBy: '',
+		});
+		expect(rejected.json).toMatchObject({ status: 'REJECTED', decisions: [{ comment: 'not now' }] });
+		await expect(run(approver, { operation: 'rejectOperation', requestId: 'nope', comment: 'x' })).rejects.toThrow(
+			NodeApiError,
+		);
+	} finally {
+		await policy('allowed');
+	}
+});

@@ -1,6 +1,6 @@
 import { NodeApiError } from 'n8n-workflow';
 import { Snapshot } from '../../nodes/Snapshot/Snapshot.node';
-import type { Companion } from '../support/companion';
+import { allowEverything, type Companion } from '../support/companion';
 import { startFakeGitHub } from '../support/fake-github';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow as workflow } from '../support/workflows';
@@ -15,6 +15,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
 	({ companion, admin, environmentId, close } = await companionWithFakeN8n(store));
+	await allowEverything(companion, admin);
 });
 afterAll(() => close());
 
@@ -129,6 +130,32 @@ test('a failed restore, an unknown snapshot and a viewer’s apply become NodeAp
 	await expect(run([{ operation: 'get', snapshotId: 'nope' }])).rejects.toThrow('Snapshot was not found');
 	const viewer = await companion.token('viewer');
 	await expect(run([apply], viewer)).rejects.toThrow(/permission/);
+});
+
+test('Apply where the class policy asks for approval returns the request; where it warns, Confirm goes ahead', async () => {
+	store.reset([workflow(1)]);
+	const snapshot = await takeSnapshot('approved');
+	store.reset([workflow(1, 'https://x.example.com')]);
+	const apply = { operation: 'restore', snapshotId: snapshot.id, mode: 'apply', scope: 'all', reason: 'roll back' };
+	const policy = (restore: string) => companion.api(admin, 'PATCH', '/api/v1/policies/classes/prod', { restore });
+	try {
+		await policy('requires_approval');
+		const [[asked]] = await run([apply]);
+		expect(asked.json.approvalRequest).toMatchObject({
+			status: 'PENDING_APPROVAL',
+			action: 'restore',
+			reason: 'roll back',
+			summary: 'Restore every workflow from snapshot "approved"',
+		});
+		expect(JSON.stringify(store.workflows.get('wf-1'))).toContain('x.example.com');
+
+		await policy('warn');
+		await expect(run([apply])).rejects.toThrow(/warns about this/);
+		const [[confirmed]] = await run([{ ...apply, confirm: true }]);
+		expect(confirmed.json).toMatchObject({ updated: ['wf-1'] });
+	} finally {
+		await policy('allowed');
+	}
 });
 
 test('Push to Git commits the snapshot to the environment’s mirror', async () => {

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { confirmParameter } from '../../shared/policy';
 import { companionJob, companionRequest } from '../../shared/transport';
 import { incidentPath } from './incident-id';
 
@@ -36,19 +37,26 @@ export const description: INodeProperties[] = [
 		description: 'Kept with the incident and in the audit log',
 		displayOptions: { show: { resource: ['incident'], operation: ['resolve'], resolution: ['keep', 'revert'] } },
 	},
+	confirmParameter({ show: { resource: ['incident'], operation: ['resolve'], resolution: ['revert'] } }),
 ];
 
-/** Resolves the incident; a revert waits for its restore to finish and fails with its reason. */
+/**
+ * Resolves the incident; a revert waits for its restore to finish and fails with its reason, or,
+ * where the environment's class policy asks for approval, returns the request.
+ */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const { incident, job } = await companionRequest.call(this, {
+	const resolution = this.getNodeParameter('resolution', itemIndex) as string;
+	const { incident, job, approvalRequest } = await companionRequest.call(this, {
 		method: 'POST',
 		path: incidentPath(this, itemIndex, '/resolve'),
 		body: {
-			resolution: this.getNodeParameter('resolution', itemIndex) as string,
+			resolution,
 			note: this.getNodeParameter('note', itemIndex, '') as string,
+			...(resolution === 'revert' && { confirm: this.getNodeParameter('confirm', itemIndex, false) as boolean }),
 		},
 		itemIndex,
 	});
+	if (approvalRequest) return [{ ...(incident as IDataObject), approvalRequest }];
 	if (!job) return [incident as IDataObject];
 	const restored = await companionJob.call(this, String((job as IDataObject).id), itemIndex);
 	const closed = await companionRequest.call(this, {

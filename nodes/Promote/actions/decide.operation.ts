@@ -9,16 +9,16 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '',
-		description: 'Why it is rejected: kept with the promotion and in the audit log',
-		displayOptions: { show: { operation: ['reject'] } },
+		description: 'Why it is rejected: kept with the promotion or request and in the audit log',
+		displayOptions: { show: { operation: ['reject', 'rejectOperation'] } },
 	},
 	{
 		displayName: 'Comment',
 		name: 'comment',
 		type: 'string',
 		default: '',
-		description: 'Kept with the promotion and in the audit log',
-		displayOptions: { show: { operation: ['approve', 'cancel'] } },
+		description: 'Kept with the promotion or request and in the audit log',
+		displayOptions: { show: { operation: ['approve', 'cancel', 'approveOperation'] } },
 	},
 	{
 		displayName: 'Decided By',
@@ -28,7 +28,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'dana@example.com',
 		description:
 			'The person who decided, for instance in Slack or a form, kept in the audit log (the token is the approver)',
-		displayOptions: { show: { operation: ['approve', 'reject'] } },
+		displayOptions: { show: { operation: ['approve', 'reject', 'approveOperation', 'rejectOperation'] } },
 	},
 ];
 

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { route } from '../../shared/router';
 import * as decide from './decide.operation';
+import * as decideOperation from './decide-operation.operation';
 import * as get from './get.operation';
 import * as list from './list.operation';
 import * as plan from './plan.operation';
@@ -14,6 +15,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		approve: decide.execute,
 		reject: decide.execute,
 		cancel: decide.execute,
+		approveOperation: decideOperation.execute,
+		rejectOperation: decideOperation.execute,
 		execute: run.execute,
 		rollback: run.execute,
 		get: get.execute,

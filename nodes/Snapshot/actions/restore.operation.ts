@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { idList } from '../../shared/workflow-ids';
+import { confirmParameter } from '../../shared/policy';
 import { companionJob, companionRequest } from '../../shared/transport';
 import { perWorkflow } from './compare.operation';
 import { snapshotPath } from './snapshot-id';
@@ -53,9 +54,10 @@ export const description: INodeProperties[] = [
 		name: 'reason',
 		type: 'string',
 		default: '',
-		description: 'Why (kept in the audit log)',
+		description: 'Why (kept in the audit log, and shown to the approver where one is needed)',
 		displayOptions: { show: { operation: ['restore'], mode: ['apply'] } },
 	},
+	confirmParameter({ show: { operation: ['restore'], mode: ['apply'] } }),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
@@ -78,9 +80,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		body: {
 			mode: 'apply',
 			reason: this.getNodeParameter('reason', itemIndex, '') as string,
+			confirm: this.getNodeParameter('confirm', itemIndex, false) as boolean,
 			...(workflowIds && { workflowIds }),
 		},
 		itemIndex,
 	});
+	if (job.approvalRequest) return [{ approvalRequest: job.approvalRequest }];
 	return [{ jobId: job.id, ...(await companionJob.call(this, String(job.id), itemIndex)) }];
 }

@@ -19,6 +19,7 @@ import * as changes from './0017_changes';
 import * as snapshotCanonicalIds from './0018_snapshot_canonical_ids';
 import * as disabledUsers from './0019_disabled_users';
 import * as workflowSearch from './0020_workflow_search';
+import * as classPolicies from './0021_class_policies';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
 	'0018_snapshot_canonical_ids': snapshotCanonicalIds,
 	'0019_disabled_users': disabledUsers,
 	'0020_workflow_search': workflowSearch,
+	'0021_class_policies': classPolicies,
 };

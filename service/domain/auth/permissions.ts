@@ -17,6 +17,8 @@ export const PERMISSIONS = {
 	'workflows.read': 'viewer',
 	'workflows.link': 'admin',
 	'workflows.operate': 'admin',
+	'operations.approve': 'admin',
+	'policies.manage': 'admin',
 	'jobs.read': 'viewer',
 	'snapshots.read': 'viewer',
 	'snapshots.create': 'developer',

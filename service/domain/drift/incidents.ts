@@ -58,6 +58,10 @@ export const resolveSchema = z
 				'keep: live becomes the baseline (admin); revert: the baseline is written back to n8n (admin); note: closed with an explanation',
 			),
 		note: z.string().trim().max(2000).default(''),
+		confirm: z
+			.boolean()
+			.default(false)
+			.describe('revert: go ahead where the environment’s class policy warns about restores (audited)'),
 	})
 	.refine((body) => body.resolution !== 'note' || body.note, {
 		path: ['note'],

@@ -23,7 +23,7 @@ export async function resolveIncident(
 	context: AuditContext,
 	role: Role,
 	id: string,
-	request: ResolveRequest,
+	request: Pick<ResolveRequest, 'resolution' | 'note'>,
 ): Promise<{ incident: Incident; job?: Job }> {
 	const row = await getIncidentRow(deps.db, id);
 	if (row.status === 'RESOLVED') throw conflict('The incident is already resolved');

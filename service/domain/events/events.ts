@@ -14,6 +14,9 @@ export const EVENT_TYPES = [
 	'promotion.completed',
 	'promotion.failed',
 	'promotion.rolled_back',
+	'operation.approval_requested',
+	'operation.approved',
+	'operation.rejected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

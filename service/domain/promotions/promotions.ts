@@ -15,26 +15,11 @@ import type { Risk } from '../workflows/risk';
 import { type Plan, planPromotion } from './plan';
 import type { promotionRequestSchema } from './plan-request';
 import type { Stage } from './pipelines';
+import { checkDecider, type Decision } from '../approvals/decisions';
 import { transition } from './states';
 import { nextAllowed } from './windows';
 
 export type PromotionRequest = z.infer<typeof promotionRequestSchema>;
-
-export const decisionSchema = z
-	.object({
-		comment: z.string().trim().max(2000).default(''),
-		decidedBy: z
-			.string()
-			.trim()
-			.max(200)
-			.optional()
-			.describe('the person who decided, where the caller is a token acting for them (kept in the audit log)'),
-	})
-	.strict();
-export const rejectionSchema = decisionSchema.extend({
-	comment: z.string().trim().min(1, 'must say why the promotion is rejected').max(2000),
-});
-export type Decision = z.infer<typeof decisionSchema>;
 
 export const promotionListSchema = pageQuerySchema.extend({
 	status: z
@@ -265,11 +250,6 @@ async function decide(
 		const row = await promotionRow(trx, id);
 		const doing = decision === 'approve' ? 'approved' : 'rejected';
 		transition(row.status, decision === 'approve' ? 'APPROVED' : 'REJECTED', doing);
-		if (context.actor.type === row.requested_by_type && context.actor.id === row.requested_by_id)
-			throw new DomainError(
-				'forbidden',
-				`You requested this promotion: it must be ${doing} by another admin (or another admin token)`,
-			);
 		const earlier = await trx
 			.selectFrom('promotion_decisions')
 			.select('decision')
@@ -277,8 +257,7 @@ async function decide(
 			.where('actor_type', '=', context.actor.type)
 			.where('actor_id', '=', context.actor.id ?? '')
 			.executeTakeFirst();
-		if (earlier)
-			throw conflict(`You have already ${earlier.decision === 'approve' ? 'approved' : 'rejected'} this promotion`);
+		checkDecider(context, { type: row.requested_by_type, id: row.requested_by_id }, earlier, 'promotion', doing);
 		const now = new Date().toISOString();
 		const record: PromotionDecisionsTable = {
 			promotion_id: id,

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { underPolicy } from '../../domain/approvals/policy-gate';
+import { requirePermission } from '../../domain/auth/permissions';
 import { approveCurrentState, approveRequestSchema, getBaseline } from '../../domain/drift/baselines';
 import { checkDrift, driftCheckListSchema, getDriftCheck, listDriftChecks } from '../../domain/drift/drift-check';
 import {
 	acknowledgeIncident,
 	acknowledgeSchema,
 	getIncident,
+	getIncidentRow,
 	incidentListSchema,
 	listIncidents,
 	resolveSchema,
@@ -124,11 +127,25 @@ export const driftRoutes = (deps: AppDeps) => {
 			method: 'post',
 			path: '/incidents/:id/resolve',
 			summary:
-				'Resolve: keep (live becomes the baseline; admin), revert (the baseline written back as a restore job; admin; answers with the job) or note',
+				'Resolve: keep (live becomes the baseline; admin), revert (the baseline written back as a restore job; admin; answers with the job, or 202 with the approvalRequest where the environment’s class policy asks for one) or note',
 			permission: 'incidents.resolve',
 			params: idParams,
 			body: resolveSchema,
-			handler: async ({ params, body, audit, caller }) => resolveIncident(deps, audit, caller.role, params.id, body),
+			handler: async ({ params, body, audit, caller, res }) => {
+				if (body.resolution !== 'revert') return resolveIncident(deps, audit, caller.role, params.id, body);
+				requirePermission(caller.role, 'snapshots.restore');
+				const { environment_id: environmentId } = await getIncidentRow(deps.db, params.id);
+				const gated = await underPolicy(
+					deps,
+					audit,
+					{ kind: 'incident_revert', environmentId, incidentId: params.id, note: body.note },
+					{ confirmed: body.confirm, reason: body.note },
+				);
+				const incident = await getIncident(deps.db, params.id);
+				if ('approvalRequest' in gated) res.status(202).json({ incident, approvalRequest: gated.approvalRequest });
+				else res.json({ incident, ...gated.ran });
+				return undefined;
+			},
 		}),
 	];
 };

@@ -65,6 +65,17 @@ export const gitRoutes = (deps: AppDeps) => [
 		body: restoreModeSchema.extend({
 			ref: z.string().trim().min(1).max(250).describe('a commit sha, branch or tag of the mirror'),
 		}),
-		handler: async (input) => previewOrApply(deps, input, () => commitSource(deps, input.params.id, input.body.ref)),
+		handler: async (input) =>
+			previewOrApply(
+				deps,
+				input,
+				() => commitSource(deps, input.params.id, input.body.ref),
+				async () => ({
+					kind: 'git_restore',
+					environmentId: input.params.id,
+					ref: input.body.ref,
+					request: { workflowIds: input.body.workflowIds, reason: input.body.reason },
+				}),
+			),
 	}),
 ];

@@ -1,19 +1,21 @@
 import { z } from 'zod';
-import { getEnvironmentRow } from '../../domain/environments/environments';
+import { checkPolicy, policyConfirmShape, underPolicy } from '../../domain/approvals/policy-gate';
 import { DomainError } from '../../domain/errors';
-import { activationRequestSchema, startActivation } from '../../domain/workflows/activation';
+import { activationRequestSchema } from '../../domain/workflows/activation';
 import { exportQuerySchema, exportWorkflows } from '../../domain/workflows/export';
 import { readUpload, startImport } from '../../domain/workflows/import';
-import { deleteRequestSchema, deleteWorkflow, setArchived } from '../../domain/workflows/removal';
+import { deleteRequestSchema, setArchived } from '../../domain/workflows/removal';
 import { listTags, saveTag, startTagging, tagNameSchema, taggingRequestSchema } from '../../domain/workflows/tagging';
 import type { AppDeps } from '../deps';
 import { apiRoute, idParams } from '../route';
+import { sendGated } from './gated-answer';
 
 /** The import route reads its body raw (a ZIP or JSON, up to this size), not as the API's JSON. */
 export const IMPORT_PATH = '/environments/:id/import';
 export const IMPORT_LIMIT = '50mb';
 
 const workflowParams = z.object({ id: z.string().min(1), workflowId: z.string().min(1) });
+const reasonField = z.string().trim().max(2000).default('').describe('why (shown to the approver where one is needed)');
 
 /** `prod-2026-11-30.zip` */
 export const exportFileName = (environmentName: string) =>
@@ -25,12 +27,22 @@ export const operationRoutes = (deps: AppDeps) => [
 		method: 'post',
 		path: '/environments/:id/activation',
 		summary:
-			'Activate or deactivate workflows (publish or unpublish on n8n 2.x): a job whose result says which changed, which already were, which failed and why',
+			'Activate or deactivate workflows (publish or unpublish on n8n 2.x): a job whose result says which changed, which already were, which failed and why; or, where the environment’s class policy asks for approval, 202 with the approvalRequest',
 		permission: 'workflows.operate',
 		params: idParams,
-		body: activationRequestSchema,
+		body: activationRequestSchema.extend({ ...policyConfirmShape, reason: reasonField }),
 		status: 202,
-		handler: async ({ params, body, audit }) => startActivation(deps, audit, params.id, body),
+		handler: async ({ params, body: { confirm, reason, ...request }, audit, res }) =>
+			sendGated(
+				res,
+				await underPolicy(
+					deps,
+					audit,
+					{ kind: 'activation', environmentId: params.id, request },
+					{ confirmed: confirm, reason },
+				),
+				202,
+			),
 	}),
 	apiRoute({
 		method: 'post',
@@ -80,18 +92,49 @@ export const operationRoutes = (deps: AppDeps) => [
 					: 'Bring an archived workflow back (inactive)',
 			permission: 'workflows.operate',
 			params: workflowParams,
-			handler: async ({ params, audit }) => setArchived(deps, audit, params.id, params.workflowId, verb === 'archive'),
+			body: z
+				.object({ ...policyConfirmShape, reason: reasonField })
+				.strict()
+				.optional(),
+			handler: async ({ params, body = { confirm: false, reason: '' }, audit, res }) =>
+				verb === 'archive'
+					? sendGated(
+							res,
+							await underPolicy(
+								deps,
+								audit,
+								{ kind: 'archive', environmentId: params.id, workflowId: params.workflowId },
+								{ confirmed: body.confirm, reason: body.reason },
+							),
+							200,
+						)
+					: setArchived(deps, audit, params.id, params.workflowId, false),
 		}),
 	),
 	apiRoute({
 		method: 'delete',
 		path: '/environments/:id/workflows/:workflowId',
-		summary: 'Delete a workflow from n8n for good, its name typed in confirmName; a snapshot of it is taken first',
+		summary:
+			'Delete a workflow from n8n for good, its name typed in confirmName; a snapshot of it is taken first. Where the environment’s class policy asks for approval: 202 with the approvalRequest',
 		permission: 'workflows.operate',
 		params: workflowParams,
-		body: deleteRequestSchema,
-		handler: async ({ params, body, audit }) =>
-			deleteWorkflow(deps, audit, params.id, params.workflowId, body.confirmName),
+		body: deleteRequestSchema.extend({ ...policyConfirmShape, reason: reasonField }),
+		handler: async ({ params, body, audit, res }) =>
+			sendGated(
+				res,
+				await underPolicy(
+					deps,
+					audit,
+					{
+						kind: 'delete',
+						environmentId: params.id,
+						workflowId: params.workflowId,
+						confirmName: body.confirmName,
+					},
+					{ confirmed: body.confirm, reason: body.reason },
+				),
+				200,
+			),
 	}),
 	apiRoute({
 		method: 'get',
@@ -114,10 +157,16 @@ export const operationRoutes = (deps: AppDeps) => [
 		summary: `Upload workflows: the body is a ZIP (application/zip) of workflow JSON files, or one JSON file (a workflow or a list), up to ${IMPORT_LIMIT}. Each is checked before anything is written; a job creates the valid ones and reports on every file`,
 		permission: 'workflows.operate',
 		params: idParams,
-		query: z.object({ filename: z.string().trim().min(1).max(200).optional().describe('named so in the results') }),
+		query: z.object({
+			filename: z.string().trim().min(1).max(200).optional().describe('named so in the results'),
+			confirm: z
+				.enum(['true', 'false'])
+				.default('false')
+				.describe('true: go ahead where the environment’s class policy warns about uploads'),
+		}),
 		status: 202,
 		handler: async ({ params, query, req, audit }) => {
-			await getEnvironmentRow(deps.db, params.id);
+			await checkPolicy(deps.db, audit, params.id, 'upload', query.confirm === 'true');
 			const bytes = req.body as unknown;
 			if (!Buffer.isBuffer(bytes) || !bytes.length)
 				throw new DomainError(

@@ -1,3 +1,4 @@
+import { decisionSchema, rejectionSchema } from '../../domain/approvals/decisions';
 import { can } from '../../domain/auth/permissions';
 import { executePromotion } from '../../domain/promotions/execute';
 import { rollbackPromotion, rollbackSchema } from '../../domain/promotions/rollback';
@@ -6,11 +7,9 @@ import { planRequestSchema, promotionRequestSchema } from '../../domain/promotio
 import {
 	approvePromotion,
 	cancelPromotion,
-	decisionSchema,
 	getPromotion,
 	listPromotions,
 	promotionListSchema,
-	rejectionSchema,
 	rejectPromotion,
 	requestPromotion,
 } from '../../domain/promotions/promotions';

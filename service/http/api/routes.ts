@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
+import { approvalRoutes } from './approvals.routes';
 import { auditRoutes } from './audit.routes';
 import { credentialBindingRoutes } from './credential-bindings.routes';
 import { credentialRoutes } from './credentials.routes';
@@ -12,6 +13,7 @@ import { inventoryRoutes } from './inventory.routes';
 import { meRoutes } from './me.routes';
 import { operationRoutes } from './operations.routes';
 import { pipelineRoutes } from './pipelines.routes';
+import { policyRoutes } from './policies.routes';
 import { promotionRoutes } from './promotions.routes';
 import { snapshotRoutes } from './snapshots.routes';
 import { tokenRoutes } from './tokens.routes';
@@ -27,6 +29,8 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...inventoryRoutes(deps),
 	...workflowRoutes(deps),
 	...operationRoutes(deps),
+	...approvalRoutes(deps),
+	...policyRoutes(deps),
 	...credentialRoutes(deps),
 	...findingRoutes(deps),
 	...snapshotRoutes(deps),

@@ -5,6 +5,7 @@ import {
 	createSnapshot,
 	deleteSnapshot,
 	getSnapshot,
+	getSnapshotRow,
 	listSnapshots,
 	newSnapshotSchema,
 	snapshotListSchema,
@@ -63,10 +64,21 @@ export const snapshotRoutes = (deps: AppDeps) => [
 		method: 'post',
 		path: '/snapshots/:id/restore',
 		summary:
-			'Restore the snapshot (all, or workflowIds) into its environment: mode preview says what would change, mode apply (admin) does it as a job',
+			'Restore the snapshot (all, or workflowIds) into its environment: mode preview says what would change, mode apply (admin) does it as a job, or asks for approval where the environment’s class policy says so (202 with approvalRequest)',
 		permission: 'snapshots.read',
 		params: idParams,
 		body: restoreModeSchema,
-		handler: async (input) => previewOrApply(deps, input, () => snapshotSource(deps, input.params.id)),
+		handler: async (input) =>
+			previewOrApply(
+				deps,
+				input,
+				() => snapshotSource(deps, input.params.id),
+				async () => ({
+					kind: 'snapshot_restore',
+					environmentId: (await getSnapshotRow(deps.db, input.params.id)).environment_id,
+					snapshotId: input.params.id,
+					request: { workflowIds: input.body.workflowIds, reason: input.body.reason },
+				}),
+			),
 	}),
 ];

@@ -2,16 +2,19 @@ import { z } from 'zod';
 import {
 	acknowledgeIncident,
 	getIncident,
+	getIncidentRow,
 	incidentListSchema,
 	listIncidents,
 	resolveSchema,
 } from '../../domain/drift/incidents';
 import { resolveIncident } from '../../domain/drift/resolve';
 import { getEnvironmentRow, listEnvironments, toEnvironment } from '../../domain/environments/environments';
+import { requirePermission } from '../../domain/auth/permissions';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { withDiffViews } from './diff-view';
 import { conflictMessage, filterValues, parseForm, userFacingError } from './forms';
+import { policyOf, renderGatedJob } from './gated';
 import type { UiRoute } from './ui-route';
 import { render, wantsPartial } from './views';
 
@@ -30,7 +33,14 @@ export const incidentPages = (deps: AppDeps): UiRoute[] => {
 			req,
 			res,
 			'pages/incident',
-			{ incident, environment, items, lastRevert, error: error?.message ?? null },
+			{
+				incident,
+				environment,
+				items,
+				lastRevert,
+				policy: await policyOf(deps, environment.class),
+				error: error?.message ?? null,
+			},
 			{ status: error?.status },
 		);
 	};
@@ -79,18 +89,24 @@ export const incidentPages = (deps: AppDeps): UiRoute[] => {
 			path: '/incidents/:id/resolve',
 			permission: 'incidents.resolve',
 			handler: async (req, res) => {
-				const form = parseForm(resolveSchema, req.body);
+				// The Confirm box is the class policy's (formPolicy), not the API's boolean.
+				const form = parseForm(resolveSchema, { ...req.body, confirm: undefined });
 				if (form.errors)
 					return show(req, res, { status: 422, message: `Note ${form.errors.note ?? Object.values(form.errors)[0]}` });
+				const id = String(req.params.id);
 				try {
-					const { job } = await resolveIncident(
-						deps,
-						auditContext(req),
-						req.caller!.role,
-						String(req.params.id),
-						form.data,
-					);
-					if (job) return render(req, res, 'partials/job-follow', { job }, { status: 202 });
+					if (form.data.resolution === 'revert') {
+						requirePermission(req.caller!.role, 'snapshots.restore');
+						const { environment_id: environmentId } = await getIncidentRow(deps.db, id);
+						const note = form.data.note;
+						return await renderGatedJob(deps, req, res, {
+							kind: 'incident_revert',
+							environmentId,
+							incidentId: id,
+							note,
+						});
+					}
+					await resolveIncident(deps, auditContext(req), req.caller!.role, id, form.data);
 				} catch (error) {
 					const { status, message } = userFacingError(req, error);
 					if (wantsPartial(req)) return render(req, res, 'partials/error', { message }, { status });

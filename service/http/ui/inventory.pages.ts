@@ -11,15 +11,15 @@ import {
 	inventoryQuerySchema,
 	listInventory,
 } from '../../domain/workflows/inventory';
-import { startActivation } from '../../domain/workflows/activation';
-import { deleteWorkflow, setArchived } from '../../domain/workflows/removal';
 import { startTagging } from '../../domain/workflows/tagging';
 import { readUpload, startImport } from '../../domain/workflows/import';
+import { checkPolicy, type Gated } from '../../domain/approvals/policy-gate';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { sseMessage, streamJob } from '../job-stream';
 import { filterValues, parseForm, userFacingError } from './forms';
+import { formPolicy, policyOf, renderGatedJob, runFromForm } from './gated';
 import type { UiRoute } from './ui-route';
 import { render, renderToString, wantsPartial } from './views';
 
@@ -67,18 +67,20 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 			req,
 			res,
 			'pages/workflow',
-			{ environment, detail, error: error?.message ?? null },
+			{ environment, detail, policy: await policyOf(deps, environment.class), error: error?.message ?? null },
 			{ status: error?.status ?? 200 },
 		);
 	};
 
-	/** Archives or deletes, then back to the environment the workflow has left. */
-	const removal = (run: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
+	/** Archives or deletes, then back to the environment the workflow has left (or to the request for approval). */
+	const removal = (run: (req: Request) => Promise<Gated>) => async (req: Request, res: Response) => {
+		let gated: Gated;
 		try {
-			await run(req);
+			gated = await run(req);
 		} catch (error) {
 			return workflowPage(req, res, userFacingError(req, error));
 		}
+		if ('approvalRequest' in gated) return res.redirect(303, `/approvals/${gated.approvalRequest.id}`);
 		res.redirect(303, `/environments/${String(req.params.id)}`);
 	};
 
@@ -105,7 +107,14 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 					req,
 					res,
 					'pages/environment',
-					{ environment, page, summary, filters, errors: form.errors ?? {} },
+					{
+						environment,
+						page,
+						summary,
+						filters,
+						policy: await policyOf(deps, environment.class),
+						errors: form.errors ?? {},
+					},
 					{ partial: 'partials/inventory-table', status: form.errors ? 422 : 200 },
 				);
 			},
@@ -145,8 +154,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 					return render(req, res, 'partials/error', { message }, { status: 422 });
 				}
 				try {
-					const job = await startActivation(deps, auditContext(req), environmentId, form.data);
-					render(req, res, 'partials/job-follow', { job, environmentId });
+					await renderGatedJob(deps, req, res, { kind: 'activation', environmentId, request: form.data });
 				} catch (error) {
 					const { status, message } = userFacingError(req, error);
 					render(req, res, 'partials/error', { message }, { status });
@@ -188,6 +196,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 					await new Promise<void>((resolve, reject) =>
 						uploads(req, res, (error) => (error ? reject(error) : resolve())),
 					);
+					await checkPolicy(deps.db, auditContext(req), String(req.params.id), 'upload', formPolicy(req).confirmed);
 					const files = ((req.files ?? []) as Express.Multer.File[]).map((file) => ({
 						name: file.originalname,
 						bytes: file.buffer,
@@ -223,7 +232,11 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 			path: '/environments/:id/workflows/:workflowId/archive',
 			permission: 'workflows.operate',
 			handler: removal((req) =>
-				setArchived(deps, auditContext(req), String(req.params.id), String(req.params.workflowId), true),
+				runFromForm(deps, req, {
+					kind: 'archive',
+					environmentId: String(req.params.id),
+					workflowId: String(req.params.workflowId),
+				}),
 			),
 		},
 		{
@@ -231,13 +244,12 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 			path: '/environments/:id/workflows/:workflowId/delete',
 			permission: 'workflows.operate',
 			handler: removal((req) =>
-				deleteWorkflow(
-					deps,
-					auditContext(req),
-					String(req.params.id),
-					String(req.params.workflowId),
-					typeof req.body?.confirmName === 'string' ? req.body.confirmName : '',
-				),
+				runFromForm(deps, req, {
+					kind: 'delete',
+					environmentId: String(req.params.id),
+					workflowId: String(req.params.workflowId),
+					confirmName: typeof req.body?.confirmName === 'string' ? req.body.confirmName : '',
+				}),
 			),
 		},
 	];

@@ -3,14 +3,12 @@ import { listEnvironments } from '../../domain/environments/environments';
 import {
 	approvePromotion,
 	cancelPromotion,
-	type Decision,
-	decisionSchema,
 	getPromotion,
 	listPromotions,
 	promotionListSchema,
-	rejectionSchema,
 	rejectPromotion,
 } from '../../domain/promotions/promotions';
+import { type Decision, decisionSchema, rejectionSchema } from '../../domain/approvals/decisions';
 import { can } from '../../domain/auth/permissions';
 import { DomainError } from '../../domain/errors';
 import type { Job } from '../../domain/jobs/jobs';

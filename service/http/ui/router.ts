@@ -8,6 +8,7 @@ import { csrfProtection, identifyCaller } from '../session';
 import { accountPages } from './account.pages';
 import { credentialPages } from './credentials.pages';
 import { findingPages } from './findings.pages';
+import { approvalPages } from './approvals.pages';
 import { adminPages } from './admin.pages';
 import { auditPages } from './audit.pages';
 import { authPages } from './auth.pages';
@@ -42,6 +43,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...accountPages(deps),
 	...credentialPages(deps),
 	...findingPages(deps),
+	...approvalPages(deps),
 	...auditPages(deps),
 ];
 

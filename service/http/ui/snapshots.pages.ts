@@ -4,7 +4,7 @@ import { getEnvironmentRow, toEnvironment } from '../../domain/environments/envi
 import { getGitMirror } from '../../domain/environments/git-mirror';
 import { compareSnapshot } from '../../domain/snapshots/compare';
 import { pushSnapshot } from '../../domain/snapshots/git-snapshots';
-import { previewRestore, snapshotSource, startRestore } from '../../domain/snapshots/restore';
+import { previewRestore, snapshotSource } from '../../domain/snapshots/restore';
 import {
 	createSnapshot,
 	deleteSnapshot,
@@ -17,6 +17,7 @@ import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { withDiffViews } from './diff-view';
 import { echo, type FormErrors, parseForm, userFacingError } from './forms';
+import { policyOf, renderGatedJob } from './gated';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -115,7 +116,12 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 				const { snapshot, environment } = await loadSnapshot(req);
 				try {
 					const { workflows } = await previewRestore(deps, await snapshotSource(deps, snapshot.id));
-					render(req, res, 'pages/snapshot-restore', { snapshot, environment, workflows: withDiffViews(workflows) });
+					render(req, res, 'pages/snapshot-restore', {
+						snapshot,
+						environment,
+						workflows: withDiffViews(workflows),
+						policy: await policyOf(deps, environment.class),
+					});
 				} catch (error) {
 					const { status, message } = userFacingError(req, error);
 					render(req, res, 'pages/error', { status, message }, { status });
@@ -137,9 +143,13 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 						{ status: 422 },
 					);
 				try {
-					const source = await snapshotSource(deps, String(req.params.id));
-					const job = await startRestore(deps, auditContext(req), source, form.data);
-					render(req, res, 'partials/job-follow', { job }, { status: 202 });
+					const { snapshot } = await loadSnapshot(req);
+					await renderGatedJob(deps, req, res, {
+						kind: 'snapshot_restore',
+						environmentId: snapshot.environmentId,
+						snapshotId: snapshot.id,
+						request: { workflowIds: form.data.workflowIds, reason: form.data.reason },
+					});
 				} catch (error) {
 					const { status, message } = userFacingError(req, error);
 					render(req, res, 'partials/error', { message }, { status });

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { type Decision, decisionSchema, rejectionSchema } from '../../domain/approvals/decisions';
+import {
+	cancelOperationRequest,
+	decideOperation,
+	getOperationRequest,
+	listOperationRequests,
+	operationRequestListSchema,
+	STATUS_WORDS,
+} from '../../domain/approvals/operation-requests';
+import {
+	ACTION_WORDS,
+	classPolicies,
+	type ClassPolicyUpdate,
+	classPolicyUpdateSchema,
+	ENVIRONMENT_CLASSES,
+	POLICY_ACTIONS,
+	RULES_OF,
+	updateClassPolicy,
+} from '../../domain/policies/class-policies';
+import { DomainError } from '../../domain/errors';
+import { listPromotions } from '../../domain/promotions/promotions';
+import { auditContext } from '../caller';
+import type { AppDeps } from '../deps';
+import { filterValues, parseForm, userFacingError } from './forms';
+import type { UiRoute } from './ui-route';
+import { render } from './views';
+
+type Handler = UiRoute['handler'];
+type Req = Parameters<Handler>[0];
+type Res = Parameters<Handler>[1];
+
+const decisionForm = z.object(decisionSchema.shape);
+
+/** A class's changed rules from the policy form, or a 422 naming the first wrong one. */
+function parsePolicyUpdate(changed: Record<string, unknown>): ClassPolicyUpdate {
+	const parsed = classPolicyUpdateSchema.safeParse(changed);
+	if (parsed.success) return parsed.data;
+	const [issue] = parsed.error.issues;
+	throw new DomainError('unprocessable', `${issue.path.join('.')}: ${issue.message}`);
+}
+const rejectionForm = z.object(rejectionSchema.shape);
+
+/** The approvals inbox (operations a class policy sent for approval), one request, and the policy table. */
+export const approvalPages = (deps: AppDeps): UiRoute[] => {
+	const show = async (req: Req, res: Res, error?: { status: number; message: string }) => {
+		const request = await getOperationRequest(deps.db, String(req.params.id));
+		const mine = req.caller!.kind === request.requestedBy.type && req.caller!.id === request.requestedBy.id;
+		render(
+			req,
+			res,
+			'pages/approval',
+			{ request, mine, statusWords: STATUS_WORDS, error: error?.message ?? null },
+			{ status: error?.status },
+		);
+	};
+	const decision =
+		(change: (req: Req, form: Decision) => Promise<unknown>, schema: z.ZodType<Decision> = decisionForm): Handler =>
+		async (req, res) => {
+			const form = parseForm(schema, req.body);
+			if (form.errors) return show(req, res, { status: 422, message: `Comment ${Object.values(form.errors)[0]}` });
+			try {
+				await change(req, form.data);
+			} catch (error) {
+				return show(req, res, userFacingError(req, error));
+			}
+			res.redirect(303, `/approvals/${String(req.params.id)}`);
+		};
+	const policiesPage = async (req: Req, res: Res, error?: { status: number; message: string }) =>
+		render(
+			req,
+			res,
+			'pages/policies',
+			{
+				policies: await classPolicies(deps.db),
+				classes: ENVIRONMENT_CLASSES,
+				actions: POLICY_ACTIONS,
+				actionWords: ACTION_WORDS,
+				rulesOf: RULES_OF,
+				error: error?.message ?? null,
+			},
+			{ status: error?.status },
+		);
+
+	return [
+		{
+			method: 'get',
+			path: '/approvals',
+			permission: 'workflows.read',
+			handler: async (req, res) => {
+				const query = parseForm(operationRequestListSchema, { status: 'PENDING_APPROVAL', ...req.query });
+				const page = query.errors ? { data: [], nextCursor: null } : await listOperationRequests(deps.db, query.data);
+				const promotions = await listPromotions(deps.db, { status: 'PENDING_APPROVAL', limit: 250 });
+				render(
+					req,
+					res,
+					'pages/approvals',
+					{
+						page,
+						waitingPromotions: promotions.data.length,
+						statusWords: STATUS_WORDS,
+						filters: { status: 'PENDING_APPROVAL', ...filterValues(req.query) },
+					},
+					{ partial: 'partials/approval-table' },
+				);
+			},
+		},
+		{ method: 'get', path: '/approvals/:id', permission: 'workflows.read', handler: (req, res) => show(req, res) },
+		{
+			method: 'post',
+			path: '/approvals/:id/approve',
+			permission: 'operations.approve',
+			handler: decision((req, form) =>
+				decideOperation(deps, auditContext(req), String(req.params.id), 'approve', form),
+			),
+		},
+		{
+			method: 'post',
+			path: '/approvals/:id/reject',
+			permission: 'operations.approve',
+			handler: decision(
+				(req, form) => decideOperation(deps, auditContext(req), String(req.params.id), 'reject', form),
+				rejectionForm,
+			),
+		},
+		{
+			method: 'post',
+			path: '/approvals/:id/cancel',
+			permission: 'workflows.operate',
+			handler: decision((req, form) =>
+				cancelOperationRequest(deps.db, auditContext(req), String(req.params.id), form.comment),
+			),
+		},
+		{
+			method: 'get',
+			path: '/policies',
+			permission: 'environments.read',
+			handler: (req, res) => policiesPage(req, res),
+		},
+		{
+			method: 'post',
+			path: '/policies',
+			permission: 'policies.manage',
+			handler: async (req, res) => {
+				const current = await classPolicies(deps.db);
+				const body = (req.body ?? {}) as Record<string, unknown>;
+				try {
+					for (const environmentClass of ENVIRONMENT_CLASSES) {
+						const changed = Object.fromEntries(
+							POLICY_ACTIONS.flatMap((action) => {
+								const rule = body[`${environmentClass}.${action}`];
+								return typeof rule === 'string' && rule !== current[environmentClass][action] ? [[action, rule]] : [];
+							}),
+						);
+						if (Object.keys(changed).length)
+							await updateClassPolicy(deps.db, auditContext(req), environmentClass, parsePolicyUpdate(changed));
+					}
+				} catch (error) {
+					return policiesPage(req, res, userFacingError(req, error));
+				}
+				res.redirect(303, '/policies');
+			},
+		},
+	];
+};

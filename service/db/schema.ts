@@ -252,6 +252,7 @@ export interface Database {
 	class_policies: ClassPoliciesTable;
 	operation_requests: OperationRequestsTable;
 	operation_decisions: OperationDecisionsTable;
+	credential_health: CredentialHealthTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -523,4 +524,15 @@ export interface OperationDecisionsTable {
 	decided_by: string | null;
 	comment: string;
 	decided_at: string;
+}
+
+/** A credential's last test in n8n (2.x): OK, or failing since the first failed test in a row. */
+export interface CredentialHealthTable {
+	environment_id: string;
+	credential_id: string;
+	status: 'ok' | 'failing';
+	/** n8n's own words. */
+	message: string;
+	tested_at: string;
+	failing_since: string | null;
 }

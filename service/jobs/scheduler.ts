@@ -2,6 +2,7 @@ import { type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
 import type { AuditContext } from '../domain/audit/audit-log';
 import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
+import { testCredentials } from '../domain/credentials/credential-health';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
 import { checkHealth, type EnvironmentDeps } from '../domain/environments/environments';
@@ -22,13 +23,16 @@ export interface SchedulerOptions {
 	healthCron?: string;
 	/** Marking incidents whose SLA has passed. */
 	slaCron?: string;
+	/** Testing every credential of the n8n 2.x environments (default hourly). */
+	credentialCron?: string;
 	/** How long one scheduled drift check may take in all, retries included (default 2 minutes). */
 	checkDeadlineMs?: number;
 }
 
 /**
  * The node-cron schedules: each environment's drift checks (never two at once for one environment: a
- * tick that finds the last check still running is skipped), health checks and the SLA sweep.
+ * tick that finds the last check still running is skipped), health checks, credential tests and the
+ * SLA sweep.
  * `reconcile` applies stored schedule changes without a restart.
  */
 export class Scheduler implements ScheduleControl {
@@ -53,6 +57,11 @@ export class Scheduler implements ScheduleControl {
 		this.routines.push(
 			schedule(this.options.healthCron ?? '*/5 * * * *', () => this.checkHealth(), this.taskOptions('health')),
 			schedule(this.options.slaCron ?? '* * * * *', () => this.markBreaches(), this.taskOptions('sla')),
+			schedule(
+				this.options.credentialCron ?? '17 * * * *',
+				() => this.testCredentials(),
+				this.taskOptions('credentials'),
+			),
 		);
 		await this.reconcile();
 	}
@@ -167,6 +176,19 @@ export class Scheduler implements ScheduleControl {
 				),
 			),
 		);
+	}
+
+	/** Environments on n8n 1.x (whose API cannot test) and those without synced credentials are passed over. */
+	private async testCredentials(): Promise<void> {
+		const environments = await this.deps.db.selectFrom('environments').select('id').execute();
+		for (const { id } of environments) {
+			try {
+				await testCredentials(this.deps, id);
+			} catch (error) {
+				if (!(error instanceof DomainError && error.code === 'unprocessable'))
+					this.deps.logger.warn({ environmentId: id, err: error }, 'testing credentials failed');
+			}
+		}
 	}
 
 	private async markBreaches(): Promise<void> {

@@ -183,6 +183,11 @@ export class N8nClient {
 		});
 	}
 
+	/** n8n 2.x tests a stored credential with its own data (the secret never leaves n8n). */
+	async testCredential(id: string): Promise<{ status: 'OK' | 'Error'; message: string }> {
+		return this.request('POST', `/credentials/${encodeURIComponent(id)}/test`);
+	}
+
 	/** Turns a workflow on or off: activate/deactivate on n8n 1.x, publish/unpublish on 2.x. */
 	async setActive(id: string, active: boolean): Promise<void> {
 		const verb =

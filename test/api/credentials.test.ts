@@ -53,6 +53,7 @@ test('an environment’s credentials: the listed ones with the workflows using e
 					{ id: 'd-1', name: 'Invoice sync', nodes: ['Call'] },
 					{ id: 'd-2', name: 'Report', nodes: ['Call'] },
 				],
+				health: null,
 			},
 			{
 				id: 'c-gone',
@@ -61,8 +62,9 @@ test('an environment’s credentials: the listed ones with the workflows using e
 				listed: false,
 				missing: true,
 				workflows: [{ id: 'd-3', name: 'Broken', nodes: ['Call'] }],
+				health: null,
 			},
-			{ id: 'c-2', name: 'Unused', type: 'slackApi', listed: true, missing: false, workflows: [] },
+			{ id: 'c-2', name: 'Unused', type: 'slackApi', listed: true, missing: false, workflows: [], health: null },
 		],
 	});
 	const seen = await companion.api(admin, 'GET', `/api/v1/environments/${prod}/credentials`);

@@ -1,3 +1,4 @@
+import { allowEverything } from '../support/companion';
 import type { Browser, Page } from 'playwright-core';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { openBrowser, screenshot, signIn } from '../support/browser';
@@ -30,6 +31,7 @@ let page: Page;
 
 beforeAll(async () => {
 	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	await allowEverything(setup.companion, setup.admin);
 	({ browser, page } = await openBrowser());
 	await signIn(page, setup.companion.url, 'owner@example.com', 'correct horse battery');
 });

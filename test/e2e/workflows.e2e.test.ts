@@ -353,6 +353,43 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 		await expect(clients.staging.getWorkflow(staged.id)).rejects.toMatchObject({ status: 404 });
 	});
 
+	test('credentials tested in n8n 2.x: the good one passes, the bad one fails with n8n’s reason (1.x cannot)', async () => {
+		const path = `/api/v1/environments/${environmentIds.prod}/credentials/test`;
+		if (target.major === '1') {
+			const refused = await companion.api(admin, 'POST', path);
+			expect([refused.status, refused.body.error.message]).toEqual([
+				422,
+				'"prod" runs n8n 1.x, whose API cannot test credentials (n8n 2.x can)',
+			]);
+			return;
+		}
+		const create = async (name: string, apiKey: string) =>
+			(await (
+				await fetch(`${n8n.prod.baseUrl}/api/v1/credentials`, {
+					method: 'POST',
+					headers: { 'X-N8N-API-KEY': n8n.prod.apiKey, 'content-type': 'application/json' },
+					body: JSON.stringify({ name, type: 'n8nApi', data: { apiKey, baseUrl: `${n8n.prod.baseUrl}/api/v1` } }),
+				})
+			).json()) as { id: string };
+		const good = await create('Own API', n8n.prod.apiKey);
+		const bad = await create('Revoked API', 'not-a-key');
+		await syncAndFollow(companion, admin, environmentIds.prod);
+		const started = await companion.api(admin, 'POST', path);
+		expect(started.status).toBe(202);
+		const events = await readEvents(`${companion.url}/api/v1/jobs/${started.body.id}/events`, {
+			authorization: `Bearer ${admin}`,
+		});
+		const { result } = events.at(-1)!.data;
+		console.log(`n8n ${target.version}: credential tests ${JSON.stringify(result)}`);
+		expect(result.failing.map((failure: { id: string }) => failure.id)).toEqual([bad.id]);
+		expect(result.ok).toBeGreaterThanOrEqual(1);
+		const listed = await companion.api(admin, 'GET', `/api/v1/environments/${environmentIds.prod}/credentials`);
+		const health = (id: string) =>
+			listed.body.credentials.find((credential: { id: string }) => credential.id === id).health;
+		expect(health(good.id)).toMatchObject({ status: 'ok' });
+		expect(health(bad.id)).toMatchObject({ status: 'failing', message: expect.any(String) });
+	});
+
 	test('tags added to ticked workflows, the tag created; renamed, the workflows keep it', async () => {
 		const made = await Promise.all(
 			['Tagged 1', 'Tagged 2'].map((name) => clients.prod.createWorkflow(scheduledWorkflow(name))),

@@ -23,6 +23,10 @@ export interface FakeWorkflowStore {
 	delayMs: number;
 	/** The credential list it answers, as n8n 2.x does; absent, a 404 as 1.x answers. */
 	credentials?: Array<{ id: string; name: string; type: string }>;
+	/** The version its settings give (as 1.x does to anyone); absent, none. */
+	version?: string;
+	/** What testing each listed credential answers (n8n 2.x); absent ones pass. */
+	credentialTests?: Map<string, { status: 'OK' | 'Error'; message: string }>;
 	reset(list: N8nWorkflow[]): void;
 	handler: FakeHandler;
 }
@@ -46,6 +50,18 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		if (tagRoute) return answerTags(method, raw, tagRoute[1]);
 		if (url.pathname === '/api/v1/credentials' && state.credentials)
 			return { status: 200, body: { data: state.credentials, nextCursor: null } };
+		if (url.pathname === '/rest/settings' && state.version)
+			return { status: 200, body: { data: { versionCli: state.version } } };
+		const credentialTest = url.pathname.match(/^\/api\/v1\/credentials\/([^/]+)\/test$/);
+		if (credentialTest && method === 'POST') {
+			const id = decodeURIComponent(credentialTest[1]);
+			if (!state.credentials?.some((credential) => credential.id === id))
+				return { status: 404, body: { message: 'Credential not found' } };
+			return {
+				status: 200,
+				body: state.credentialTests?.get(id) ?? { status: 'OK', message: 'Connection successful' },
+			};
+		}
 		const route = url.pathname.match(/^\/api\/v1\/workflows(?:\/([^/]+))?(?:\/([a-z]+))?$/);
 		if (!route) return { status: 404, body: { message: 'Not Found' } };
 		const [, id, verb] = route;

@@ -20,6 +20,7 @@ import * as snapshotCanonicalIds from './0018_snapshot_canonical_ids';
 import * as disabledUsers from './0019_disabled_users';
 import * as workflowSearch from './0020_workflow_search';
 import * as classPolicies from './0021_class_policies';
+import * as credentialHealth from './0022_credential_health';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
 	'0019_disabled_users': disabledUsers,
 	'0020_workflow_search': workflowSearch,
 	'0021_class_policies': classPolicies,
+	'0022_credential_health': credentialHealth,
 };

@@ -13,6 +13,16 @@ export interface CredentialUse {
 	/** Named by workflows, but not in the credential list the instance gave: those workflows cannot run. */
 	missing: boolean;
 	workflows: Array<{ id: string; name: string; nodes: string[] }>;
+	/** Its last test in n8n (2.x), if one ran. */
+	health: CredentialHealth | null;
+}
+
+export interface CredentialHealth {
+	status: 'ok' | 'failing';
+	/** n8n's own words. */
+	message: string;
+	testedAt: string;
+	failingSince: string | null;
 }
 
 export interface EnvironmentCredentials {
@@ -34,6 +44,7 @@ export async function environmentCredentials(db: Db, environmentId: string): Pro
 		.select(['n8n_id', 'name', 'type'])
 		.where('environment_id', '=', environmentId)
 		.execute();
+	const health = await credentialHealth(db, environmentId);
 	const uses = new Map<string, CredentialUse>();
 	const keyOf = (id: string | null | undefined, type: string, name: string) => (id ? `id ${id}` : `${type}\n${name}`);
 	for (const credential of listed)
@@ -44,6 +55,7 @@ export async function environmentCredentials(db: Db, environmentId: string): Pro
 			listed: true,
 			missing: false,
 			workflows: [],
+			health: health.get(credential.n8n_id) ?? null,
 		});
 	const byName = new Map(listed.map((credential) => [`${credential.type}\n${credential.name}`, credential.n8n_id]));
 	for (const workflow of await syncedExports(db, environmentId)) {
@@ -53,7 +65,15 @@ export async function environmentCredentials(db: Db, environmentId: string): Pro
 			const key = keyOf(id, ref.type, ref.name);
 			let use = uses.get(key);
 			if (!use) {
-				use = { id, name: ref.name, type: ref.type, listed: false, missing: listed.length > 0, workflows: [] };
+				use = {
+					id,
+					name: ref.name,
+					type: ref.type,
+					listed: false,
+					missing: listed.length > 0,
+					workflows: [],
+					health: null,
+				};
 				uses.set(key, use);
 			}
 			const entry = use.workflows.find((known) => known.id === workflow.id);
@@ -68,4 +88,19 @@ export async function environmentCredentials(db: Db, environmentId: string): Pro
 			(a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || (a.id ?? '').localeCompare(b.id ?? ''),
 		),
 	};
+}
+
+/** Each credential's last test in the environment, by n8n id. */
+export async function credentialHealth(db: Db, environmentId: string): Promise<Map<string, CredentialHealth>> {
+	const rows = await db
+		.selectFrom('credential_health')
+		.selectAll()
+		.where('environment_id', '=', environmentId)
+		.execute();
+	return new Map(
+		rows.map((row) => [
+			row.credential_id,
+			{ status: row.status, message: row.message, testedAt: row.tested_at, failingSince: row.failing_since },
+		]),
+	);
 }

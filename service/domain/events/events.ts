@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
 	'operation.approval_requested',
 	'operation.approved',
 	'operation.rejected',
+	'credential.failing',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -3,6 +3,7 @@ import type { GatedOperation } from '../../domain/approvals/gated-operations';
 import { underPolicy } from '../../domain/approvals/policy-gate';
 import { classPolicies, type ClassPolicy } from '../../domain/policies/class-policies';
 import type { EnvironmentClass } from '../../db/schema';
+import type { Job } from '../../domain/jobs/jobs';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { render } from './views';
@@ -33,14 +34,9 @@ export async function renderGatedJob(
 	const gated = await runFromForm(deps, req, operation);
 	if ('approvalRequest' in gated)
 		return render(req, res, 'partials/approval-requested', { request: gated.approvalRequest }, { status: 202 });
-	if ('job' in gated.ran)
-		return render(
-			req,
-			res,
-			'partials/job-follow',
-			{ job: gated.ran.job, environmentId: operation.environmentId },
-			{ status: 202 },
-		);
+	// The operations these forms start (activation, restore, revert) answer with their job.
+	const { job } = gated.ran as { job: Job };
+	render(req, res, 'partials/job-follow', { job, environmentId: operation.environmentId }, { status: 202 });
 }
 
 /** What the class of an environment allows, for its pages' forms. */

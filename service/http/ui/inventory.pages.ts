@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import { credentialHealth } from '../../domain/credentials/credential-use';
 import { driftStatus } from '../../domain/drift/status';
 import { getEnvironmentRow, toEnvironment } from '../../domain/environments/environments';
 import type { Job } from '../../domain/jobs/jobs';
@@ -67,7 +68,13 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 			req,
 			res,
 			'pages/workflow',
-			{ environment, detail, policy: await policyOf(deps, environment.class), error: error?.message ?? null },
+			{
+				environment,
+				detail,
+				policy: await policyOf(deps, environment.class),
+				credentialHealth: await credentialHealth(deps.db, environment.id),
+				error: error?.message ?? null,
+			},
 			{ status: error?.status ?? 200 },
 		);
 	};

@@ -253,6 +253,8 @@ export interface Database {
 	operation_requests: OperationRequestsTable;
 	operation_decisions: OperationDecisionsTable;
 	credential_health: CredentialHealthTable;
+	security_audits: SecurityAuditsTable;
+	content_rule_settings: ContentRuleSettingsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -535,4 +537,20 @@ export interface CredentialHealthTable {
 	message: string;
 	tested_at: string;
 	failing_since: string | null;
+}
+
+export interface SecurityAuditsTable {
+	environment_id: string;
+	/** JSON: the reports, as service/domain/policies/security-audit.ts reads n8n's answer. */
+	report: string;
+	generated_at: string;
+}
+
+/** The one row (id 1) of the content rules as admins set them. */
+export interface ContentRuleSettingsTable {
+	id: number;
+	/** JSON: RuleSettings (service/domain/policies/content-rules.ts). */
+	settings: string;
+	updated_by: string;
+	updated_at: string;
 }

@@ -183,6 +183,11 @@ export class N8nClient {
 		});
 	}
 
+	/** The instance's own security audit (risky nodes, unused credentials, abandoned workflows…). */
+	async securityAudit(): Promise<unknown> {
+		return this.request('POST', '/audit', { body: {} });
+	}
+
 	/** n8n 2.x tests a stored credential with its own data (the secret never leaves n8n). */
 	async testCredential(id: string): Promise<{ status: 'OK' | 'Error'; message: string }> {
 		return this.request('POST', `/credentials/${encodeURIComponent(id)}/test`);

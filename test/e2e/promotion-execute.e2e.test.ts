@@ -2,7 +2,7 @@ import { hasUnpublishedDraft, publishedView } from '../../service/domain/drift/p
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
 import type { WorkflowInput } from '../../service/n8n/workflow-body';
-import { type Companion, startCompanion } from '../support/companion';
+import { type Companion, startCompanion, contentRulesAsWarnings } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
@@ -71,6 +71,8 @@ describe.each(selectedTargets())('promotions executed on n8n $version', (target)
 			await companion.environment(requester, { name: 'dev', baseUrl: dev.baseUrl, apiKey: dev.apiKey, class: 'dev' })
 		).id;
 		prodId = (await companion.environment(requester, { name: 'prod', baseUrl: prod.baseUrl, apiKey: prod.apiKey })).id;
+		// Real-world workflows carry literal Authorization headers and plain HTTP: promoted here all the same.
+		await contentRulesAsWarnings(companion, requester);
 	});
 	afterAll(async () => {
 		await Promise.all([dev?.stop(), prod?.stop()]);

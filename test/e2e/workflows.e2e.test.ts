@@ -184,6 +184,31 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 		expect(body.items[0]).toMatchObject({ link: 'linked', targetWorkflowId: ids.prod.get(renamed) });
 	});
 
+	test('a promotion into prod is blocked by a content rule error there: plain HTTP, named with its node (gate policy)', async () => {
+		const insecure = await editorCreate(
+			n8n.staging,
+			editorMadeWorkflow('Insecure call', 'http://insecure.example.com'),
+		);
+		await syncAndFollow(companion, admin, environmentIds.staging);
+		const { body } = await companion.api(admin, 'POST', '/api/v1/promotions/plan', {
+			sourceEnvironmentId: environmentIds.staging,
+			targetEnvironmentId: environmentIds.prod,
+			workflowIds: [insecure.id],
+		});
+		// prod has no approved baseline in this suite either: only the policy blockers are looked at here.
+		expect(body.blockers.filter((blocker: { code: string }) => blocker.code === 'policy')).toEqual([
+			expect.objectContaining({ code: 'policy', rule: 'plain_http', workflowId: insecure.id, node: 'Call ERP' }),
+		]);
+		const requested = await companion.api(admin, 'POST', '/api/v1/promotions', {
+			sourceEnvironmentId: environmentIds.staging,
+			targetEnvironmentId: environmentIds.prod,
+			workflowIds: [insecure.id],
+		});
+		expect(requested.status).toBe(422);
+		await clients.staging.deleteWorkflow(insecure.id);
+		await syncAndFollow(companion, admin, environmentIds.staging);
+	});
+
 	test('a bulk deactivation of 20 running workflows, one deleted in n8n meanwhile: 19 done, 1 failed with n8n’s reason', async () => {
 		const made: N8nWorkflow[] = [];
 		for (let i = 0; i < 20; i++) made.push(await clients.dev.createWorkflow(scheduledWorkflow(`Nightly ${i}`)));
@@ -388,6 +413,25 @@ describe.each(selectedTargets())('workflows across environments on n8n $version'
 			listed.body.credentials.find((credential: { id: string }) => credential.id === id).health;
 		expect(health(good.id)).toMatchObject({ status: 'ok' });
 		expect(health(bad.id)).toMatchObject({ status: 'failing', message: expect.any(String) });
+	});
+
+	test('each instance’s own security audit is gathered and kept beside the findings', async () => {
+		const ran = await companion.api(admin, 'POST', `/api/v1/environments/${environmentIds.dev}/security-audit`);
+		expect(ran.status).toBe(200);
+		const reports = ran.body.reports as Array<{
+			risk: string;
+			sections: Array<{ title: string; locations: unknown[] }>;
+		}>;
+		console.log(
+			`n8n ${target.version}: security audit ${reports
+				.map(
+					(report) => `${report.risk}: ${report.sections.map((s) => `${s.title} (${s.locations.length})`).join(', ')}`,
+				)
+				.join('; ')}`,
+		);
+		expect(reports.map((report) => report.risk)).toContain('nodes');
+		const kept = await companion.api(admin, 'GET', `/api/v1/environments/${environmentIds.dev}/security-audit`);
+		expect(kept.body.audit).toEqual(ran.body);
 	});
 
 	test('tags added to ticked workflows, the tag created; renamed, the workflows keep it', async () => {

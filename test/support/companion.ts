@@ -152,3 +152,16 @@ export async function allowEverything(companion: Companion, adminToken: string):
 		if (status !== 200) throw new Error(`the class policies could not be opened: HTTP ${status}`);
 	}
 }
+
+/**
+ * Makes every content rule at most a warning: for tests that promote real-world workflows (literal
+ * Authorization headers, plain HTTP) to test promotions, not the `policy` gate.
+ */
+export async function contentRulesAsWarnings(companion: Companion, adminToken: string): Promise<void> {
+	const warning = { dev: 'warning', staging: 'warning', prod: 'warning' };
+	const rules = ['banned_node', 'plaintext_secret', 'schedule_too_frequent', 'plain_http', 'no_error_workflow'];
+	const { status } = await companion.api(adminToken, 'PATCH', '/api/v1/policies/content-rules', {
+		severity: Object.fromEntries(rules.map((rule) => [rule, warning])),
+	});
+	if (status !== 200) throw new Error(`the content rules could not be relaxed: HTTP ${status}`);
+}

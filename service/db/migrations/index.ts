@@ -21,6 +21,8 @@ import * as disabledUsers from './0019_disabled_users';
 import * as workflowSearch from './0020_workflow_search';
 import * as classPolicies from './0021_class_policies';
 import * as credentialHealth from './0022_credential_health';
+import * as securityAudits from './0023_security_audits';
+import * as contentRuleSettings from './0024_content_rule_settings';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +48,6 @@ export const migrations: Record<string, Migration> = {
 	'0020_workflow_search': workflowSearch,
 	'0021_class_policies': classPolicies,
 	'0022_credential_health': credentialHealth,
+	'0023_security_audits': securityAudits,
+	'0024_content_rule_settings': contentRuleSettings,
 };

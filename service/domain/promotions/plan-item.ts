@@ -10,6 +10,7 @@ import { credentialRefs, type KnownCredential, resolveCredential } from './crede
 import type { Placed } from './identity';
 import type { PlanItem, Substitution } from './plan';
 import type { PlanRequest } from './plan-request';
+import { checkWorkflow, type RuleSettings } from '../policies/content-rules';
 import { hotfixOf } from './target-checks';
 
 /** What an item is planned against: the target, how ids and credentials map there. */
@@ -24,6 +25,7 @@ export interface ItemContext {
 	targetCredentials: KnownCredential[];
 	targetListed: boolean;
 	baseline: Awaited<ReturnType<typeof baselineIndex>> | undefined;
+	rules: RuleSettings;
 }
 
 /**
@@ -108,8 +110,19 @@ export async function planItem(entry: Placed, context: ItemContext): Promise<Pla
 		substitutions,
 		tags,
 		warnings,
+		findings: checkWorkflow(written, target.class, context.rules),
 	};
-	return { item: await compared(base, blockers, written, current, context), source: workflow, written };
+	const item = await compared(base, blockers, written, current, context);
+	if (item.action !== 'none')
+		for (const finding of item.findings.filter((found) => found.severity === 'error'))
+			blockers.push({
+				code: 'policy',
+				workflowId: workflow.id,
+				rule: finding.rule,
+				...(finding.node && { node: finding.node }),
+				message: `"${workflow.name}"${finding.node ? `, node "${finding.node}"` : ''}: ${finding.message} (an error under the ${target.class} content rules)`,
+			});
+	return { item, source: workflow, written };
 }
 
 /** A plan item with what it writes: the workflow as it goes to the target, and the source it came from. */
@@ -123,7 +136,15 @@ export interface PlannedWrite {
 async function compared(
 	base: Pick<
 		PlanItem,
-		'sourceWorkflowId' | 'canonicalId' | 'name' | 'link' | 'dependency' | 'substitutions' | 'tags' | 'warnings'
+		| 'sourceWorkflowId'
+		| 'canonicalId'
+		| 'name'
+		| 'link'
+		| 'dependency'
+		| 'substitutions'
+		| 'tags'
+		| 'warnings'
+		| 'findings'
 	>,
 	blockers: PlanItem['blockers'],
 	written: N8nWorkflow,

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import type { Finding } from '../policies/content-rules';
+import { ruleSettings } from '../policies/rule-settings';
 import type { Db } from '../../db/database';
 import type { EnvironmentRow } from '../../db/schema';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
@@ -56,6 +58,8 @@ export interface PlanItem {
 	tags: string[];
 	warnings: string[];
 	blockers: Blocker[];
+	/** What the content rules find in what is written, at the target's class (an error blocks: `policy`). */
+	findings: Finding[];
 	/** The target's content when planned: a promotion runs only on the target it was planned on. */
 	targetContentHash: string | null;
 	/** The hash of exactly what will be written (null when nothing is). */
@@ -112,6 +116,7 @@ export async function planWithWrites(
 		targetCredentials: targetListed ?? credentialsUsed(targetLive),
 		targetListed: targetListed !== undefined,
 		baseline: target.baseline_approved_at ? await baselineIndex(deps.db, target.id) : undefined,
+		rules: await ruleSettings(deps.db),
 	};
 	const writes = new Map<string, PlannedWrite>();
 	for (const entry of placed.values()) {

@@ -187,6 +187,7 @@ function rollbackRow(
 		substitutions: [],
 		tags: step.tags ?? [],
 		warnings: [],
+		findings: [],
 		blockers: [],
 		targetContentHash: null,
 		expectedContentHash: null,

@@ -65,6 +65,7 @@ export function deletedItems(
 					? ['it will be unpublished, then deleted; the pre-promotion snapshot keeps it']
 					: ['shown only: this stage reports deletions and never applies them'],
 			blockers: [],
+			findings: [],
 			expectedContentHash: null,
 		}));
 }

@@ -19,6 +19,8 @@ import {
 	updateClassPolicy,
 } from '../../domain/policies/class-policies';
 import { DomainError } from '../../domain/errors';
+import { DEFAULT_RULES } from '../../domain/policies/content-rules';
+import { ruleSettings, ruleSettingsUpdateSchema, updateRuleSettings } from '../../domain/policies/rule-settings';
 import { listPromotions } from '../../domain/promotions/promotions';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
@@ -77,6 +79,7 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 				actions: POLICY_ACTIONS,
 				actionWords: ACTION_WORDS,
 				rulesOf: RULES_OF,
+				rules: await ruleSettings(deps.db),
 				error: error?.message ?? null,
 			},
 			{ status: error?.status },
@@ -136,6 +139,36 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 			path: '/policies',
 			permission: 'environments.read',
 			handler: (req, res) => policiesPage(req, res),
+		},
+		{
+			method: 'post',
+			path: '/policies/content-rules',
+			permission: 'policies.manage',
+			handler: async (req, res) => {
+				const body = (req.body ?? {}) as Record<string, unknown>;
+				const severity = Object.fromEntries(
+					Object.keys(DEFAULT_RULES.severity).map((rule) => [
+						rule,
+						Object.fromEntries(
+							ENVIRONMENT_CLASSES.flatMap((c) => (body[`${rule}.${c}`] ? [[c, body[`${rule}.${c}`]]] : [])),
+						),
+					]),
+				);
+				const parsed = ruleSettingsUpdateSchema.safeParse({
+					severity,
+					bannedNodeTypes: String(body.bannedNodeTypes ?? '')
+						.split('\n')
+						.map((type) => type.trim())
+						.filter(Boolean),
+					scheduleFloorSeconds: Number(body.scheduleFloorSeconds),
+				});
+				if (!parsed.success) {
+					const [issue] = parsed.error.issues;
+					return policiesPage(req, res, { status: 422, message: `${issue.path.join('.')}: ${issue.message}` });
+				}
+				await updateRuleSettings(deps.db, auditContext(req), parsed.data);
+				res.redirect(303, '/policies#content-rules');
+			},
 		},
 		{
 			method: 'post',

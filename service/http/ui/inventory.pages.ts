@@ -3,6 +3,8 @@ import multer from 'multer';
 import { z } from 'zod';
 import { credentialHealth } from '../../domain/credentials/credential-use';
 import { driftStatus } from '../../domain/drift/status';
+import { checkWorkflow } from '../../domain/policies/content-rules';
+import { ruleSettings } from '../../domain/policies/rule-settings';
 import { getEnvironmentRow, toEnvironment } from '../../domain/environments/environments';
 import type { Job } from '../../domain/jobs/jobs';
 import { DomainError } from '../../domain/errors';
@@ -73,6 +75,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 				detail,
 				policy: await policyOf(deps, environment.class),
 				credentialHealth: await credentialHealth(deps.db, environment.id),
+				findings: checkWorkflow(detail.workflow, environment.class, await ruleSettings(deps.db)),
 				error: error?.message ?? null,
 			},
 			{ status: error?.status ?? 200 },

@@ -19,6 +19,22 @@ export const rejectionSchema = decisionSchema.extend({
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
+/** Who decided what, and when: the columns a decision row shares, for promotions and operations alike. */
+export const decisionFields = (
+	context: AuditContext,
+	decision: 'approve' | 'reject',
+	{ comment, decidedBy }: Decision,
+	at: string,
+) => ({
+	decision,
+	actor_type: context.actor.type,
+	actor_id: context.actor.id ?? '',
+	actor_name: context.actor.name ?? context.actor.type,
+	decided_by: decidedBy ?? null,
+	comment,
+	decided_at: at,
+});
+
 /**
  * An approval or rejection comes from another admin than the requester, once each: the rule shared by
  * promotions and the operations a policy sends for approval.

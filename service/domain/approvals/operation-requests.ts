@@ -13,7 +13,7 @@ import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { conflict, messageOf, notFound } from '../errors';
 import type { EventType } from '../events/events';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
-import { checkDecider, type Decision } from './decisions';
+import { checkDecider, type Decision, decisionFields } from './decisions';
 import {
 	describeOperation,
 	type GatedOperation,
@@ -111,16 +111,7 @@ export async function decideOperation(
 			.executeTakeFirst();
 		checkDecider(context, { type: row.requested_by_type, id: row.requested_by_id }, earlier, 'request', doing);
 		const now = new Date().toISOString();
-		const record: OperationDecisionsTable = {
-			request_id: id,
-			decision,
-			actor_type: context.actor.type,
-			actor_id: context.actor.id ?? '',
-			actor_name: context.actor.name ?? context.actor.type,
-			decided_by: input.decidedBy ?? null,
-			comment: input.comment,
-			decided_at: now,
-		};
+		const record: OperationDecisionsTable = { request_id: id, ...decisionFields(context, decision, input, now) };
 		await trx.insertInto('operation_decisions').values(record).execute();
 		const status = decision === 'approve' ? 'APPROVED' : 'REJECTED';
 		await trx.updateTable('operation_requests').set({ status, updated_at: now }).where('id', '=', id).execute();

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import type { EnvironmentClass, PolicyAction, PolicyRule } from '../../db/schema';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { ENVIRONMENT_CLASSES } from '../environments/environments';
 import { DomainError } from '../errors';
 
-export const ENVIRONMENT_CLASSES: readonly EnvironmentClass[] = ['dev', 'staging', 'prod'];
 export const POLICY_ACTIONS: readonly PolicyAction[] = ['direct_edit', 'activation', 'delete', 'upload', 'restore'];
 
 export type ClassPolicy = Record<PolicyAction, PolicyRule>;
@@ -67,7 +67,7 @@ export const classPolicyUpdateSchema = z
 	.describe('the actions to change; the others keep their rule');
 export type ClassPolicyUpdate = z.infer<typeof classPolicyUpdateSchema>;
 
-export const environmentClassSchema = z.enum(['dev', 'staging', 'prod']);
+export const environmentClassSchema = z.enum(ENVIRONMENT_CLASSES as [EnvironmentClass, ...EnvironmentClass[]]);
 
 export async function classPolicies(db: Db): Promise<ClassPolicies> {
 	const rows = await db.selectFrom('class_policies').selectAll().execute();

@@ -15,7 +15,7 @@ import type { Risk } from '../workflows/risk';
 import { type Plan, planPromotion } from './plan';
 import type { promotionRequestSchema } from './plan-request';
 import type { Stage } from './pipelines';
-import { checkDecider, type Decision } from '../approvals/decisions';
+import { checkDecider, type Decision, decisionFields } from '../approvals/decisions';
 import { transition } from './states';
 import { nextAllowed } from './windows';
 
@@ -261,14 +261,8 @@ async function decide(
 		const now = new Date().toISOString();
 		const record: PromotionDecisionsTable = {
 			promotion_id: id,
-			decision,
-			actor_type: context.actor.type,
-			actor_id: context.actor.id ?? '',
-			actor_name: context.actor.name ?? context.actor.type,
-			decided_by: input.decidedBy ?? null,
-			comment: input.comment,
 			plan_hash: row.plan_hash,
-			decided_at: now,
+			...decisionFields(context, decision, input, now),
 		};
 		await trx.insertInto('promotion_decisions').values(record).execute();
 		const approvals = await approvalCount(trx, id);

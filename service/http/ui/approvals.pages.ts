@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { type Decision, decisionSchema, rejectionSchema } from '../../domain/approvals/decisions';
 import {
 	cancelOperationRequest,
 	decideOperation,
@@ -13,17 +11,18 @@ import {
 	classPolicies,
 	type ClassPolicyUpdate,
 	classPolicyUpdateSchema,
-	ENVIRONMENT_CLASSES,
 	POLICY_ACTIONS,
 	RULES_OF,
 	updateClassPolicy,
 } from '../../domain/policies/class-policies';
+import { ENVIRONMENT_CLASSES } from '../../domain/environments/environments';
 import { DomainError } from '../../domain/errors';
 import { DEFAULT_RULES } from '../../domain/policies/content-rules';
 import { ruleSettings, ruleSettingsUpdateSchema, updateRuleSettings } from '../../domain/policies/rule-settings';
 import { listPromotions } from '../../domain/promotions/promotions';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
+import { decisionPost, rejectionForm } from './decision-forms';
 import { filterValues, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
@@ -32,8 +31,6 @@ type Handler = UiRoute['handler'];
 type Req = Parameters<Handler>[0];
 type Res = Parameters<Handler>[1];
 
-const decisionForm = z.object(decisionSchema.shape);
-
 /** A class's changed rules from the policy form, or a 422 naming the first wrong one. */
 function parsePolicyUpdate(changed: Record<string, unknown>): ClassPolicyUpdate {
 	const parsed = classPolicyUpdateSchema.safeParse(changed);
@@ -41,7 +38,6 @@ function parsePolicyUpdate(changed: Record<string, unknown>): ClassPolicyUpdate 
 	const [issue] = parsed.error.issues;
 	throw new DomainError('unprocessable', `${issue.path.join('.')}: ${issue.message}`);
 }
-const rejectionForm = z.object(rejectionSchema.shape);
 
 /** The approvals inbox (operations a class policy sent for approval), one request, and the policy table. */
 export const approvalPages = (deps: AppDeps): UiRoute[] => {
@@ -56,18 +52,7 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 			{ status: error?.status },
 		);
 	};
-	const decision =
-		(change: (req: Req, form: Decision) => Promise<unknown>, schema: z.ZodType<Decision> = decisionForm): Handler =>
-		async (req, res) => {
-			const form = parseForm(schema, req.body);
-			if (form.errors) return show(req, res, { status: 422, message: `Comment ${Object.values(form.errors)[0]}` });
-			try {
-				await change(req, form.data);
-			} catch (error) {
-				return show(req, res, userFacingError(req, error));
-			}
-			res.redirect(303, `/approvals/${String(req.params.id)}`);
-		};
+	const decision = decisionPost(show, (req) => `/approvals/${String(req.params.id)}`);
 	const policiesPage = async (req: Req, res: Res, error?: { status: number; message: string }) =>
 		render(
 			req,

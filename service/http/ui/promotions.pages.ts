@@ -8,7 +8,6 @@ import {
 	promotionListSchema,
 	rejectPromotion,
 } from '../../domain/promotions/promotions';
-import { type Decision, decisionSchema, rejectionSchema } from '../../domain/approvals/decisions';
 import { can } from '../../domain/auth/permissions';
 import { DomainError } from '../../domain/errors';
 import type { Job } from '../../domain/jobs/jobs';
@@ -17,15 +16,14 @@ import { rollbackPromotion, rollbackSchema } from '../../domain/promotions/rollb
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { withDiffViews } from './diff-view';
+import { decisionPost, rejectionForm } from './decision-forms';
 import { filterValues, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
 type Handler = UiRoute['handler'];
 
-// A form also carries its CSRF field: the API's schemas, without their strictness.
-const decisionForm = z.object(decisionSchema.shape);
-const rejectionForm = z.object(rejectionSchema.shape);
+// A form also carries its CSRF field: the API's schema, without its strictness.
 const rollbackForm = z.object(rollbackSchema.shape);
 
 /** Promotions: the list (the approvals inbox is its "waiting for approval" filter), one promotion, its decisions. */
@@ -55,22 +53,7 @@ export const promotionPages = (deps: AppDeps): UiRoute[] => {
 			{ status: error?.status },
 		);
 	};
-	/** A decision form's POST: the change, then the page again, or the page with why it was refused. */
-	const decision =
-		(
-			change: (req: Parameters<Handler>[0], form: Decision) => Promise<unknown>,
-			schema: z.ZodType<Decision> = decisionForm,
-		): Handler =>
-		async (req, res) => {
-			const form = parseForm(schema, req.body);
-			if (form.errors) return show(req, res, { status: 422, message: `Comment ${Object.values(form.errors)[0]}` });
-			try {
-				await change(req, form.data);
-			} catch (error) {
-				return show(req, res, userFacingError(req, error));
-			}
-			res.redirect(303, `/promotions/${String(req.params.id)}`);
-		};
+	const decision = decisionPost(show, (req) => `/promotions/${String(req.params.id)}`);
 
 	/** Execute or Roll Back: the job, followed live where the button was. */
 	const run =

@@ -255,6 +255,7 @@ export interface Database {
 	credential_health: CredentialHealthTable;
 	security_audits: SecurityAuditsTable;
 	content_rule_settings: ContentRuleSettingsTable;
+	content_findings: ContentFindingsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -553,4 +554,12 @@ export interface ContentRuleSettingsTable {
 	settings: string;
 	updated_by: string;
 	updated_at: string;
+}
+
+/** The content rules' findings (JSON) on one content at one class, under one version of the rules' settings. */
+export interface ContentFindingsTable {
+	content_hash: string;
+	class: EnvironmentClass;
+	settings_hash: string;
+	findings: string;
 }

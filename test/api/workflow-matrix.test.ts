@@ -1,8 +1,11 @@
+import { createUser } from '../../service/domain/auth/users';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
+import { CLI_CONTEXT } from '../../service/runtime';
 import type { Companion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
+import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
 
 const workflow = (id: string, name: string, url = 'https://erp.example.com', credential?: string): N8nWorkflow => {
@@ -269,4 +272,41 @@ test('search finds workflows in every environment by name, node, credential and 
 		expect(status).toBe(400);
 		expect(body.error.message).toMatch(/q/);
 	}
+});
+
+test('each cell counts what the content rules find in it at its environment’s class, under the rules as set now', async () => {
+	// Invoice sync's cells in dev, staging and prod, wherever earlier tests left their links.
+	const cells = async () => {
+		const rows = (await matrix('?q=invoice')).data;
+		const findings = new Map(
+			rows.flatMap((row: any) =>
+				row.cells.filter((cell: any) => cell.present).map((cell: any) => [cell.environmentId, cell.findings]),
+			),
+		);
+		return [dev, staging, prod].map((environment) => findings.get(environment));
+	};
+	// No error workflow: off in dev, info in staging, a warning in prod.
+	expect(await cells()).toEqual([
+		{ error: 0, warning: 0, info: 0 },
+		{ error: 0, warning: 0, info: 1 },
+		{ error: 0, warning: 1, info: 0 },
+	]);
+
+	const changed = await companion.api(admin, 'PATCH', '/api/v1/policies/content-rules', {
+		severity: { no_error_workflow: { prod: 'error' }, plain_http: { dev: 'error' } },
+	});
+	expect(changed.status).toBe(200);
+	expect(await cells()).toEqual([
+		{ error: 0, warning: 0, info: 0 },
+		{ error: 0, warning: 0, info: 1 },
+		{ error: 1, warning: 0, info: 0 },
+	]);
+	await createUser(companion.db, CLI_CONTEXT, {
+		email: 'viewer@example.com',
+		password: 'correct horse battery',
+		role: 'viewer',
+	});
+	const viewer = await signedInClient(companion, 'viewer@example.com');
+	const page = await (await viewer.get('/workflows?q=invoice')).text();
+	expect(page).toMatch(/class="badge severity-error"[^>]*>1 error</);
 });

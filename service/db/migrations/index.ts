@@ -23,6 +23,7 @@ import * as classPolicies from './0021_class_policies';
 import * as credentialHealth from './0022_credential_health';
 import * as securityAudits from './0023_security_audits';
 import * as contentRuleSettings from './0024_content_rule_settings';
+import * as contentFindings from './0025_content_findings';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
 	'0022_credential_health': credentialHealth,
 	'0023_security_audits': securityAudits,
 	'0024_content_rule_settings': contentRuleSettings,
+	'0025_content_findings': contentFindings,
 };

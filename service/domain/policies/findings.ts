@@ -1,13 +1,12 @@
 import type { Db } from '../../db/database';
 import { getEnvironmentRow } from '../environments/environments';
-import { syncedExports } from '../workflows/inventory';
-import { checkWorkflow, type Finding } from './content-rules';
-import { ruleSettings } from './rule-settings';
+import { contentAtClass, countFindings, type FindingCounts, findingsOfContents } from './content-findings';
+import type { Finding } from './content-rules';
 
 export interface EnvironmentFindings {
 	environmentId: string;
 	class: string;
-	counts: { error: number; warning: number; info: number };
+	counts: FindingCounts;
 	/** The synced workflows with at least one finding, by name. */
 	workflows: Array<{ id: string; name: string; findings: Finding[] }>;
 }
@@ -15,13 +14,24 @@ export interface EnvironmentFindings {
 /** What the content rules (as admins set them) find in an environment's synced workflows, at its class. */
 export async function environmentFindings(db: Db, environmentId: string): Promise<EnvironmentFindings> {
 	const environment = await getEnvironmentRow(db, environmentId);
-	const counts = { error: 0, warning: 0, info: 0 };
-	const workflows: EnvironmentFindings['workflows'] = [];
-	const settings = await ruleSettings(db);
-	for (const workflow of await syncedExports(db, environmentId)) {
-		const findings = checkWorkflow(workflow, environment.class, settings);
-		for (const finding of findings) counts[finding.severity] += 1;
-		if (findings.length) workflows.push({ id: workflow.id, name: workflow.name, findings });
-	}
-	return { environmentId, class: environment.class, counts, workflows };
+	const inventory = await db
+		.selectFrom('workflow_inventory')
+		.select(['n8n_id', 'name', 'content_hash'])
+		.where('environment_id', '=', environmentId)
+		.orderBy('name')
+		.execute();
+	const found = await findingsOfContents(
+		db,
+		inventory.map((row) => ({ contentHash: row.content_hash, class: environment.class })),
+	);
+	const workflows = inventory.flatMap((row) => {
+		const findings = found.get(contentAtClass(row.content_hash, environment.class)) ?? [];
+		return findings.length ? [{ id: row.n8n_id, name: row.name, findings }] : [];
+	});
+	return {
+		environmentId,
+		class: environment.class,
+		counts: countFindings(workflows.flatMap((workflow) => workflow.findings)),
+		workflows,
+	};
 }

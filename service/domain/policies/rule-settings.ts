@@ -66,6 +66,8 @@ export async function updateRuleSettings(
 			.values(row)
 			.onConflict((oc) => oc.column('id').doUpdateSet(row))
 			.execute();
+		// Findings kept under the rules as they were are never read again.
+		await trx.deleteFrom('content_findings').execute();
 		await appendAudit(trx, context, {
 			action: 'policy.rules_update',
 			resourceType: 'content_rules',

@@ -5,6 +5,7 @@ import type { CanonicalStatus, EnvironmentClass } from '../../db/schema';
 import { ENVIRONMENT_CLASSES } from '../environments/environments';
 import { notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
+import { contentAtClass, countFindings, type FindingCounts, findingsOfContents } from '../policies/content-findings';
 import { listPipelines, type Pipeline } from '../promotions/pipelines';
 import { ftsQuery, matchingRows, SEARCH_SYNTAX } from './search';
 import { catchUpSearchIndex } from './search-index';
@@ -50,6 +51,8 @@ export interface MatrixCell {
 	updatedAt?: string | null;
 	/** Null where the column has no environment before it, or neither has the workflow. */
 	compared: Comparison | null;
+	/** What the content rules find in it at the environment's class. */
+	findings?: FindingCounts;
 }
 
 export interface MatrixRow {
@@ -105,25 +108,37 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 		.orderBy('sort_name')
 		.orderBy('id')
 		.execute();
-	const page = canonicals.slice(0, query.limit);
+	const page = canonicals.slice(0, query.limit).map((canonical) => ({
+		...canonical,
+		present: new Map(
+			(JSON.parse(canonical.cells) as InventoryCell[]).map(
+				([environmentId, workflowId, name, contentHash, active, updatedAt]) =>
+					[environmentId, { workflowId, name, contentHash, active: active === 1, updatedAt }] as const,
+			),
+		),
+	}));
+	const classOf = new Map(columns.map((column) => [column.id, column.class]));
+	const found = await findingsOfContents(
+		db,
+		page.flatMap((canonical) =>
+			[...canonical.present].map(([environmentId, here]) => ({
+				contentHash: here.contentHash,
+				class: classOf.get(environmentId)!,
+			})),
+		),
+	);
 
 	return {
 		pipeline: pipeline ? { id: pipeline.id, name: pipeline.name } : null,
 		environments: columns,
-		data: page.map((canonical) => {
-			const present = new Map(
-				(JSON.parse(canonical.cells) as InventoryCell[]).map(
-					([environmentId, workflowId, name, contentHash, active, updatedAt]) =>
-						[environmentId, { workflowId, name, contentHash, active: active === 1, updatedAt }] as const,
-				),
-			);
+		data: page.map(({ present, ...canonical }) => {
 			const cells = columns.map((column): MatrixCell => {
 				const here = present.get(column.id);
 				const before = column.previousId ? present.get(column.previousId) : undefined;
 				const compared = column.previousId ? comparison(here?.contentHash, before?.contentHash) : null;
-				return here
-					? { environmentId: column.id, present: true, ...here, compared }
-					: { environmentId: column.id, present: false, compared };
+				if (!here) return { environmentId: column.id, present: false, compared };
+				const findings = found.get(contentAtClass(here.contentHash, column.class)) ?? [];
+				return { environmentId: column.id, present: true, ...here, compared, findings: countFindings(findings) };
 			});
 			const hashes = new Set([...present.values()].map((here) => here.contentHash));
 			return {

@@ -15,8 +15,16 @@ import { getPipelineStages, planFields } from './actions/plan-fields';
 import { promotionIdField, searchPromotions } from './actions/promotion-id';
 import { router } from './actions/router';
 import * as run from './actions/run.operation';
+import * as switchActive from './actions/switch.operation';
 
 const OPERATIONS: INodePropertyOptions[] = [
+	{
+		name: 'Activate Workflows',
+		value: 'activate',
+		action: 'Activate workflows',
+		description:
+			'Switch workflows on in an environment (publish on n8n 2.x) and wait: one item per workflow, with the reason for any failure',
+	},
 	{
 		name: 'Approve',
 		value: 'approve',
@@ -31,6 +39,12 @@ const OPERATIONS: INodePropertyOptions[] = [
 			'Approve an activation, deletion or restore that an environment’s class policy holds for approval: it runs at once',
 	},
 	{ name: 'Cancel', value: 'cancel', action: 'Cancel a promotion', description: 'Before it runs' },
+	{
+		name: 'Deactivate Workflows',
+		value: 'deactivate',
+		action: 'Deactivate workflows',
+		description: 'Switch workflows off in an environment (unpublish on n8n 2.x) and wait',
+	},
 	{
 		name: 'Execute',
 		value: 'execute',
@@ -74,10 +88,11 @@ export class Promote implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ ({"approve":"Approve a promotion","approveOperation":"Approve an operation on n8n","cancel":"Cancel a promotion","execute":"Execute a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","rejectOperation":"Reject an operation on n8n","rollback":"Roll back a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
+			'={{ ({"activate":"Activate workflows","approve":"Approve a promotion","approveOperation":"Approve an operation on n8n","cancel":"Cancel a promotion","deactivate":"Deactivate workflows","execute":"Execute a promotion","get":"Get a promotion","list":"List promotions","plan":"Plan a promotion","reject":"Reject a promotion","rejectOperation":"Reject an operation on n8n","rollback":"Roll back a promotion","request":"Request a promotion"})[$parameter["operation"]] }}',
 		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
 		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#promote-node',
-		description: 'Plan, request and approve promotions of workflows from one n8n instance to another',
+		description:
+			'Plan, request and approve promotions of workflows from one n8n instance to another, and switch workflows on or off',
 		defaults: { name: 'Promote' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -97,6 +112,7 @@ export class Promote implements INodeType {
 			...decide.description,
 			...decideOperation.description,
 			...run.description,
+			...switchActive.description,
 			...list.description,
 		],
 	};

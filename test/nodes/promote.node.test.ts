@@ -206,3 +206,36 @@ test('Approve Operation runs what a class policy held for approval; Reject Opera
 		await policy('allowed');
 	}
 });
+
+test('Activate and Deactivate Workflows wait for the job: one item per workflow, a failure with its reason; under a policy, the request or the warning', async () => {
+	const switchIn = (operation: string, ids: string, more: object = {}) =>
+		run(requester, { operation, environmentId: byName('dev'), switchWorkflowIds: ids, ...more });
+	const [items] = await switchIn('activate', 'd-2, gone');
+	expect(items.map((item) => item.json)).toEqual([
+		{ workflowId: 'd-2', name: 'Lead capture', environmentId: dev, operation: 'activate', status: 'changed' },
+		expect.objectContaining({ workflowId: 'gone', operation: 'activate', status: 'failed', error: expect.any(String) }),
+	]);
+	expect(devStore.workflows.get('d-2')!.active).toBe(true);
+	const [[again]] = await switchIn('activate', 'd-2');
+	expect(again.json).toMatchObject({ workflowId: 'd-2', status: 'unchanged' });
+	const [[off]] = await switchIn('deactivate', 'd-2', { switchReason: 'paused for the audit' });
+	expect(off.json).toMatchObject({ workflowId: 'd-2', operation: 'deactivate', status: 'changed' });
+	expect(devStore.workflows.get('d-2')!.active).toBe(false);
+
+	const policy = (activation: string) =>
+		companion.api(requester, 'PATCH', '/api/v1/policies/classes/dev', { activation });
+	try {
+		await policy('requires_approval');
+		const [[held]] = await switchIn('activate', 'd-2', { switchReason: 'launch' });
+		expect(held.json.approvalRequest).toMatchObject({ status: 'PENDING_APPROVAL', reason: 'launch' });
+		expect(devStore.workflows.get('d-2')!.active).toBe(false);
+		await companion.api(requester, 'POST', `/api/v1/operation-requests/${held.json.approvalRequest.id}/cancel`, {});
+
+		await policy('warn');
+		await expect(switchIn('activate', 'd-2')).rejects.toThrow(/confirm/i);
+		const [[confirmed]] = await switchIn('activate', 'd-2', { confirm: true });
+		expect(confirmed.json).toMatchObject({ workflowId: 'd-2', status: 'changed' });
+	} finally {
+		await policy('allowed');
+	}
+});

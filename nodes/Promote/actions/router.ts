@@ -7,6 +7,7 @@ import * as list from './list.operation';
 import * as plan from './plan.operation';
 import * as request from './request.operation';
 import * as run from './run.operation';
+import * as switchActive from './switch.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return route.call(this, {
@@ -19,6 +20,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		rejectOperation: decideOperation.execute,
 		execute: run.execute,
 		rollback: run.execute,
+		activate: switchActive.execute,
+		deactivate: switchActive.execute,
 		get: get.execute,
 		list: list.execute,
 	});

@@ -562,4 +562,8 @@ export interface ContentFindingsTable {
 	class: EnvironmentClass;
 	settings_hash: string;
 	findings: string;
+	/** How many of them are errors, warnings, infos: what the matrix shows. */
+	errors: number;
+	warnings: number;
+	infos: number;
 }

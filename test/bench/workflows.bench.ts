@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { chunks } from '../../service/db/batches';
 import { openDatabase } from '../../service/db/database';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
-import { prepareWorkflows, storeWorkflows } from '../../service/domain/workflows/content-store';
+import { keepFindings, prepareWorkflows, storeWorkflows } from '../../service/domain/workflows/content-store';
 import { inventoried } from '../../service/domain/workflows/inventory-sync';
 import { corpusWorkflows } from '../support/corpus';
 import { closedPort } from '../support/fake-n8n';
@@ -34,6 +34,8 @@ const QUERIES = [
 	'zzzz-nothing',
 	'http',
 ];
+
+const classOf = (i: number) => (i === 0 ? 'dev' : i === ENVIRONMENTS - 1 ? 'prod' : 'staging');
 
 const percentile = (values: number[], p: number) =>
 	[...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
@@ -74,6 +76,7 @@ async function seed(databaseFile: string, environmentIds: string[]): Promise<voi
 		for (const [b, batch] of chunks(workflows, 500).entries()) {
 			const stored = await prepareWorkflows(db, batch);
 			await storeWorkflows(db, stored);
+			await keepFindings(db, stored, classOf(e));
 			await db
 				.insertInto('workflow_inventory')
 				.values(
@@ -87,7 +90,7 @@ async function seed(databaseFile: string, environmentIds: string[]): Promise<voi
 		}
 	}
 	console.log(
-		`seeded ${ENVIRONMENTS * CANONICAL} workflows (${CANONICAL} canonical × ${ENVIRONMENTS} environments) through the content store in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+		`seeded ${ENVIRONMENTS * CANONICAL} workflows (${CANONICAL} canonical × ${ENVIRONMENTS} environments) through the content store (as a sync stores them, findings included) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
 	);
 	await db.destroy();
 }
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
 					name,
 					baseUrl: `http://127.0.0.1:${closed}`,
 					apiKey: 'key',
-					class: i === 0 ? 'dev' : i === 4 ? 'prod' : 'staging',
+					class: classOf(i),
 				}),
 			});
 			environmentIds.push(((await response.json()) as { id: string }).id);

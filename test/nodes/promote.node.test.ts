@@ -227,9 +227,10 @@ test('Activate and Deactivate Workflows wait for the job: one item per workflow,
 	try {
 		await policy('requires_approval');
 		const [[held]] = await switchIn('activate', 'd-2', { switchReason: 'launch' });
-		expect(held.json.approvalRequest).toMatchObject({ status: 'PENDING_APPROVAL', reason: 'launch' });
+		const request = held.json.approvalRequest as { id: string };
+		expect(request).toMatchObject({ status: 'PENDING_APPROVAL', reason: 'launch' });
 		expect(devStore.workflows.get('d-2')!.active).toBe(false);
-		await companion.api(requester, 'POST', `/api/v1/operation-requests/${held.json.approvalRequest.id}/cancel`, {});
+		await companion.api(requester, 'POST', `/api/v1/operation-requests/${request.id}/cancel`, {});
 
 		await policy('warn');
 		await expect(switchIn('activate', 'd-2')).rejects.toThrow(/confirm/i);

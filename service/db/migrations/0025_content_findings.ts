@@ -10,6 +10,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn('class', 'text', (col) => col.notNull())
 		.addColumn('settings_hash', 'text', (col) => col.notNull())
 		.addColumn('findings', 'text', (col) => col.notNull())
+		.addColumn('errors', 'integer', (col) => col.notNull())
+		.addColumn('warnings', 'integer', (col) => col.notNull())
+		.addColumn('infos', 'integer', (col) => col.notNull())
 		.addPrimaryKeyConstraint('content_findings_pk', ['settings_hash', 'class', 'content_hash'])
 		.execute();
 }

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { Db } from '../../db/database';
 import { chunks } from '../../db/batches';
 import type { EnvironmentClass } from '../../db/schema';
-import type { N8nWorkflow } from '../../n8n/workflow-body';
-import { checkWorkflow, type Finding } from './content-rules';
+import type { WorkflowInput } from '../../n8n/workflow-body';
+import { checkWorkflow, type Finding, type RuleSettings } from './content-rules';
 import { ruleSettings } from './rule-settings';
 
 export interface FindingCounts {
@@ -17,17 +17,24 @@ export function contentAtClass(contentHash: string, environmentClass: Environmen
 	return `${environmentClass}:${contentHash}`;
 }
 
+/** The rules as set now, and the hash that the findings kept under them carry. */
+export async function currentRules(db: Db): Promise<{ settings: RuleSettings; settingsHash: string }> {
+	const settings = await ruleSettings(db);
+	return { settings, settingsHash: crypto.createHash('sha256').update(JSON.stringify(settings)).digest('hex') };
+}
+
 /**
  * The findings on each content at each class, under the rules as set now. The rules read only what
  * normalisation keeps, so one check per content and class holds for every environment and every export
- * of it; each result is kept (content_findings) and a change of the rules starts afresh.
+ * of it; each result is kept (content_findings) and a change of the rules starts afresh. `given` spares
+ * reading back the workflows a caller holds (a sync); the others are read from the content store.
  */
 export async function findingsOfContents(
 	db: Db,
 	wanted: Array<{ contentHash: string; class: EnvironmentClass }>,
+	given = new Map<string, WorkflowInput>(),
 ): Promise<Map<string, Finding[]>> {
-	const settings = await ruleSettings(db);
-	const settingsHash = crypto.createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+	const { settings, settingsHash } = await currentRules(db);
 	const found = new Map<string, Finding[]>();
 	for (const hashes of chunks([...new Set(wanted.map((w) => w.contentHash))], CHUNK)) {
 		const rows = await db
@@ -41,21 +48,27 @@ export async function findingsOfContents(
 	}
 	const missing = wanted.filter((w) => !found.has(contentAtClass(w.contentHash, w.class)));
 	for (const batch of chunks([...new Set(missing.map((w) => w.contentHash))], CHUNK)) {
-		const exports = await db
-			.selectFrom('workflow_blobs')
-			.select(['content_hash', (eb) => eb.fn.min('raw').as('raw')])
-			.where('content_hash', 'in', batch)
-			.groupBy('content_hash')
-			.execute();
-		const workflows = new Map(exports.map((row) => [row.content_hash, JSON.parse(row.raw) as N8nWorkflow]));
+		const read = new Map<string, WorkflowInput>();
+		const unread = batch.filter((hash) => !given.has(hash));
+		if (unread.length) {
+			const exports = await db
+				.selectFrom('workflow_blobs')
+				.select(['content_hash', (eb) => eb.fn.min('raw').as('raw')])
+				.where('content_hash', 'in', unread)
+				.groupBy('content_hash')
+				.execute();
+			for (const row of exports) read.set(row.content_hash, JSON.parse(row.raw) as WorkflowInput);
+		}
+		const inBatch = new Set(batch);
 		const rows = missing.flatMap((w) => {
-			const workflow = workflows.get(w.contentHash);
+			const workflow = given.get(w.contentHash) ?? read.get(w.contentHash);
 			const key = contentAtClass(w.contentHash, w.class);
-			if (!workflow || found.has(key)) return [];
+			if (!inBatch.has(w.contentHash) || !workflow || found.has(key)) return [];
 			const findings = checkWorkflow(workflow, w.class, settings);
 			found.set(key, findings);
+			const { error, warning, info } = countFindings(findings);
 			const row = { content_hash: w.contentHash, class: w.class, settings_hash: settingsHash };
-			return [{ ...row, findings: JSON.stringify(findings) }];
+			return [{ ...row, findings: JSON.stringify(findings), errors: error, warnings: warning, infos: info }];
 		});
 		for (const values of chunks(rows, CHUNK))
 			await db

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { chunks } from '../../db/batches';
-import type { Database } from '../../db/schema';
+import type { Database, EnvironmentClass } from '../../db/schema';
+import { findingsOfContents } from '../policies/content-findings';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { canonicalJson, normalizeWorkflow } from './normalize';
 
@@ -69,4 +70,17 @@ export async function storeWorkflows(db: Kysely<Database>, workflows: StoredWork
 			.values(rows)
 			.onConflict((conflict) => conflict.column('raw_hash').doNothing())
 			.execute();
+}
+
+/** Checks the content rules on the workflows at the class of the environment they come from, as syncs store them. */
+export async function keepFindings(
+	db: Kysely<Database>,
+	workflows: StoredWorkflow[],
+	environmentClass: EnvironmentClass,
+): Promise<void> {
+	await findingsOfContents(
+		db,
+		workflows.map((w) => ({ contentHash: w.contentHash, class: environmentClass })),
+		new Map(workflows.map((w) => [w.contentHash, w.workflow])),
+	);
 }

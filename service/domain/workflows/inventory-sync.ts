@@ -9,7 +9,7 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import type { Job, Jobs } from '../jobs/jobs';
-import { prepareWorkflows, type StoredWorkflow, storeWorkflows } from './content-store';
+import { keepFindings, prepareWorkflows, type StoredWorkflow, storeWorkflows } from './content-store';
 
 export const syncRequestSchema = z.object({
 	scope: z.enum(['all', 'workflows', 'credentials']).default('all').describe('what to pull from n8n'),
@@ -71,7 +71,9 @@ export async function startInventorySync(
 			if (scope !== 'credentials') {
 				for await (const page of client.pages<N8nWorkflow>('/workflows')) {
 					const prepared = await prepareWorkflows(deps.db, page);
-					storing = storing.then(() => storeWorkflows(deps.db, prepared));
+					storing = storing
+						.then(() => storeWorkflows(deps.db, prepared))
+						.then(() => keepFindings(deps.db, prepared, environment.class));
 					storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
 					workflows.push(...prepared.map(inventoried));
 					pages += 1;

@@ -5,7 +5,13 @@ import type { CanonicalStatus, EnvironmentClass } from '../../db/schema';
 import { ENVIRONMENT_CLASSES } from '../environments/environments';
 import { notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { contentAtClass, countFindings, type FindingCounts, findingsOfContents } from '../policies/content-findings';
+import {
+	contentAtClass,
+	countFindings,
+	currentRules,
+	type FindingCounts,
+	findingsOfContents,
+} from '../policies/content-findings';
 import { listPipelines, type Pipeline } from '../promotions/pipelines';
 import { ftsQuery, matchingRows, SEARCH_SYNTAX } from './search';
 import { catchUpSearchIndex } from './search-index';
@@ -71,8 +77,13 @@ export interface Matrix {
 	nextCursor: string | null;
 }
 
-/** An inventory row as the matrix query gives it: environment, n8n id, name, content hash, active, updated. */
-type InventoryCell = [string, string, string, string, number, string | null];
+/**
+ * An inventory row as the matrix query gives it: environment, n8n id, name, content hash, active, updated,
+ * and the counts of findings (errors, warnings, infos) where its content was checked under the rules as set now.
+ */
+type InventoryCell = [string, string, string, string, number, string | null, [number, number, number] | null];
+
+type PresentCell = Omit<MatrixCell, 'compared'> & { contentHash: string };
 
 /**
  * One row per canonical workflow, one cell per environment: is it there, with which content, running or
@@ -89,6 +100,7 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 
 	const offset = query.cursor ? decodeCursor(query.cursor) : 0;
 	if (query.q || query.credential) await catchUpSearchIndex(db);
+	const { settingsHash } = await currentRules(db);
 	// One row per canonical workflow of the page, its inventory rows as one JSON array (a query of
 	// 1,000 rows rather than 5,000: the driver's cost is per row).
 	const canonicals = await db
@@ -102,31 +114,44 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 		.selectFrom('page')
 		.selectAll()
 		.select(
-			sql<string>`(select json_group_array(json_array(environment_id, n8n_id, name, content_hash, active, n8n_updated_at))
+			sql<string>`(select json_group_array(json_array(environment_id, n8n_id, name, content_hash, active, n8n_updated_at,
+				json((select json_array(errors, warnings, infos) from content_findings
+					where settings_hash = ${settingsHash} and content_hash = workflow_inventory.content_hash
+					and class = (select class from environments where id = workflow_inventory.environment_id)))))
 				from workflow_inventory where canonical_id = page.id)`.as('cells'),
 		)
 		.orderBy('sort_name')
 		.orderBy('id')
 		.execute();
-	const page = canonicals.slice(0, query.limit).map((canonical) => ({
-		...canonical,
-		present: new Map(
-			(JSON.parse(canonical.cells) as InventoryCell[]).map(
-				([environmentId, workflowId, name, contentHash, active, updatedAt]) =>
-					[environmentId, { workflowId, name, contentHash, active: active === 1, updatedAt }] as const,
-			),
-		),
-	}));
 	const classOf = new Map(columns.map((column) => [column.id, column.class]));
-	const found = await findingsOfContents(
-		db,
-		page.flatMap((canonical) =>
-			[...canonical.present].map(([environmentId, here]) => ({
-				contentHash: here.contentHash,
-				class: classOf.get(environmentId)!,
-			})),
-		),
-	);
+	const unchecked: PresentCell[] = [];
+	const page = canonicals.slice(0, query.limit).map((canonical) => {
+		const present = new Map<string, PresentCell>();
+		for (const [environmentId, workflowId, name, contentHash, active, updatedAt, counts] of JSON.parse(
+			canonical.cells,
+		) as InventoryCell[]) {
+			const cell: PresentCell = {
+				environmentId,
+				present: true,
+				workflowId,
+				name,
+				contentHash,
+				active: active === 1,
+				updatedAt,
+			};
+			if (counts) cell.findings = { error: counts[0], warning: counts[1], info: counts[2] };
+			else unchecked.push(cell);
+			present.set(environmentId, cell);
+		}
+		return { ...canonical, present };
+	});
+	// Contents not checked under the rules as set now (the rules changed since, or a sync was cut short).
+	const checked = (cell: PresentCell) => ({ contentHash: cell.contentHash, class: classOf.get(cell.environmentId)! });
+	const found = await findingsOfContents(db, unchecked.map(checked));
+	for (const cell of unchecked) {
+		const { contentHash, class: environmentClass } = checked(cell);
+		cell.findings = countFindings(found.get(contentAtClass(contentHash, environmentClass)) ?? []);
+	}
 
 	return {
 		pipeline: pipeline ? { id: pipeline.id, name: pipeline.name } : null,
@@ -136,9 +161,7 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 				const here = present.get(column.id);
 				const before = column.previousId ? present.get(column.previousId) : undefined;
 				const compared = column.previousId ? comparison(here?.contentHash, before?.contentHash) : null;
-				if (!here) return { environmentId: column.id, present: false, compared };
-				const findings = found.get(contentAtClass(here.contentHash, column.class)) ?? [];
-				return { environmentId: column.id, present: true, ...here, compared, findings: countFindings(findings) };
+				return here ? { ...here, compared } : { environmentId: column.id, present: false, compared };
 			});
 			const hashes = new Set([...present.values()].map((here) => here.contentHash));
 			return {

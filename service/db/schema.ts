@@ -138,17 +138,22 @@ export interface WorkflowSearchStaleTable {
 	n8n_id: string;
 }
 
-/** Numbers each inventory row's search document (the FTS5 rowid). */
-export interface WorkflowSearchKeysTable {
+/** Numbers each distinct search document (its FTS5 rowid), found again by the hash of its text. */
+export interface WorkflowSearchDocumentsTable {
 	id: Generated<number>;
-	environment_id: string;
-	n8n_id: string;
+	text_hash: string;
 }
 
-/** FTS5 over the inventory (migration 0020), queried with MATCH. */
-export interface WorkflowSearchTable {
-	rowid: number;
+/** Which search document each inventory row has (migration 0026). */
+export interface WorkflowSearchRowsTable {
 	environment_id: string;
+	n8n_id: string;
+	document_id: number;
+}
+
+/** FTS5 over the distinct search documents (migration 0026), queried with MATCH. */
+export interface WorkflowSearchTextTable {
+	rowid: number;
 	name: string;
 	nodes: string;
 	tags: string;
@@ -228,8 +233,9 @@ export interface Database {
 	workflow_blobs: WorkflowBlobsTable;
 	workflow_inventory: WorkflowInventoryTable;
 	workflow_search_stale: WorkflowSearchStaleTable;
-	workflow_search_keys: WorkflowSearchKeysTable;
-	workflow_search: WorkflowSearchTable;
+	workflow_search_documents: WorkflowSearchDocumentsTable;
+	workflow_search_rows: WorkflowSearchRowsTable;
+	workflow_search_text: WorkflowSearchTextTable;
 	link_rejections: LinkRejectionsTable;
 	credential_inventory: CredentialInventoryTable;
 	snapshots: SnapshotsTable;

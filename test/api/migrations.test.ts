@@ -81,9 +81,9 @@ test('0020 marks the workflows already in the inventory for the search index, an
 
 		const match = async (query: string) =>
 			(
-				await sql<{ n8n_id: string }>`SELECT n8n_id FROM workflow_search
-				JOIN workflow_search_keys ON workflow_search_keys.id = workflow_search.rowid
-				WHERE workflow_search MATCH ${query}`.execute(db)
+				await sql<{ n8n_id: string }>`SELECT n8n_id FROM workflow_search_text
+				JOIN workflow_search_rows ON workflow_search_rows.document_id = workflow_search_text.rowid
+				WHERE workflow_search_text MATCH ${query} ORDER BY n8n_id`.execute(db)
 			).rows.map((row) => row.n8n_id);
 		for (const query of [
 			'billing',
@@ -96,6 +96,21 @@ test('0020 marks the workflows already in the inventory for the search index, an
 		])
 			expect([query, await match(query)]).toEqual([query, ['wf']]);
 		expect(await match('credentials : acme')).toEqual([]);
+		const count = async (table: string) =>
+			(await sql<{ count: number }>`SELECT count(*) AS count FROM ${sql.table(table)}`.execute(db)).rows[0].count;
+
+		// The same workflow in another environment is the same document, indexed once.
+		await sql`INSERT INTO environments (id, name, base_url, class, api_key_sealed, notes, created_at, updated_at)
+			VALUES ('env2', 'dev', 'http://n8n-dev', 'dev', 'sealed', '', ${at}, ${at})`.execute(db);
+		await sql`INSERT INTO workflow_inventory (environment_id, n8n_id, canonical_id, name, active, tags, node_types,
+			node_count, content_hash, raw_hash) VALUES ('env2', 'wf2', 'c', 'Billing', 0, '["finance"]',
+			'["n8n-nodes-base.httpRequest"]', 1, 'h', 'r')`.execute(db);
+		await catchUpSearchIndex(db);
+		expect(await match('billing')).toEqual(['wf', 'wf2']);
+		expect([await count('workflow_search_rows'), await count('workflow_search_documents')]).toEqual([2, 1]);
+		await sql`DELETE FROM environments WHERE id = 'env2'`.execute(db);
+		await catchUpSearchIndex(db);
+		expect(await match('billing')).toEqual(['wf']);
 
 		await sql`UPDATE workflow_inventory SET name = 'Payroll'`.execute(db);
 		await catchUpSearchIndex(db);
@@ -111,8 +126,8 @@ test('0020 marks the workflows already in the inventory for the search index, an
 		await sql`DELETE FROM environments`.execute(db);
 		await catchUpSearchIndex(db);
 		expect(await match('salaries')).toEqual([]);
-		const left = await sql<{ count: number }>`SELECT count(*) AS count FROM workflow_search_keys`.execute(db);
-		expect(left.rows[0].count).toBe(0);
+		expect([await count('workflow_search_rows'), await count('workflow_search_documents')]).toEqual([0, 0]);
+		expect(await count('workflow_search_text')).toBe(0);
 	} finally {
 		await db.destroy();
 	}

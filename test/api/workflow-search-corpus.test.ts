@@ -28,10 +28,10 @@ const search = async (q: string): Promise<string[]> => {
 test('a sync only marks its workflows for the index; the first search indexes them all, and each is found by its name', async () => {
 	const { db } = setup.companion;
 	expect(await db.selectFrom('workflow_search_stale').select('n8n_id').execute()).toHaveLength(corpus.length);
-	expect(await db.selectFrom('workflow_search_keys').select('n8n_id').execute()).toHaveLength(0);
+	expect(await db.selectFrom('workflow_search_rows').select('n8n_id').execute()).toHaveLength(0);
 	await search('anything');
 	expect(await db.selectFrom('workflow_search_stale').select('n8n_id').execute()).toHaveLength(0);
-	expect(await db.selectFrom('workflow_search_keys').select('n8n_id').execute()).toHaveLength(corpus.length);
+	expect(await db.selectFrom('workflow_search_rows').select('n8n_id').execute()).toHaveLength(corpus.length);
 	const missed = [];
 	for (const { file, workflow } of corpus) {
 		if (!(await search(`name:"${workflow.name.replaceAll('"', '')}"`)).includes(workflow.id)) missed.push(file);

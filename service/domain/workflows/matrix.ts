@@ -244,8 +244,8 @@ function filteredCanonicals(db: Db, query: MatrixQuery) {
 			matchingRows(db, ftsQuery(text.join(' ')))
 				.innerJoin('workflow_inventory', (join) =>
 					join
-						.onRef('workflow_inventory.environment_id', '=', 'workflow_search_keys.environment_id')
-						.onRef('workflow_inventory.n8n_id', '=', 'workflow_search_keys.n8n_id'),
+						.onRef('workflow_inventory.environment_id', '=', 'workflow_search_rows.environment_id')
+						.onRef('workflow_inventory.n8n_id', '=', 'workflow_search_rows.n8n_id'),
 				)
 				.select('workflow_inventory.canonical_id'),
 		);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { DomainError } from '../errors';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
+import { excerpt, SEARCH_COLUMNS } from './search-excerpt';
 import { catchUpSearchIndex } from './search-index';
 
 /** What `field:word` searches: one column of the index (migration 0020). */
@@ -13,6 +14,7 @@ const FIELDS = {
 	credential: 'credentials',
 	text: 'parameters',
 } as const;
+type SearchColumn = (typeof FIELDS)[keyof typeof FIELDS];
 
 export const SEARCH_SYNTAX =
 	'words, each the start of a word somewhere in the workflow (name, node types and names, tags, credential names, parameter text); name:, node:, tag:, credential: or text: limits a word to one of them; "quoted words" go together';
@@ -37,61 +39,90 @@ export interface SearchHit {
 const WORD = /[\p{L}\p{N}]/u;
 const TERM = /(?:(\w+):)?(?:"([^"]*)"|(\S+))/g;
 
-/**
- * The FTS5 query for what a user typed: every term (a word, a "quoted phrase", either after `field:`)
- * must match as the start of words, so user input never reaches FTS5's own syntax.
- */
-export function ftsQuery(text: string): string {
-	const terms: string[] = [];
+/** One thing a user typed: a word or a "quoted phrase", in one column of the index or any. */
+export interface SearchTerm {
+	column?: SearchColumn;
+	words: string;
+}
+
+/** What a user typed, term by term; refused when it has no word to search for. */
+export function searchTerms(text: string): SearchTerm[] {
+	const terms: SearchTerm[] = [];
 	for (const [whole, field, quoted, bare] of text.matchAll(TERM)) {
-		const column = field && FIELDS[field.toLowerCase() as keyof typeof FIELDS];
+		const column = field ? FIELDS[field.toLowerCase() as keyof typeof FIELDS] : undefined;
 		const words = (column ? (quoted ?? bare) : field ? whole : (quoted ?? bare)) ?? '';
-		if (!WORD.test(words)) continue;
-		const phrase = `"${words.replaceAll('"', '""')}"*`;
-		terms.push(column ? `${column} : ${phrase}` : phrase);
+		if (WORD.test(words)) terms.push(column ? { column, words } : { words });
 	}
 	if (!terms.length) throw new DomainError('invalid_request', 'q: has no word to search for (letters or digits)');
-	return terms.join(' AND ');
+	return terms;
+}
+
+/**
+ * The FTS5 query for what a user typed: every term must match as the start of words, so user input
+ * never reaches FTS5's own syntax.
+ */
+export function ftsQuery(text: string): string {
+	return searchTerms(text)
+		.map(({ column, words }) => {
+			const phrase = `"${words.replaceAll('"', '""')}"*`;
+			return column ? `${column} : ${phrase}` : phrase;
+		})
+		.join(' AND ');
 }
 
 /** The inventory rows (environment, n8n id) whose document matches: a subquery for other queries. */
 export const matchingRows = (db: Db, query: string) =>
 	db
-		.selectFrom('workflow_search')
-		.innerJoin('workflow_search_keys', 'workflow_search_keys.id', 'workflow_search.rowid')
-		.where(sql<boolean>`workflow_search MATCH ${query}`);
+		.selectFrom('workflow_search_text')
+		.innerJoin('workflow_search_rows', 'workflow_search_rows.document_id', 'workflow_search_text.rowid')
+		.where(sql<boolean>`workflow_search_text MATCH ${query}`);
 
 /**
- * Every environment's synced workflows matching the query, best match first. The index alone ranks the
- * page and cuts its excerpts (FTS5 makes snippets for the rows kept only); the page's rows are then read.
+ * Every environment's synced workflows matching the query, best match first. The index ranks its
+ * distinct documents (the same workflow in several environments is one), the page is cut from the rows
+ * having them, and the page's documents give the excerpts.
  */
 export async function searchWorkflows(db: Db, query: SearchQuery): Promise<Page<SearchHit>> {
 	const match = ftsQuery(query.q);
+	const terms = searchTerms(query.q);
 	await catchUpSearchIndex(db);
 	return offsetPage(
 		query,
 		async (limit, offset) => {
 			let ranked = db
-				.selectFrom('workflow_search')
-				.select(['rowid', sql<string>`snippet(workflow_search, -1, '', '', '…', 12)`.as('excerpt')])
-				.where(sql<boolean>`workflow_search MATCH ${match}`);
-			if (query.environment) ranked = ranked.where('environment_id', '=', query.environment);
+				.with('hits', (wb) =>
+					wb
+						.selectFrom('workflow_search_text')
+						.select(['rowid as document', sql<number>`rank`.as('rank')])
+						.where(sql<boolean>`workflow_search_text MATCH ${match}`),
+				)
+				.selectFrom('hits')
+				.innerJoin('workflow_search_rows as rows', 'rows.document_id', 'hits.document')
+				.select(['rows.environment_id', 'rows.n8n_id', 'hits.document']);
+			if (query.environment) ranked = ranked.where('rows.environment_id', '=', query.environment);
 			const page = await ranked
-				.orderBy(sql`rank`)
+				.orderBy('hits.rank')
+				.orderBy('rows.environment_id')
+				.orderBy('rows.n8n_id')
 				.limit(limit)
 				.offset(offset)
 				.execute();
 			if (!page.length) return [];
+			const documents = [...new Set(page.map((hit) => hit.document))];
+			const texts = await db
+				.selectFrom('workflow_search_text')
+				.select(['rowid', ...SEARCH_COLUMNS])
+				.where('rowid', 'in', documents)
+				.execute();
 			const rows = await db
-				.selectFrom('workflow_search_keys')
+				.selectFrom('workflow_search_rows as rows')
 				.innerJoin('workflow_inventory', (join) =>
 					join
-						.onRef('workflow_inventory.environment_id', '=', 'workflow_search_keys.environment_id')
-						.onRef('workflow_inventory.n8n_id', '=', 'workflow_search_keys.n8n_id'),
+						.onRef('workflow_inventory.environment_id', '=', 'rows.environment_id')
+						.onRef('workflow_inventory.n8n_id', '=', 'rows.n8n_id'),
 				)
 				.innerJoin('environments', 'environments.id', 'workflow_inventory.environment_id')
 				.select([
-					'workflow_search_keys.id',
 					'workflow_inventory.environment_id',
 					'environments.name as environment_name',
 					'workflow_inventory.n8n_id',
@@ -99,16 +130,14 @@ export async function searchWorkflows(db: Db, query: SearchQuery): Promise<Page<
 					'workflow_inventory.name',
 					'workflow_inventory.active',
 				])
-				.where(
-					'workflow_search_keys.id',
-					'in',
-					page.map((hit) => hit.rowid),
-				)
+				.where('rows.document_id', 'in', documents)
 				.execute();
-			const byKey = new Map(rows.map((row) => [row.id, row]));
-			return page.flatMap(({ rowid, excerpt }) => {
-				const row = byKey.get(rowid);
-				return row ? [{ ...row, excerpt }] : [];
+			const rowKey = (row: { environment_id: string; n8n_id: string }) => `${row.environment_id}\n${row.n8n_id}`;
+			const byKey = new Map(rows.map((row) => [rowKey(row), row]));
+			const excerptOf = new Map(texts.map((text) => [text.rowid, excerpt(text, terms)]));
+			return page.flatMap((hit) => {
+				const row = byKey.get(rowKey(hit));
+				return row ? [{ ...row, excerpt: excerptOf.get(hit.document) ?? '' }] : [];
 			});
 		},
 		(row) => ({

@@ -234,3 +234,15 @@ test('drift in prod is announced with what the class policy says of direct edits
 	const [detected] = await eventsOf('drift.detected');
 	expect(detected.data).toMatchObject({ environment: { class: 'prod' }, directEditPolicy: 'blocked' });
 });
+
+test('an approved deletion’s page says what was deleted and links the snapshot that can bring it back', async () => {
+	const path = `/environments/${setup.environmentId}/workflows/wf-3`;
+	const { approvalRequest } = (await api('DELETE', path, { confirmName: 'Flow 3' })).body;
+	const approved = await api('POST', `/operation-requests/${approvalRequest.id}/approve`, {}, secondAdmin);
+	expect(approved.body.outcome.result).toMatchObject({ workflowId: 'wf-3', snapshotId: expect.any(String) });
+	expect(prodStore.workflows.has('wf-3')).toBe(false);
+	const owner = await signedInClient(setup.companion, 'owner@example.com');
+	const page = await (await owner.get(`/approvals/${approvalRequest.id}`)).text();
+	expect(page).toContain('“Flow 3” is deleted from prod.');
+	expect(page).toContain(`href="/snapshots/${approved.body.outcome.result.snapshotId}"`);
+});

@@ -21,6 +21,7 @@ import {
 	openRuntime,
 	recoverInterruptedChanges,
 	recoverInterruptedJobs,
+	recoverInterruptedRequests,
 	verifyEncryptionKey,
 } from './runtime';
 
@@ -151,6 +152,7 @@ async function serve(config: Config, logger: ReturnType<typeof createLogger>): P
 	await ensureInitialAdmin(runtime.db, config, logger);
 	const deps = appDeps(config, runtime, logger);
 	await recoverInterruptedJobs(deps, logger);
+	await recoverInterruptedRequests(deps, logger);
 	void recoverInterruptedChanges(deps, logger).catch((error: unknown) =>
 		logger.error({ err: error }, 'could not undo the changes the last run left running'),
 	);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import { type Db, migrateToLatest, openDatabase } from './db/database';
 import { appendAudit, type AuditContext } from './domain/audit/audit-log';
+import { failInterruptedRequests } from './domain/approvals/operation-requests';
 import { recoverChanges } from './domain/changes/recovery';
 import { endInterruptedPromotion } from './domain/promotions/execute';
 import { countUsers, createUser } from './domain/auth/users';
@@ -93,6 +94,13 @@ export async function recoverInterruptedJobs(deps: AppDeps, logger: Logger): Pro
 			{ jobs: interrupted.map(({ id, kind }) => ({ id, kind })) },
 			'marked jobs left running by the last run as failed',
 		);
+}
+
+/** At start-up: operation requests the last run approved but stopped while starting are FAILED, saying so. */
+export async function recoverInterruptedRequests(deps: AppDeps, logger: Logger): Promise<void> {
+	const interrupted = await failInterruptedRequests(deps.db, CLI_CONTEXT);
+	if (interrupted.length)
+		logger.warn({ requests: interrupted }, 'marked approved operation requests the last run left starting as failed');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { failInterruptedRequests, INTERRUPTED } from '../../service/domain/approvals/operation-requests';
 import { createUser } from '../../service/domain/auth/users';
 import { CLI_CONTEXT } from '../../service/runtime';
 import { startFakeN8n } from '../support/fake-n8n';
@@ -245,4 +246,24 @@ test('an approved deletion’s page says what was deleted and links the snapshot
 	const page = await (await owner.get(`/approvals/${approvalRequest.id}`)).text();
 	expect(page).toContain('“Flow 3” is deleted from prod.');
 	expect(page).toContain(`href="/snapshots/${approved.body.outcome.result.snapshotId}"`);
+});
+
+test('a request the last run approved but stopped while starting is FAILED at start-up, saying so; audited', async () => {
+	const { approvalRequest } = (
+		await api('POST', `/environments/${setup.environmentId}/activation`, { workflowIds: ['wf-1'], active: false })
+	).body;
+	// As a crash between the approval's commit and the operation's start leaves it.
+	await setup.companion.db
+		.updateTable('operation_requests')
+		.set({ status: 'APPROVED' })
+		.where('id', '=', approvalRequest.id)
+		.execute();
+	expect(await failInterruptedRequests(setup.companion.db, CLI_CONTEXT)).toEqual([approvalRequest.id]);
+	expect((await api('GET', `/operation-requests/${approvalRequest.id}`)).body).toMatchObject({
+		status: 'FAILED',
+		error: INTERRUPTED,
+	});
+	const audit = await api('GET', '/audit?action=operation.interrupted');
+	expect(audit.body.data[0]).toMatchObject({ resourceId: approvalRequest.id });
+	expect(await failInterruptedRequests(setup.companion.db, CLI_CONTEXT)).toEqual([]);
 });

@@ -145,6 +145,37 @@ async function run(deps: OperationDeps, context: AuditContext, row: OperationReq
 		.execute();
 }
 
+export const INTERRUPTED =
+	'the companion stopped while starting it, so it may have started or not: check the workflows in n8n, and ask again if needed';
+
+/**
+ * At start-up: requests approved by the last run that have neither an outcome nor an error (it stopped
+ * while starting them) are FAILED with that said, and audited; what the operation did, its own
+ * job or change records tell. Returns their ids.
+ */
+export async function failInterruptedRequests(db: Db, context: AuditContext): Promise<string[]> {
+	return db.transaction().execute(async (trx) => {
+		const rows = await trx
+			.selectFrom('operation_requests')
+			.selectAll()
+			.where('status', '=', 'APPROVED')
+			.where('outcome', 'is', null)
+			.execute();
+		if (!rows.length) return [];
+		await trx
+			.updateTable('operation_requests')
+			.set({ status: 'FAILED', error: INTERRUPTED, updated_at: new Date().toISOString() })
+			.where(
+				'id',
+				'in',
+				rows.map((row) => row.id),
+			)
+			.execute();
+		for (const row of rows) await audit(trx, context, 'operation.interrupted', row, { summary: row.summary });
+		return rows.map((row) => row.id);
+	});
+}
+
 /** An admin (the requester or another) may cancel a request still waiting. */
 export async function cancelOperationRequest(
 	db: Db,

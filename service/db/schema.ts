@@ -262,6 +262,9 @@ export interface Database {
 	security_audits: SecurityAuditsTable;
 	content_rule_settings: ContentRuleSettingsTable;
 	content_findings: ContentFindingsTable;
+	executions: ExecutionsTable;
+	execution_indexing: ExecutionIndexingTable;
+	redaction_settings: RedactionSettingsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -572,4 +575,47 @@ export interface ContentFindingsTable {
 	errors: number;
 	warnings: number;
 	infos: number;
+}
+
+/** What n8n reports of an execution's state. */
+export type ExecutionStatus = 'canceled' | 'crashed' | 'error' | 'new' | 'running' | 'success' | 'unknown' | 'waiting';
+
+/** One execution an environment's n8n ran (migration 0027): never its data; a failure's message redacted. */
+export interface ExecutionsTable {
+	environment_id: string;
+	n8n_id: string;
+	/** n8n's id as a number: what ordering and "already known" go by. */
+	seq: number;
+	workflow_id: string;
+	/** As the inventory named the workflow when the execution was indexed. */
+	workflow_name: string | null;
+	status: ExecutionStatus;
+	mode: string;
+	/** n8n's start, or when it was first seen for one not started yet. */
+	started_at: string;
+	stopped_at: string | null;
+	duration_ms: number | null;
+	retry_of: string | null;
+	retry_success_id: string | null;
+	failed_node: string | null;
+	error_message: string | null;
+	indexed_at: string;
+}
+
+/** An environment's last execution indexing. */
+export interface ExecutionIndexingTable {
+	environment_id: string;
+	indexed_at: string;
+	added: number;
+	updated: number;
+	error: string | null;
+}
+
+/** The one row (id 1) of the redaction patterns as admins set them. */
+export interface RedactionSettingsTable {
+	id: number;
+	/** JSON: RedactionSettings (service/domain/executions/redaction.ts). */
+	settings: string;
+	updated_by: string;
+	updated_at: string;
 }

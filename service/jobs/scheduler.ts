@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AuditContext } from '../domain/audit/audit-log';
 import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
 import { testCredentials } from '../domain/credentials/credential-health';
+import { indexExecutions } from '../domain/executions/execution-index';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
 import { checkHealth, type EnvironmentDeps } from '../domain/environments/environments';
@@ -25,14 +26,16 @@ export interface SchedulerOptions {
 	slaCron?: string;
 	/** Testing every credential of the n8n 2.x environments (default hourly). */
 	credentialCron?: string;
+	/** Indexing every environment's new executions (default every minute). */
+	executionCron?: string;
 	/** How long one scheduled drift check may take in all, retries included (default 2 minutes). */
 	checkDeadlineMs?: number;
 }
 
 /**
  * The node-cron schedules: each environment's drift checks (never two at once for one environment: a
- * tick that finds the last check still running is skipped), health checks, credential tests and the
- * SLA sweep.
+ * tick that finds the last check still running is skipped), health checks, credential tests, execution
+ * indexing and the SLA sweep.
  * `reconcile` applies stored schedule changes without a restart.
  */
 export class Scheduler implements ScheduleControl {
@@ -62,6 +65,7 @@ export class Scheduler implements ScheduleControl {
 				() => this.testCredentials(),
 				this.taskOptions('credentials'),
 			),
+			schedule(this.options.executionCron ?? '* * * * *', () => this.indexExecutions(), this.taskOptions('executions')),
 		);
 		await this.reconcile();
 	}
@@ -189,6 +193,18 @@ export class Scheduler implements ScheduleControl {
 					this.deps.logger.warn({ environmentId: id, err: error }, 'testing credentials failed');
 			}
 		}
+	}
+
+	/** Every environment at once (each has its own calls in flight); one that fails keeps its error for its page. */
+	private async indexExecutions(): Promise<void> {
+		const environments = await this.deps.db.selectFrom('environments').select('id').execute();
+		await Promise.all(
+			environments.map(({ id }) =>
+				indexExecutions(this.deps, id).catch((error: unknown) =>
+					this.deps.logger.debug({ environmentId: id, err: error }, 'indexing executions failed'),
+				),
+			),
+		);
 	}
 
 	private async markBreaches(): Promise<void> {

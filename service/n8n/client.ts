@@ -47,6 +47,22 @@ export interface N8nTag {
 	name: string;
 }
 
+/** An execution as n8n's public API lists it; `data` only when asked for. */
+export interface N8nExecution {
+	id: string | number;
+	workflowId: string | number;
+	status?: string;
+	finished?: boolean;
+	mode?: string;
+	startedAt?: string | null;
+	stoppedAt?: string | null;
+	createdAt?: string | null;
+	retryOf?: string | number | null;
+	retrySuccessId?: string | number | null;
+	waitTill?: string | null;
+	data?: unknown;
+}
+
 export const PAGE_SIZE = 250;
 /** Calls in flight to one instance when nothing else is said (WORKFLOWOPS_N8N_CONCURRENCY). */
 export const DEFAULT_CONCURRENCY = 4;
@@ -191,6 +207,25 @@ export class N8nClient {
 	/** n8n 2.x tests a stored credential with its own data (the secret never leaves n8n). */
 	async testCredential(id: string): Promise<{ status: 'OK' | 'Error'; message: string }> {
 		return this.request('POST', `/credentials/${encodeURIComponent(id)}/test`);
+	}
+
+	/** Executions, newest first, a page at a time; without their data unless asked. */
+	executions(query: { status?: string; workflowId?: string; includeData?: boolean } = {}) {
+		return this.pages<N8nExecution>('/executions', { includeData: false, ...query });
+	}
+
+	async getExecution(id: string, includeData: boolean): Promise<N8nExecution> {
+		return this.request<N8nExecution>('GET', `/executions/${encodeURIComponent(id)}`, { query: { includeData } });
+	}
+
+	/** Runs a finished execution again (n8n makes a new one, its retryOf the old). */
+	async retryExecution(id: string): Promise<N8nExecution> {
+		return this.request<N8nExecution>('POST', `/executions/${encodeURIComponent(id)}/retry`, { body: {} });
+	}
+
+	/** Stops a running or waiting execution (n8n 2.x). */
+	async stopExecution(id: string): Promise<N8nExecution> {
+		return this.request<N8nExecution>('POST', `/executions/${encodeURIComponent(id)}/stop`);
 	}
 
 	/** Turns a workflow on or off: activate/deactivate on n8n 1.x, publish/unpublish on 2.x. */

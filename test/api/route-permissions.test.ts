@@ -133,6 +133,15 @@ const API_STATUS: Record<string, number> = {
 	[`GET ${API_PREFIX}/audit`]: 200,
 	[`POST ${API_PREFIX}/audit`]: 400,
 	[`GET ${API_PREFIX}/audit/verify`]: 200,
+	[`GET ${API_PREFIX}/executions`]: 200,
+	[`POST ${API_PREFIX}/executions/retry`]: 400,
+	[`GET ${API_PREFIX}/executions/:environmentId/:id`]: 404,
+	[`POST ${API_PREFIX}/executions/:environmentId/:id/retry`]: 404,
+	[`POST ${API_PREFIX}/executions/:environmentId/:id/stop`]: 404,
+	[`POST ${API_PREFIX}/environments/:id/executions/index`]: 404,
+	[`GET ${API_PREFIX}/settings/redaction`]: 200,
+	[`PUT ${API_PREFIX}/settings/redaction`]: 400,
+	[`POST ${API_PREFIX}/settings/redaction/preview`]: 400,
 };
 
 /** The pages open to anyone, signed out, once the owner exists: status and where it redirects. */
@@ -182,6 +191,11 @@ const UI_STATUS: Record<string, number> = {
 	'GET /environments/:id/drift-checks/:checkId': 404,
 	'POST /environments/:id/baseline': 404,
 	'POST /environments/:id/schedule': 404,
+	'GET /executions': 200,
+	'GET /executions/:environmentId/:id': 404,
+	'POST /executions/:environmentId/:id/retry': 404,
+	'POST /executions/:environmentId/:id/stop': 404,
+	'POST /environments/:id/executions/index': 404,
 	'GET /incidents': 200,
 	'GET /incidents/:id': 404,
 	'POST /incidents/:id/acknowledge': 404,

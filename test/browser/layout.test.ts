@@ -1,8 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { openBrowser, screenshot, signIn } from '../support/browser';
 import { startFakeN8n } from '../support/fake-n8n';
+import { fakeExecutions } from '../support/fake-n8n-executions';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
+import { readEvents } from '../support/sse';
 import { httpWorkflow } from '../support/workflows';
 
 jest.setTimeout(120_000);
@@ -16,6 +18,35 @@ const store = fakeWorkflowStore([
 		name: 'Invoice sync with a long name that a phone must wrap somewhere',
 	}),
 	httpWorkflow(2),
+]);
+const longError = `Request failed with status 500 for https://erp.example.com/a-rather-long-path/that-goes/on-and-on: ${'the ERP said no, '.repeat(6)}ask bob@example.com`;
+store.executions = fakeExecutions([
+	{
+		id: 1,
+		workflowId: 'wf-2',
+		status: 'success',
+		mode: 'trigger',
+		startedAt: '2026-11-30T09:00:00.000Z',
+		stoppedAt: '2026-11-30T09:00:01.500Z',
+	},
+	{
+		id: 2,
+		workflowId: 'wf-1',
+		status: 'error',
+		mode: 'webhook',
+		startedAt: '2026-11-30T09:01:00.000Z',
+		stoppedAt: '2026-11-30T09:01:04.000Z',
+		data: {
+			resultData: {
+				error: { message: longError, node: { name: 'Call' } },
+				runData: {
+					Call: [
+						{ startTime: Date.parse('2026-11-30T09:01:00.000Z'), executionTime: 4000, error: { message: longError } },
+					],
+				},
+			},
+		},
+	},
 ]);
 let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
 let emptyN8n: Awaited<ReturnType<typeof startFakeN8n>>;
@@ -73,6 +104,8 @@ beforeAll(async () => {
 		})
 	).body;
 	if (!asked.approvalRequest) throw new Error(`approval request: ${JSON.stringify(asked)}`);
+	const indexing = (await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/executions/index`)).body;
+	await readEvents(`${companion.url}/api/v1/jobs/${indexing.id}/events`, { authorization: `Bearer ${admin}` });
 	const { canonical_id: canonicalId } = await companion.db
 		.selectFrom('workflow_inventory')
 		.select('canonical_id')
@@ -109,6 +142,8 @@ beforeAll(async () => {
 		['approvals', '/approvals'],
 		['approval', `/approvals/${asked.approvalRequest.id}`],
 		['policies', '/policies'],
+		['executions', '/executions'],
+		['execution', `/executions/${environmentId}/2`],
 	);
 	({ browser, page } = await openBrowser());
 	await signIn(page, companion.url, 'owner@example.com', 'correct horse battery');

@@ -1,5 +1,6 @@
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from './companion';
+import type { FakeExecutions } from './fake-n8n-executions';
 import { type FakeHandler, startFakeN8n } from './fake-n8n';
 import { syncAndFollow } from './jobs';
 
@@ -27,6 +28,8 @@ export interface FakeWorkflowStore {
 	version?: string;
 	/** What testing each listed credential answers (n8n 2.x); absent ones pass. */
 	credentialTests?: Map<string, { status: 'OK' | 'Error'; message: string }>;
+	/** The executions it answers for; absent, none. */
+	executions?: FakeExecutions;
 	reset(list: N8nWorkflow[]): void;
 	handler: FakeHandler;
 }
@@ -46,6 +49,7 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 	};
 	const tags = new Map<string, string>();
 	function answer(method: string, url: URL, raw: string): ReturnType<FakeHandler> {
+		if (url.pathname.startsWith('/api/v1/executions') && state.executions) return state.executions.answer(method, url);
 		const tagRoute = url.pathname.match(/^\/api\/v1\/tags(?:\/([^/]+))?$/);
 		if (tagRoute) return answerTags(method, raw, tagRoute[1]);
 		if (url.pathname === '/api/v1/credentials' && state.credentials)

@@ -25,6 +25,7 @@ import * as securityAudits from './0023_security_audits';
 import * as contentRuleSettings from './0024_content_rule_settings';
 import * as contentFindings from './0025_content_findings';
 import * as searchDocuments from './0026_search_documents';
+import * as executions from './0027_executions';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
 	'0024_content_rule_settings': contentRuleSettings,
 	'0025_content_findings': contentFindings,
 	'0026_search_documents': searchDocuments,
+	'0027_executions': executions,
 };

@@ -69,7 +69,7 @@ export function checkWorkflow(
 }
 
 /** Token formats that are secrets whatever field holds them. */
-const TOKEN_FORMATS: Array<[string, RegExp]> = [
+export const TOKEN_FORMATS: Array<[string, RegExp]> = [
 	['an OpenAI key', /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}/],
 	['a GitHub token', /\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}/],
 	['a Slack token', /\bxox[abprs]-[A-Za-z0-9-]{10,}/],

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.routes';
 import { credentialBindingRoutes } from './credential-bindings.routes';
 import { credentialRoutes } from './credentials.routes';
 import { environmentRoutes } from './environments.routes';
+import { executionRoutes } from './executions.routes';
 import { findingRoutes } from './findings.routes';
 import { driftRoutes } from './drift.routes';
 import { gitRoutes } from './git.routes';
@@ -33,6 +34,7 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...policyRoutes(deps),
 	...credentialRoutes(deps),
 	...findingRoutes(deps),
+	...executionRoutes(deps),
 	...snapshotRoutes(deps),
 	...gitRoutes(deps),
 	...driftRoutes(deps),

@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps';
 import { csrfProtection, identifyCaller } from '../session';
 import { accountPages } from './account.pages';
 import { credentialPages } from './credentials.pages';
+import { executionPages } from './executions.pages';
 import { findingPages } from './findings.pages';
 import { approvalPages } from './approvals.pages';
 import { adminPages } from './admin.pages';
@@ -43,6 +44,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...accountPages(deps),
 	...credentialPages(deps),
 	...findingPages(deps),
+	...executionPages(deps),
 	...approvalPages(deps),
 	...auditPages(deps),
 ];

@@ -295,3 +295,28 @@ test('the UI: the executions page filters and refreshes itself; a failure’s pa
 	const indexed = await admin.post(`/environments/${prod}/executions/index`, {});
 	expect(indexed.headers.get('location')).toBe(`/executions?environment=${prod}`);
 });
+
+test('the policies page sets the redaction: defaults ticked off, patterns one per line; a bad line is named', async () => {
+	const admin = await signedInClient(setup.companion, 'ops@example.com');
+	const page = await (await admin.get('/policies')).text();
+	expect(page).toContain('name="redact.email" checked');
+	expect(page).toContain('customer: CUST-\\d+');
+	const saved = await admin.post('/policies/redaction', {
+		'redact.bearer_token': 'on',
+		'redact.api_key': 'on',
+		'redact.card_number': 'on',
+		'redact.iban': 'on',
+		patterns: 'customer: CUST-\\d+\r\nticket: T-\\d{4}\r\n',
+	});
+	expect(saved.status).toBe(303);
+	expect((await api('GET', '/settings/redaction')).body).toEqual({
+		off: ['email'],
+		patterns: [
+			{ kind: 'customer', pattern: 'CUST-\\d+' },
+			{ kind: 'ticket', pattern: 'T-\\d{4}' },
+		],
+	});
+	const refused = await admin.post('/policies/redaction', { patterns: 'ok: A+\nbroken: (' });
+	expect(refused.status).toBe(422);
+	expect(await refused.text()).toContain('Redaction, line 2 (pattern): must be a regular expression');
+});

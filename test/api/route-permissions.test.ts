@@ -191,6 +191,7 @@ const UI_STATUS: Record<string, number> = {
 	'GET /environments/:id/drift-checks/:checkId': 404,
 	'POST /environments/:id/baseline': 404,
 	'POST /environments/:id/schedule': 404,
+	'POST /policies/redaction': 303,
 	'GET /executions': 200,
 	'GET /executions/:environmentId/:id': 404,
 	'POST /executions/:environmentId/:id/retry': 404,

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Companion } from '../support/companion';
 import { startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
+import { fakeExecutions } from '../support/fake-n8n-executions';
 import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 
@@ -9,6 +10,9 @@ jest.setTimeout(30_000);
 
 const EVERY_SECOND = '* * * * * *';
 const store = fakeWorkflowStore([httpWorkflow(1)]);
+store.executions = fakeExecutions([
+	{ id: 1, workflowId: 'wf-1', status: 'success', mode: 'trigger', startedAt: '2026-11-30T09:00:00Z', stoppedAt: null },
+]);
 let companion: Companion;
 let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
 let admin: string;
@@ -22,7 +26,7 @@ beforeAll(async () => {
 	// Its environments share one (fake) n8n: the calls in flight to it are enough for every environment's
 	// health check each second and a drift check besides.
 	companion = await startCompanion({
-		scheduler: { healthCron: EVERY_SECOND, slaCron: EVERY_SECOND },
+		scheduler: { healthCron: EVERY_SECOND, slaCron: EVERY_SECOND, executionCron: EVERY_SECOND },
 		n8nConcurrency: 8,
 	});
 	admin = await companion.token('admin');
@@ -151,4 +155,28 @@ test('health checks record reachability without filling the audit log; a passed 
 		.where('action', '=', 'incident.sla_breached')
 		.execute();
 	expect(breaches).toEqual([{ resource_id: incidentId }]);
+});
+
+test('each environment’s executions are indexed on the execution schedule, new ones as they come', async () => {
+	const qa = await environment('qa', 'staging');
+	const indexed = () =>
+		companion.db.selectFrom('executions').select('n8n_id').where('environment_id', '=', qa.id).execute();
+	for (let waited = 0; (await indexed()).length < 1 && waited < 5000; waited += 200) await sleep(200);
+	expect(await indexed()).toEqual([{ n8n_id: '1' }]);
+	store.executions!.add({
+		id: 2,
+		workflowId: 'wf-1',
+		status: 'error',
+		mode: 'trigger',
+		startedAt: '2026-11-30T09:01:00Z',
+		stoppedAt: null,
+	});
+	for (let waited = 0; (await indexed()).length < 2 && waited < 5000; waited += 200) await sleep(200);
+	expect((await indexed()).map((row) => row.n8n_id).sort()).toEqual(['1', '2']);
+	const state = await companion.db
+		.selectFrom('execution_indexing')
+		.selectAll()
+		.where('environment_id', '=', qa.id)
+		.executeTakeFirst();
+	expect(state).toMatchObject({ error: null });
 });

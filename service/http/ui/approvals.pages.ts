@@ -17,6 +17,12 @@ import {
 } from '../../domain/policies/class-policies';
 import { ENVIRONMENT_CLASSES } from '../../domain/environments/environments';
 import { DomainError } from '../../domain/errors';
+import {
+	DEFAULT_KINDS,
+	redactionSettings,
+	redactionSettingsSchema,
+	updateRedactionSettings,
+} from '../../domain/executions/redaction';
 import { DEFAULT_RULES } from '../../domain/policies/content-rules';
 import { ruleSettings, ruleSettingsUpdateSchema, updateRuleSettings } from '../../domain/policies/rule-settings';
 import { listPromotions } from '../../domain/promotions/promotions';
@@ -65,6 +71,8 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 				actionWords: ACTION_WORDS,
 				rulesOf: RULES_OF,
 				rules: await ruleSettings(deps.db),
+				redaction: await redactionSettings(deps.db),
+				redactionKinds: DEFAULT_KINDS,
 				error: error?.message ?? null,
 			},
 			{ status: error?.status },
@@ -153,6 +161,36 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 				}
 				await updateRuleSettings(deps.db, auditContext(req), parsed.data);
 				res.redirect(303, '/policies#content-rules');
+			},
+		},
+		{
+			method: 'post',
+			path: '/policies/redaction',
+			permission: 'policies.manage',
+			handler: async (req, res) => {
+				const body = (req.body ?? {}) as Record<string, unknown>;
+				const patterns = String(body.patterns ?? '')
+					.split('\n')
+					.map((line) => line.trim())
+					.filter(Boolean)
+					.map((line) => {
+						const colon = line.indexOf(':');
+						return { kind: line.slice(0, colon).trim(), pattern: line.slice(colon + 1).trim() };
+					});
+				const parsed = redactionSettingsSchema.safeParse({
+					off: DEFAULT_KINDS.filter((kind) => body[`redact.${kind}`] === undefined),
+					patterns,
+				});
+				if (!parsed.success) {
+					const [issue] = parsed.error.issues;
+					const where =
+						issue.path[0] === 'patterns'
+							? `line ${Number(issue.path[1]) + 1} (${String(issue.path[2])})`
+							: issue.path.join('.');
+					return policiesPage(req, res, { status: 422, message: `Redaction, ${where}: ${issue.message}` });
+				}
+				await updateRedactionSettings(deps.db, auditContext(req), parsed.data);
+				res.redirect(303, '/policies#redaction');
 			},
 		},
 		{

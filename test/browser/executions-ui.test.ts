@@ -1,0 +1,71 @@
+import type { Browser, Page } from 'playwright-core';
+import { openBrowser, signIn } from '../support/browser';
+import { type FakeExecution, fakeExecutions } from '../support/fake-n8n-executions';
+import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
+import { readEvents } from '../support/sse';
+import { httpWorkflow } from '../support/workflows';
+
+jest.setTimeout(60_000);
+
+const run = (id: number, status: string): FakeExecution => ({
+	id,
+	workflowId: 'wf-1',
+	status,
+	mode: 'webhook',
+	startedAt: new Date(Date.now() - (100 - id) * 1000).toISOString(),
+	stoppedAt: new Date(Date.now() - (100 - id) * 1000 + 800).toISOString(),
+	...(status === 'error' && {
+		data: { resultData: { error: { message: 'ERP answered 503', node: { name: 'Call' } } } },
+	}),
+});
+const store = fakeWorkflowStore([{ ...httpWorkflow(1), name: 'Invoice sync' }]);
+store.executions = fakeExecutions([run(1, 'success'), run(2, 'error')]);
+let setup: Awaited<ReturnType<typeof companionWithFakeN8n>>;
+let browser: Browser;
+let page: Page;
+
+const index = async () => {
+	const { companion, admin, environmentId } = setup;
+	const job = (await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/executions/index`)).body;
+	await readEvents(`${companion.url}/api/v1/jobs/${job.id}/events`, { authorization: `Bearer ${admin}` });
+};
+
+beforeAll(async () => {
+	setup = await companionWithFakeN8n(store, { withAdmin: true });
+	await syncAndFollow(setup.companion, setup.admin, setup.environmentId);
+	await index();
+	({ browser, page } = await openBrowser());
+	await signIn(page, setup.companion.url, 'owner@example.com', 'correct horse battery');
+});
+afterAll(async () => {
+	await browser?.close();
+	await setup?.close();
+});
+
+test('the executions page filters in place, keeps the filter in the address, and shows new runs by itself', async () => {
+	await page.goto(`${setup.companion.url}/executions`);
+	const rows = page.locator('#execution-table tbody tr');
+	const rowsAre = async (count: number, timeout = 5000) => {
+		for (const started = Date.now(); (await rows.count()) !== count;) {
+			if (Date.now() - started > timeout) throw new Error(`the table shows ${await rows.count()} rows, not ${count}`);
+			await page.waitForTimeout(100);
+		}
+	};
+
+	await page.selectOption('select[name=status]', 'error');
+	await page.waitForURL(/status=error/);
+	await rowsAre(1);
+	expect(await rows.first().innerText()).toContain('ERP answered 503');
+
+	await page.selectOption('select[name=status]', '');
+	await rowsAre(2);
+	store.executions!.add(run(3, 'success'));
+	await index();
+	// The table asks again every 10 s.
+	await rowsAre(3, 15_000);
+
+	await rows.filter({ hasText: 'error' }).locator('a').first().click();
+	await page.waitForURL(/\/executions\/[^/]+\/2$/);
+	expect(await page.locator('.alert.error').innerText()).toContain('Failed at node Call');
+});

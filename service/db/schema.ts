@@ -265,6 +265,8 @@ export interface Database {
 	executions: ExecutionsTable;
 	execution_indexing: ExecutionIndexingTable;
 	redaction_settings: RedactionSettingsTable;
+	execution_rollups: ExecutionRollupsTable;
+	cost_models: CostModelsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -599,6 +601,8 @@ export interface ExecutionsTable {
 	retry_success_id: string | null;
 	failed_node: string | null;
 	error_message: string | null;
+	/** The message with ids and numbers taken out: what "the most frequent errors" count by. */
+	error_group: string | null;
 	indexed_at: string;
 }
 
@@ -617,5 +621,48 @@ export interface RedactionSettingsTable {
 	/** JSON: RedactionSettings (service/domain/executions/redaction.ts). */
 	settings: string;
 	updated_by: string;
+	updated_at: string;
+}
+
+/** Per environment, workflow and hour: counts and the durations' buckets (migration 0028). */
+export interface ExecutionRollupsTable {
+	environment_id: string;
+	workflow_id: string;
+	/** UTC, 'YYYY-MM-DDTHH'. */
+	hour: string;
+	total: number;
+	succeeded: number;
+	/** error and crashed. */
+	failed: number;
+	canceled: number;
+	duration_count: number;
+	duration_sum_ms: number;
+	duration_max_ms: number;
+	b0: number;
+	b1: number;
+	b2: number;
+	b3: number;
+	b4: number;
+	b5: number;
+	b6: number;
+	b7: number;
+	b8: number;
+	b9: number;
+	b10: number;
+	b11: number;
+	b12: number;
+	b13: number;
+	b14: number;
+	b15: number;
+}
+
+/** What an environment's executions cost: per execution, per second, per node type in the workflow. */
+export interface CostModelsTable {
+	environment_id: string;
+	currency: string;
+	per_execution: number;
+	per_second: number;
+	/** JSON: { [nodeType]: price per execution of a workflow holding it }. */
+	per_node_type: string;
 	updated_at: string;
 }

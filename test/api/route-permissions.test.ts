@@ -140,6 +140,10 @@ const API_STATUS: Record<string, number> = {
 	[`POST ${API_PREFIX}/executions/:environmentId/:id/stop`]: 404,
 	[`POST ${API_PREFIX}/environments/:id/executions/index`]: 404,
 	[`GET ${API_PREFIX}/settings/redaction`]: 200,
+	[`GET ${API_PREFIX}/analytics`]: 200,
+	[`GET ${API_PREFIX}/analytics/csv`]: 200,
+	[`GET ${API_PREFIX}/environments/:id/cost-model`]: 404,
+	[`PUT ${API_PREFIX}/environments/:id/cost-model`]: 404,
 	[`PUT ${API_PREFIX}/settings/redaction`]: 400,
 	[`POST ${API_PREFIX}/settings/redaction/preview`]: 400,
 };

@@ -26,6 +26,7 @@ import * as contentRuleSettings from './0024_content_rule_settings';
 import * as contentFindings from './0025_content_findings';
 import * as searchDocuments from './0026_search_documents';
 import * as executions from './0027_executions';
+import * as executionAnalytics from './0028_execution_analytics';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
 	'0025_content_findings': contentFindings,
 	'0026_search_documents': searchDocuments,
 	'0027_executions': executions,
+	'0028_execution_analytics': executionAnalytics,
 };

@@ -8,6 +8,7 @@ import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environme
 import { messageOf } from '../errors';
 import type { Job, Jobs } from '../jobs/jobs';
 import { currentRedactor, type Redactor } from './redaction';
+import { errorGroup, hourOf, rewriteRollups } from './rollups';
 
 export interface IndexingResult {
 	/** Executions new to the index. */
@@ -130,18 +131,26 @@ async function index(db: Db, client: N8nClient, environmentId: string, progress:
 						retry_success_id: eb.ref('excluded.retry_success_id'),
 						failed_node: eb.ref('excluded.failed_node'),
 						error_message: eb.ref('excluded.error_message'),
+						error_group: eb.ref('excluded.error_group'),
 						indexed_at: eb.ref('excluded.indexed_at'),
 					})),
 				)
 				.execute();
 		// What became of them cannot be known any more.
-		if (gone.length)
-			await trx
-				.updateTable('executions')
-				.set({ status: 'unknown', indexed_at: now })
-				.where('environment_id', '=', environmentId)
-				.where('n8n_id', 'in', gone)
-				.execute();
+		const unknown = gone.length
+			? await trx
+					.updateTable('executions')
+					.set({ status: 'unknown', indexed_at: now })
+					.where('environment_id', '=', environmentId)
+					.where('n8n_id', 'in', gone)
+					.returning(['workflow_id', 'started_at'])
+					.execute()
+			: [];
+		await rewriteRollups(
+			trx,
+			environmentId,
+			[...rows, ...unknown].map((row) => ({ workflowId: row.workflow_id, hour: hourOf(row.started_at) })),
+		);
 	});
 	return { added: fresh.length, updated: again.length };
 }
@@ -249,6 +258,7 @@ function rowOf(
 		retry_success_id: optional(execution.retrySuccessId),
 		failed_node: failure.node,
 		error_message: failure.message,
+		error_group: failure.message && errorGroup(failure.message),
 		indexed_at: now,
 	};
 }

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import type { ApiRoute } from '../route';
+import { analyticsRoutes } from './analytics.routes';
 import { approvalRoutes } from './approvals.routes';
 import { auditRoutes } from './audit.routes';
 import { credentialBindingRoutes } from './credential-bindings.routes';
@@ -35,6 +36,7 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...credentialRoutes(deps),
 	...findingRoutes(deps),
 	...executionRoutes(deps),
+	...analyticsRoutes(deps),
 	...snapshotRoutes(deps),
 	...gitRoutes(deps),
 	...driftRoutes(deps),

@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database';
+import { chunks } from '../../db/batches';
+
+/** Upper bounds (ms) of the duration buckets b0..b14; b15 holds the longer ones. */
+export const DURATION_BOUNDS = [
+	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 60_000, 300_000, 900_000, 3_600_000,
+];
+export const BUCKET_COLUMNS = Array.from({ length: DURATION_BOUNDS.length + 1 }, (_, i) => `b${i}` as const);
+export type BucketColumn = (typeof BUCKET_COLUMNS)[number];
+
+/** The hour an execution counts in: 'YYYY-MM-DDTHH' (UTC). */
+export const hourOf = (startedAt: string) => startedAt.slice(0, 13);
+
+/**
+ * A failure's message as the same error whatever its details: ids, hexadecimal strings, numbers and
+ * quoted values taken out, so "the most frequent errors" count it once.
+ */
+export function errorGroup(message: string): string {
+	return message
+		.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
+		.replace(/"[^"]{1,200}"|'[^']{1,200}'/g, '"…"')
+		.replace(/\b(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{8,}\b/g, '<id>')
+		.replace(/\d+(?:\.\d+)?/g, '#')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.slice(0, 300);
+}
+
+const bucketSums = sql.join(
+	BUCKET_COLUMNS.map((column, i) => {
+		const above = i === 0 ? sql`1` : sql`duration_ms >= ${sql.lit(DURATION_BOUNDS[i - 1])}`;
+		const below = i < DURATION_BOUNDS.length ? sql`duration_ms < ${sql.lit(DURATION_BOUNDS[i])}` : sql`1`;
+		return sql`coalesce(sum(duration_ms IS NOT NULL AND ${above} AND ${below}), 0) AS ${sql.ref(column)}`;
+	}),
+);
+
+/**
+ * Rewrites an environment's rollups of the (workflow, hour) pairs given from its indexed executions,
+ * in `db` (the indexing's transaction): a pair whose executions changed counts them afresh.
+ */
+export async function rewriteRollups(
+	db: Db,
+	environmentId: string,
+	pairs: Array<{ workflowId: string; hour: string }>,
+) {
+	const distinct = [...new Map(pairs.map((pair) => [`${pair.workflowId}\n${pair.hour}`, pair])).values()];
+	for (const batch of chunks(distinct, 200)) {
+		const values = sql.join(batch.map(({ workflowId, hour }) => sql`(${workflowId}, ${hour})`));
+		const hours = batch.map((pair) => pair.hour).sort();
+		await sql`DELETE FROM execution_rollups WHERE environment_id = ${environmentId}
+			AND (workflow_id, hour) IN (VALUES ${values})`.execute(db);
+		await sql`INSERT INTO execution_rollups (environment_id, workflow_id, hour, total, succeeded, failed, canceled,
+				duration_count, duration_sum_ms, duration_max_ms, ${sql.join(BUCKET_COLUMNS.map((column) => sql.ref(column)))})
+			SELECT environment_id, workflow_id, substr(started_at, 1, 13), count(*), sum(status = 'success'),
+				sum(status IN ('error', 'crashed')), sum(status = 'canceled'), count(duration_ms),
+				coalesce(sum(duration_ms), 0), coalesce(max(duration_ms), 0), ${bucketSums}
+			FROM executions
+			WHERE environment_id = ${environmentId}
+				AND started_at >= ${hours[0]} AND started_at < ${`${hours.at(-1)}~`}
+				AND (workflow_id, substr(started_at, 1, 13)) IN (VALUES ${values})
+			GROUP BY environment_id, workflow_id, substr(started_at, 1, 13)`.execute(db);
+	}
+}
+
+/**
+ * A percentile of the durations counted in buckets: within the bucket it falls in, as far between its
+ * bounds as the count goes (the longest bucket ends at the longest duration seen).
+ */
+export function percentile(buckets: number[], p: number, longest: number): number | null {
+	const total = buckets.reduce((sum, count) => sum + count, 0);
+	if (!total) return null;
+	const rank = p * total;
+	let below = 0;
+	for (const [i, count] of buckets.entries()) {
+		if (below + count >= rank && count > 0) {
+			const lower = i === 0 ? 0 : DURATION_BOUNDS[i - 1];
+			const upper = Math.min(i < DURATION_BOUNDS.length ? DURATION_BOUNDS[i] : longest, Math.max(longest, lower));
+			return Math.round(lower + ((rank - below) / count) * (upper - lower));
+		}
+		below += count;
+	}
+	return longest;
+}

@@ -35,7 +35,10 @@ export default tseslint.config(
 	},
 	{
 		files: ['views/static/**/*.js'],
-		languageOptions: { sourceType: 'script', globals: { document: 'readonly', navigator: 'readonly' } },
+		languageOptions: {
+			sourceType: 'script',
+			globals: { document: 'readonly', navigator: 'readonly', window: 'readonly', Chart: 'readonly' },
+		},
 	},
 	// The n8n side is held to n8n's community-node rules, as `@n8n/node-cli` applies them.
 	{

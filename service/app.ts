@@ -71,6 +71,9 @@ export function createApp(deps: AppDeps): Express {
 	const root = packageRoot();
 	app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));
 	app.get('/static/htmx-sse.min.js', (_req, res) => res.sendFile(require.resolve('htmx-ext-sse/dist/sse.min.js')));
+	// Chart.js's package exports no path to its browser build: it sits beside its main file.
+	const chartJs = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+	app.get('/static/chart.umd.min.js', (_req, res) => res.sendFile(chartJs));
 	app.use('/static', express.static(path.join(root, 'views', 'static'), { index: false, maxAge: '1h' }));
 
 	const csrf = csrfProtection(secure);

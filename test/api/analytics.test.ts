@@ -1,7 +1,10 @@
+import { createUser } from '../../service/domain/auth/users';
+import { CLI_CONTEXT } from '../../service/runtime';
 import { fakeExecutions, type FakeExecution } from '../support/fake-n8n-executions';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
+import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
 
 const DAY1 = Date.UTC(2026, 10, 28, 10);
@@ -158,4 +161,41 @@ test('each table downloads as CSV; a wrong range or table is a 400', async () =>
 		expect([query, status, typeof body.error.message]).toEqual([query, 400, 'string']);
 	}
 	expect((await api('GET', '/analytics/csv?table=everything')).status).toBe(400);
+});
+
+test('the analytics page: figures, chart data never read as markup, CSV links; admins set the cost model, a bad one is named', async () => {
+	await createUser(setup.companion.db, CLI_CONTEXT, {
+		email: 'ops@example.com',
+		password: 'correct horse battery',
+		role: 'admin',
+	});
+	const admin = await signedInClient(setup.companion, 'ops@example.com');
+	store.workflows.get('wf-2')!.name = 'Report </script><b>';
+	await syncAndFollow(setup.companion, setup.admin, setup.environmentId);
+	const page = await (await admin.get(`/analytics?range=365d&environment=${setup.environmentId}`)).text();
+	expect(page).toContain('<script type="application/json" id="analytics-data">');
+	expect(page).not.toContain('</script><b>');
+	expect(page).toContain('\\u003c/script>\\u003cb>');
+	expect(page).toContain('<canvas id="executions-chart"');
+	expect(page).toMatch(/href="\/api\/v1\/analytics\/csv\?[^"]*table=errors"/);
+	expect(page).toContain('Cost model of prod');
+
+	const saved = await admin.post(`/environments/${setup.environmentId}/cost-model`, {
+		currency: 'GBP',
+		perExecution: '0.02',
+		perSecond: '',
+		perNodeType: '@n8n/n8n-nodes-langchain.openAi: 0.4\r\n',
+	});
+	expect(saved.status).toBe(303);
+	expect((await api('GET', `/environments/${setup.environmentId}/cost-model`)).body).toEqual({
+		currency: 'GBP',
+		perExecution: 0.02,
+		perSecond: 0,
+		perNodeType: { '@n8n/n8n-nodes-langchain.openAi': 0.4 },
+	});
+	const refused = await admin.post(`/environments/${setup.environmentId}/cost-model`, { currency: 'pounds' });
+	expect(refused.status).toBe(422);
+	expect(await refused.text()).toContain('Cost model, currency: an ISO 4217 code');
+	const chart = await (await fetch(`${setup.companion.url}/static/chart.umd.min.js`)).text();
+	expect(chart).toContain('Chart');
 });

@@ -15,6 +15,7 @@ const PUBLIC_ROUTES = [
 	`GET ${API_PREFIX}/openapi.json`,
 	'GET /static/htmx.min.js',
 	'GET /static/htmx-sse.min.js',
+	'GET /static/chart.umd.min.js',
 ];
 const ROLES: Role[] = ['viewer', 'developer', 'admin'];
 
@@ -196,6 +197,8 @@ const UI_STATUS: Record<string, number> = {
 	'POST /environments/:id/baseline': 404,
 	'POST /environments/:id/schedule': 404,
 	'POST /policies/redaction': 303,
+	'GET /analytics': 200,
+	'POST /environments/:id/cost-model': 404,
 	'GET /executions': 200,
 	'GET /executions/:environmentId/:id': 404,
 	'POST /executions/:environmentId/:id/retry': 404,

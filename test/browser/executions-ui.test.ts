@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { openBrowser, signIn } from '../support/browser';
+import { openBrowser, screenshot, signIn } from '../support/browser';
 import { type FakeExecution, fakeExecutions } from '../support/fake-n8n-executions';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
@@ -68,4 +68,24 @@ test('the executions page filters in place, keeps the filter in the address, and
 	await rows.filter({ hasText: 'error' }).locator('a').first().click();
 	await page.waitForURL(/\/executions\/[^/]+\/2$/);
 	expect(await page.locator('.alert.error').innerText()).toContain('Failed at node Call');
+});
+
+test('the analytics page draws its four charts with the library served by the companion', async () => {
+	await page.goto(`${setup.companion.url}/analytics`);
+	// In the page (its DOM is not this test's): each canvas holds its chart.
+	await page.waitForFunction(
+		`['executions-chart', 'durations-chart', 'failing-chart', 'cost-chart'].every((id) => document.getElementById(id).chart)`,
+		undefined,
+		{ timeout: 5000 },
+	);
+	// Drawn, not blank: the executions chart has coloured pixels (its green and red bars).
+	const coloured = await page.evaluate<number>(`(() => {
+		const canvas = document.getElementById('executions-chart');
+		const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+		let count = 0;
+		for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 0 && pixels[i] !== pixels[i + 1]) count++;
+		return count;
+	})()`);
+	expect(coloured).toBeGreaterThan(100);
+	await screenshot(page, 'analytics-charts');
 });

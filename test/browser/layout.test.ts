@@ -144,6 +144,7 @@ beforeAll(async () => {
 		['policies', '/policies'],
 		['executions', '/executions'],
 		['execution', `/executions/${environmentId}/2`],
+		['analytics', `/analytics?environment=${environmentId}`],
 	);
 	({ browser, page } = await openBrowser());
 	await signIn(page, companion.url, 'owner@example.com', 'correct horse battery');

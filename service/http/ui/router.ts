@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps';
 import { csrfProtection, identifyCaller } from '../session';
 import { accountPages } from './account.pages';
 import { credentialPages } from './credentials.pages';
+import { analyticsPages } from './analytics.pages';
 import { executionPages } from './executions.pages';
 import { findingPages } from './findings.pages';
 import { approvalPages } from './approvals.pages';
@@ -45,6 +46,7 @@ export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...credentialPages(deps),
 	...findingPages(deps),
 	...executionPages(deps),
+	...analyticsPages(deps),
 	...approvalPages(deps),
 	...auditPages(deps),
 ];

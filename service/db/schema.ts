@@ -266,6 +266,8 @@ export interface Database {
 	execution_indexing: ExecutionIndexingTable;
 	redaction_settings: RedactionSettingsTable;
 	execution_rollups: ExecutionRollupsTable;
+	execution_daily_rollups: ExecutionDailyRollupsTable;
+	error_rollups: ErrorRollupsTable;
 	cost_models: CostModelsTable;
 }
 
@@ -654,6 +656,20 @@ export interface ExecutionRollupsTable {
 	b13: number;
 	b14: number;
 	b15: number;
+}
+
+/** The same per day (UTC, 'YYYY-MM-DD'): what long ranges read. */
+export type ExecutionDailyRollupsTable = Omit<ExecutionRollupsTable, 'hour'> & { day: string };
+
+/** Per environment, workflow, day and error group: how many, the last, one example (redacted). */
+export interface ErrorRollupsTable {
+	environment_id: string;
+	workflow_id: string;
+	day: string;
+	error_group: string;
+	count: number;
+	last_at: string;
+	example: string;
 }
 
 /** What an environment's executions cost: per execution, per second, per node type in the workflow. */

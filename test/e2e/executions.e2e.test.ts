@@ -1,39 +1,14 @@
-import crypto from 'node:crypto';
 import { N8nClient } from '../../service/n8n/client';
-import type { WorkflowInput } from '../../service/n8n/workflow-body';
 import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
+import { webhookWorkflow } from '../support/workflows';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
 
 jest.setTimeout(600_000);
 
 const SECRET_MESSAGE = 'Customer bob@example.com was refused with key sk-proj-abcdefghijklmnopqrstuvwx';
-
-/** Webhook `path` (answering with the last node's output) → `node`. */
-const webhookWorkflow = (
-	name: string,
-	path: string,
-	node: { name: string; type: string; typeVersion: number; parameters: object },
-) =>
-	({
-		name,
-		nodes: [
-			{
-				id: 'hook',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: crypto.randomUUID(),
-				parameters: { path, httpMethod: 'POST', responseMode: 'lastNode' },
-			},
-			{ id: 'next', position: [300, 0], ...node },
-		],
-		connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	}) as WorkflowInput;
 
 describe.each(selectedTargets())('the execution index on n8n $version', (target) => {
 	let n8n: N8nInstance;

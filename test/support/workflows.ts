@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { N8nWorkflow, WorkflowInput } from '../../service/n8n/workflow-body';
 
 /** `wf-<i>`: one HTTP Request node calling `<url>/<i>`; other fields as given. */
@@ -57,3 +58,27 @@ export const callerOf = (name: string, calls: string): WorkflowInput => ({
 	connections: {},
 	settings: { errorWorkflow: calls },
 });
+
+/** Webhook `path` (answering with the last node's output) → `node`. */
+export const webhookWorkflow = (
+	name: string,
+	path: string,
+	node: { name: string; type: string; typeVersion: number; parameters: object },
+) =>
+	({
+		name,
+		nodes: [
+			{
+				id: 'hook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: crypto.randomUUID(),
+				parameters: { path, httpMethod: 'POST', responseMode: 'lastNode' },
+			},
+			{ id: 'next', position: [300, 0], ...node },
+		],
+		connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	}) as WorkflowInput;

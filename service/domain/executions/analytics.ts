@@ -61,34 +61,47 @@ export interface Analytics {
 	errors: Array<{ message: string; count: number; workflows: number; lastAt: string; example: string }>;
 }
 
-type Sums = Record<(typeof BUCKET_COLUMNS)[number], number> & {
-	total: number;
-	succeeded: number;
-	failed: number;
-	canceled: number;
-	duration_count: number;
-	duration_sum_ms: number;
-	duration_max_ms: number;
-};
+/** The rollup columns that add up, in the order figures hold them (the longest duration comes after). */
+const SUMMED = [
+	'total',
+	'succeeded',
+	'failed',
+	'canceled',
+	'duration_count',
+	'duration_sum_ms',
+	...BUCKET_COLUMNS,
+] as const;
+const [TOTAL, SUCCEEDED, FAILED, CANCELED, DURATION_COUNT, DURATION_SUM] = [0, 1, 2, 3, 4, 5];
+const FIRST_BUCKET = 6;
+const LONGEST = SUMMED.length;
 
-const sums = sql.join([
-	sql`sum(total) AS total`,
-	sql`sum(succeeded) AS succeeded`,
-	sql`sum(failed) AS failed`,
-	sql`sum(canceled) AS canceled`,
-	sql`sum(duration_count) AS duration_count`,
-	sql`sum(duration_sum_ms) AS duration_sum_ms`,
-	sql`max(duration_max_ms) AS duration_max_ms`,
-	...BUCKET_COLUMNS.map((column) => sql`sum(${sql.ref(column)}) AS ${sql.ref(column)}`),
-]);
+/** Rollups' numbers added up: SUMMED in order, then the longest duration. Arrays, as they are summed in bulk. */
+type Figures = number[];
 
-function durations(row: Sums): Durations {
-	const buckets = BUCKET_COLUMNS.map((column) => row[column]);
+/** A rollup as the query packs it: period, environment, workflow, then its figures. */
+type PackedRollup = [string, string, string, ...Figures];
+
+/** The rollups' figures added up by key. */
+function sumBy(rows: PackedRollup[], keyOf: (row: PackedRollup) => string): Map<string, Figures> {
+	const summed = new Map<string, Figures>();
+	for (const row of rows) {
+		const key = keyOf(row);
+		let into = summed.get(key);
+		if (!into) summed.set(key, (into = new Array<number>(LONGEST + 1).fill(0)));
+		for (let i = 0; i < LONGEST; i++) into[i] += row[3 + i] as number;
+		into[LONGEST] = Math.max(into[LONGEST], row[3 + LONGEST] as number);
+	}
+	return summed;
+}
+
+function durations(figures: Figures): Durations {
+	const buckets = figures.slice(FIRST_BUCKET, LONGEST);
+	const [count, sum, longest] = [figures[DURATION_COUNT], figures[DURATION_SUM], figures[LONGEST]];
 	return {
-		averageMs: row.duration_count ? Math.round(row.duration_sum_ms / row.duration_count) : null,
-		p50Ms: percentile(buckets, 0.5, row.duration_max_ms),
-		p95Ms: percentile(buckets, 0.95, row.duration_max_ms),
-		maxMs: row.duration_count ? row.duration_max_ms : null,
+		averageMs: count ? Math.round(sum / count) : null,
+		p50Ms: percentile(buckets, 0.5, longest),
+		p95Ms: percentile(buckets, 0.95, longest),
+		maxMs: count ? longest : null,
 	};
 }
 
@@ -97,17 +110,19 @@ const rate = (succeeded: number, failed: number) =>
 
 /**
  * Counts, success rate, duration percentiles, the trend, cost and time saved, top failing and slowest
- * workflows, over a range: read from the hourly rollups (not the executions), but for the most frequent
- * errors, which are counted over the failures' grouped messages.
+ * workflows, and the most frequent errors over a range: read from the rollups the indexing keeps (by
+ * hour up to 3 days, else by day), never from the executions themselves.
  */
 export async function executionAnalytics(db: Db, query: AnalyticsQuery): Promise<Analytics> {
 	const to = query.to ? new Date(query.to) : new Date();
 	const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * 86_400_000);
 	if (from >= to) throw new DomainError('invalid_request', 'from: must be before to');
 	const bucket = query.bucket ?? (to.getTime() - from.getTime() <= 3 * 86_400_000 ? 'hour' : 'day');
-	const [firstHour, lastHour] = [hourOf(from.toISOString()), hourOf(to.toISOString())];
+	const daily = bucket === 'day';
+	const period = daily ? 'day' : 'hour';
+	const cut = (date: Date) => (daily ? date.toISOString().slice(0, 10) : hourOf(date.toISOString()));
 
-	const scope = (table: 'execution_rollups' | 'executions'): Expression<SqlBool> => {
+	const scope = (table: string): Expression<SqlBool> => {
 		const filters = [sql`1`];
 		if (query.environment) filters.push(sql`${sql.ref(`${table}.environment_id`)} = ${query.environment}`);
 		if (query.workflow) filters.push(sql`${sql.ref(`${table}.workflow_id`)} = ${query.workflow}`);
@@ -116,78 +131,73 @@ export async function executionAnalytics(db: Db, query: AnalyticsQuery): Promise
 				(SELECT environment_id, n8n_id FROM workflow_inventory WHERE canonical_id = ${query.canonical})`);
 		return sql<SqlBool>`${sql.join(filters, sql` AND `)}`;
 	};
-	const inRange = sql`hour >= ${firstHour} AND hour <= ${lastHour} AND ${scope('execution_rollups')}`;
-
-	const perWorkflow = await sql<Sums & { environment_id: string; workflow_id: string }>`
-		SELECT environment_id, workflow_id, ${sums} FROM execution_rollups WHERE ${inRange}
-		GROUP BY environment_id, workflow_id`.execute(db);
-	const step = bucket === 'hour' ? sql`hour` : sql`substr(hour, 1, 10)`;
-	const trend = await sql<Sums & { at: string }>`
-		SELECT ${step} AS at, ${sums} FROM execution_rollups WHERE ${inRange} GROUP BY at ORDER BY at`.execute(db);
-	const daily = await sql<{
-		day: string;
-		environment_id: string;
-		workflow_id: string;
-		total: number;
-		succeeded: number;
-		duration_sum_ms: number;
-	}>`
-		SELECT substr(hour, 1, 10) AS day, environment_id, workflow_id, sum(total) AS total, sum(succeeded) AS succeeded,
-			sum(duration_sum_ms) AS duration_sum_ms
-		FROM execution_rollups WHERE ${inRange} GROUP BY day, environment_id, workflow_id`.execute(db);
+	// One read of the rollups (by hour, or by day for longer ranges): every figure is summed from it.
+	const table = daily ? 'execution_daily_rollups' : 'execution_rollups';
+	// As one JSON array in one row: the driver's cost is per row and column, JSON.parse's is not.
+	const packed = await sql<{ rows: string }>`
+		SELECT json_group_array(json_array(${sql.ref(period)}, environment_id, workflow_id,
+			${sql.join(SUMMED.map((column) => sql.ref(column)))}, duration_max_ms)) AS rows
+		FROM ${sql.table(table)}
+		WHERE ${sql.ref(period)} >= ${cut(from)} AND ${sql.ref(period)} <= ${cut(to)} AND ${scope(table)}`.execute(db);
+	const rollups = JSON.parse(packed.rows[0].rows) as PackedRollup[];
 	const errors = await sql<{ message: string; count: number; workflows: number; last_at: string; example: string }>`
-		SELECT error_group AS message, count(*) AS count, count(DISTINCT environment_id || ' ' || workflow_id) AS workflows,
-			max(started_at) AS last_at, max(error_message) AS example
-		FROM executions
-		WHERE error_group IS NOT NULL AND started_at >= ${from.toISOString()} AND started_at < ${to.toISOString()}
-			AND ${scope('executions')}
+		SELECT error_group AS message, sum(count) AS count, count(DISTINCT environment_id || ' ' || workflow_id) AS workflows,
+			max(last_at) AS last_at, max(example) AS example
+		FROM error_rollups
+		WHERE day >= ${from.toISOString().slice(0, 10)} AND day <= ${to.toISOString().slice(0, 10)} AND ${scope('error_rollups')}
 		GROUP BY error_group ORDER BY count DESC, last_at DESC LIMIT 10`.execute(db);
+	const perWorkflow = sumBy(rollups, ([, environmentId, workflowId]) => `${environmentId}\n${workflowId}`);
+	const trend = [...sumBy(rollups, ([at]) => at)].sort(([a], [b]) => a.localeCompare(b));
+	const perDay = sumBy(
+		rollups,
+		([at, environmentId, workflowId]) => `${at.slice(0, 10)}\n${environmentId}\n${workflowId}`,
+	);
 
 	const workflows = await workflowFacts(
 		db,
-		[...perWorkflow.rows, ...daily.rows].map((row) => [row.environment_id, row.workflow_id] as const),
+		[...perWorkflow.keys()].map((key) => key.split('\n') as [string, string]),
 	);
 	const models = await costModels(db);
 	const factsOf = (environmentId: string, workflowId: string) => workflows.get(`${environmentId}\n${workflowId}`);
 	const modelOf = (environmentId: string) => models.get(environmentId) ?? NO_COST;
 
-	const figures = perWorkflow.rows.map((row): WorkflowFigures => {
-		const facts = factsOf(row.environment_id, row.workflow_id);
-		const model = modelOf(row.environment_id);
+	const figures = [...perWorkflow].map(([key, row]): WorkflowFigures => {
+		const [environmentId, workflowId] = key.split('\n');
+		const facts = factsOf(environmentId, workflowId);
+		const model = modelOf(environmentId);
 		return {
-			environmentId: row.environment_id,
-			environmentName: facts?.environmentName ?? row.environment_id,
-			workflowId: row.workflow_id,
+			environmentId,
+			environmentName: facts?.environmentName ?? environmentId,
+			workflowId,
 			workflowName: facts?.name ?? null,
 			canonicalId: facts?.canonicalId ?? null,
-			total: row.total,
-			succeeded: row.succeeded,
-			failed: row.failed,
-			successRate: rate(row.succeeded, row.failed),
+			total: row[TOTAL],
+			succeeded: row[SUCCEEDED],
+			failed: row[FAILED],
+			successRate: rate(row[SUCCEEDED], row[FAILED]),
 			...durations(row),
-			cost: round(costOf(model, facts?.nodeTypes ?? [], row.total, row.duration_sum_ms)),
+			cost: round(costOf(model, facts?.nodeTypes ?? [], row[TOTAL], row[DURATION_SUM])),
 			currency: model.currency,
-			timeSavedMinutes: row.succeeded * (facts?.timeSavedMinutes ?? 0),
+			timeSavedMinutes: row[SUCCEEDED] * (facts?.timeSavedMinutes ?? 0),
 		};
 	});
 	const costPerDay = new Map<string, { day: string; currency: string; cost: number; timeSavedMinutes: number }>();
-	for (const row of daily.rows) {
-		const facts = factsOf(row.environment_id, row.workflow_id);
-		const model = modelOf(row.environment_id);
-		const key = `${row.day} ${model.currency}`;
-		const entry = costPerDay.get(key) ?? { day: row.day, currency: model.currency, cost: 0, timeSavedMinutes: 0 };
-		entry.cost += costOf(model, facts?.nodeTypes ?? [], row.total, row.duration_sum_ms);
-		entry.timeSavedMinutes += row.succeeded * (facts?.timeSavedMinutes ?? 0);
-		costPerDay.set(key, entry);
+	for (const [key, row] of perDay) {
+		const [day, environmentId, workflowId] = key.split('\n');
+		const facts = factsOf(environmentId, workflowId);
+		const model = modelOf(environmentId);
+		const entry = costPerDay.get(`${day} ${model.currency}`) ?? {
+			day,
+			currency: model.currency,
+			cost: 0,
+			timeSavedMinutes: 0,
+		};
+		entry.cost += costOf(model, facts?.nodeTypes ?? [], row[TOTAL], row[DURATION_SUM]);
+		entry.timeSavedMinutes += row[SUCCEEDED] * (facts?.timeSavedMinutes ?? 0);
+		costPerDay.set(`${day} ${model.currency}`, entry);
 	}
 
-	const total = (field: keyof Sums) => perWorkflow.rows.reduce((sum, row) => sum + row[field], 0);
-	const all = Object.fromEntries(
-		(['total', 'succeeded', 'failed', 'canceled', 'duration_count', 'duration_sum_ms', ...BUCKET_COLUMNS] as const).map(
-			(field) => [field, total(field)],
-		),
-	) as Sums;
-	all.duration_max_ms = Math.max(0, ...perWorkflow.rows.map((row) => row.duration_max_ms));
+	const all = sumBy(rollups, () => 'all').get('all') ?? new Array<number>(LONGEST + 1).fill(0);
 	const cost: Record<string, number> = {};
 	for (const figure of figures) cost[figure.currency] = round((cost[figure.currency] ?? 0) + figure.cost);
 	const byFailures = figures.filter((figure) => figure.failed > 0).sort((a, b) => b.failed - a.failed);
@@ -196,18 +206,18 @@ export async function executionAnalytics(db: Db, query: AnalyticsQuery): Promise
 	return {
 		range: { from: from.toISOString(), to: to.toISOString(), bucket },
 		summary: {
-			total: all.total,
-			succeeded: all.succeeded,
-			failed: all.failed,
-			canceled: all.canceled,
-			successRate: rate(all.succeeded, all.failed),
+			total: all[TOTAL],
+			succeeded: all[SUCCEEDED],
+			failed: all[FAILED],
+			canceled: all[CANCELED],
+			successRate: rate(all[SUCCEEDED], all[FAILED]),
 			...durations(all),
 			cost,
 			timeSavedMinutes: figures.reduce((sum, figure) => sum + figure.timeSavedMinutes, 0),
 		},
-		trend: trend.rows.map((row) => {
+		trend: trend.map(([at, row]) => {
 			const { p50Ms, p95Ms } = durations(row);
-			return { at: row.at, total: row.total, failed: row.failed, p50Ms, p95Ms };
+			return { at, total: row[TOTAL], failed: row[FAILED], p50Ms, p95Ms };
 		}),
 		costPerDay: [...costPerDay.values()]
 			.map((entry) => ({ ...entry, cost: round(entry.cost) }))

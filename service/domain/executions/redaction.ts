@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { TOKEN_FORMATS } from '../policies/content-rules';
+import { readSettings, writeSettings } from '../settings-row';
 
 /** The kinds of secret and personal data redacted unless an admin turns one off. */
 export const DEFAULT_KINDS = ['email', 'bearer_token', 'api_key', 'card_number', 'iban'] as const;
@@ -68,8 +69,7 @@ export function redactor(settings: RedactionSettings): Redactor {
 }
 
 export async function redactionSettings(db: Db): Promise<RedactionSettings> {
-	const row = await db.selectFrom('redaction_settings').select('settings').where('id', '=', 1).executeTakeFirst();
-	return row ? (JSON.parse(row.settings) as RedactionSettings) : structuredClone(DEFAULTS);
+	return readSettings(db, 'redaction_settings', DEFAULTS);
 }
 
 export const currentRedactor = async (db: Db): Promise<Redactor> => redactor(await redactionSettings(db));
@@ -113,17 +113,7 @@ export async function updateRedactionSettings(
 	settings: RedactionSettings,
 ): Promise<RedactionSettings> {
 	return db.transaction().execute(async (trx) => {
-		const row = {
-			id: 1,
-			settings: JSON.stringify(settings),
-			updated_by: context.actor.name ?? context.actor.type,
-			updated_at: new Date().toISOString(),
-		};
-		await trx
-			.insertInto('redaction_settings')
-			.values(row)
-			.onConflict((oc) => oc.column('id').doUpdateSet(row))
-			.execute();
+		await writeSettings(trx, 'redaction_settings', context, settings);
 		await appendAudit(trx, context, {
 			action: 'settings.redaction_update',
 			resourceType: 'redaction',

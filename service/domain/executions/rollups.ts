@@ -37,30 +37,68 @@ const bucketSums = sql.join(
 
 /**
  * Rewrites an environment's rollups of the (workflow, hour) pairs given from its indexed executions,
- * in `db` (the indexing's transaction): a pair whose executions changed counts them afresh.
+ * in `db` (the indexing's transaction): the hours, the days they fall in (summed from the hours) and
+ * the days' error groups, each counted afresh.
  */
 export async function rewriteRollups(
 	db: Db,
 	environmentId: string,
 	pairs: Array<{ workflowId: string; hour: string }>,
 ) {
-	const distinct = [...new Map(pairs.map((pair) => [`${pair.workflowId}\n${pair.hour}`, pair])).values()];
-	for (const batch of chunks(distinct, 200)) {
-		const values = sql.join(batch.map(({ workflowId, hour }) => sql`(${workflowId}, ${hour})`));
-		const hours = batch.map((pair) => pair.hour).sort();
+	const hours = distinct(pairs.map(({ workflowId, hour }) => ({ workflowId, period: hour })));
+	const days = distinct(pairs.map(({ workflowId, hour }) => ({ workflowId, period: hour.slice(0, 10) })));
+	const columns = sql.join(
+		['total', 'succeeded', 'failed', 'canceled', 'duration_count', 'duration_sum_ms', ...BUCKET_COLUMNS].map((column) =>
+			sql.ref(column),
+		),
+	);
+	for (const batch of chunks(hours, 200)) {
+		const [values, from, to] = pairsOf(batch);
 		await sql`DELETE FROM execution_rollups WHERE environment_id = ${environmentId}
 			AND (workflow_id, hour) IN (VALUES ${values})`.execute(db);
-		await sql`INSERT INTO execution_rollups (environment_id, workflow_id, hour, total, succeeded, failed, canceled,
-				duration_count, duration_sum_ms, duration_max_ms, ${sql.join(BUCKET_COLUMNS.map((column) => sql.ref(column)))})
+		await sql`INSERT INTO execution_rollups (environment_id, workflow_id, hour, ${columns}, duration_max_ms)
 			SELECT environment_id, workflow_id, substr(started_at, 1, 13), count(*), sum(status = 'success'),
 				sum(status IN ('error', 'crashed')), sum(status = 'canceled'), count(duration_ms),
-				coalesce(sum(duration_ms), 0), coalesce(max(duration_ms), 0), ${bucketSums}
+				coalesce(sum(duration_ms), 0), ${bucketSums}, coalesce(max(duration_ms), 0)
 			FROM executions
-			WHERE environment_id = ${environmentId}
-				AND started_at >= ${hours[0]} AND started_at < ${`${hours.at(-1)}~`}
+			WHERE environment_id = ${environmentId} AND started_at >= ${from} AND started_at < ${to}
 				AND (workflow_id, substr(started_at, 1, 13)) IN (VALUES ${values})
 			GROUP BY environment_id, workflow_id, substr(started_at, 1, 13)`.execute(db);
 	}
+	for (const batch of chunks(days, 200)) {
+		const [values, from, to] = pairsOf(batch);
+		await sql`DELETE FROM execution_daily_rollups WHERE environment_id = ${environmentId}
+			AND (workflow_id, day) IN (VALUES ${values})`.execute(db);
+		await sql`INSERT INTO execution_daily_rollups (environment_id, workflow_id, day, ${columns}, duration_max_ms)
+			SELECT environment_id, workflow_id, substr(hour, 1, 10),
+				${sql.join(['total', 'succeeded', 'failed', 'canceled', 'duration_count', 'duration_sum_ms', ...BUCKET_COLUMNS].map((column) => sql`sum(${sql.ref(column)})`))},
+				max(duration_max_ms)
+			FROM execution_rollups
+			WHERE environment_id = ${environmentId} AND hour >= ${from} AND hour < ${to}
+				AND (workflow_id, substr(hour, 1, 10)) IN (VALUES ${values})
+			GROUP BY environment_id, workflow_id, substr(hour, 1, 10)`.execute(db);
+		await sql`DELETE FROM error_rollups WHERE environment_id = ${environmentId}
+			AND (workflow_id, day) IN (VALUES ${values})`.execute(db);
+		await sql`INSERT INTO error_rollups (environment_id, workflow_id, day, error_group, count, last_at, example)
+			SELECT environment_id, workflow_id, substr(started_at, 1, 10), error_group, count(*), max(started_at),
+				max(error_message)
+			FROM executions
+			WHERE environment_id = ${environmentId} AND started_at >= ${from} AND started_at < ${to}
+				AND error_group IS NOT NULL AND (workflow_id, substr(started_at, 1, 10)) IN (VALUES ${values})
+			GROUP BY environment_id, workflow_id, substr(started_at, 1, 10), error_group`.execute(db);
+	}
+}
+
+function distinct(pairs: Array<{ workflowId: string; period: string }>) {
+	return [...new Map(pairs.map((pair) => [`${pair.workflowId}\n${pair.period}`, pair])).values()].sort((a, b) =>
+		a.period.localeCompare(b.period),
+	);
+}
+
+/** The pairs as SQL VALUES, and the range of time they span (a period's prefix up to the one after the last). */
+function pairsOf(batch: Array<{ workflowId: string; period: string }>) {
+	const values = sql.join(batch.map(({ workflowId, period }) => sql`(${workflowId}, ${period})`));
+	return [values, batch[0].period, `${batch.at(-1)!.period}~`] as const;
 }
 
 /**

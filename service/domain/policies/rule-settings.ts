@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
+import { readSettings, writeSettings } from '../settings-row';
 import { DEFAULT_RULES, type RuleId, type RuleSettings } from './content-rules';
 
 const RULE_IDS = Object.keys(DEFAULT_RULES.severity) as RuleId[];
@@ -40,8 +41,7 @@ export type RuleSettingsUpdate = z.infer<typeof ruleSettingsUpdateSchema>;
 
 /** The content rules as admins set them, over the defaults. */
 export async function ruleSettings(db: Db): Promise<RuleSettings> {
-	const row = await db.selectFrom('content_rule_settings').select('settings').where('id', '=', 1).executeTakeFirst();
-	return row ? (JSON.parse(row.settings) as RuleSettings) : structuredClone(DEFAULT_RULES);
+	return readSettings(db, 'content_rule_settings', DEFAULT_RULES);
 }
 
 /** Changes what is named (admin): a rule's severity in some classes, the banned types, the schedule floor. */
@@ -55,17 +55,7 @@ export async function updateRuleSettings(
 		for (const rule of RULE_IDS) Object.assign(settings.severity[rule], update.severity?.[rule]);
 		if (update.bannedNodeTypes) settings.bannedNodeTypes = [...new Set(update.bannedNodeTypes)];
 		if (update.scheduleFloorSeconds) settings.scheduleFloorSeconds = update.scheduleFloorSeconds;
-		const row = {
-			id: 1,
-			settings: JSON.stringify(settings),
-			updated_by: context.actor.name ?? context.actor.type,
-			updated_at: new Date().toISOString(),
-		};
-		await trx
-			.insertInto('content_rule_settings')
-			.values(row)
-			.onConflict((oc) => oc.column('id').doUpdateSet(row))
-			.execute();
+		await writeSettings(trx, 'content_rule_settings', context, settings);
 		// Findings kept under the rules as they were are never read again.
 		await trx.deleteFrom('content_findings').execute();
 		await appendAudit(trx, context, {

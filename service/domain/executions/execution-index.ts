@@ -90,7 +90,7 @@ async function index(db: Db, client: N8nClient, environmentId: string, progress:
 	fresh.push(...skipped.filter((execution) => typeof execution !== 'string'));
 	const open = await db
 		.selectFrom('executions')
-		.select('n8n_id')
+		.select(['n8n_id', 'workflow_id', 'started_at'])
 		.where('environment_id', '=', environmentId)
 		.where('status', 'in', OPEN_STATUSES)
 		.execute();
@@ -149,7 +149,8 @@ async function index(db: Db, client: N8nClient, environmentId: string, progress:
 		await rewriteRollups(
 			trx,
 			environmentId,
-			[...rows, ...unknown].map((row) => ({ workflowId: row.workflow_id, hour: hourOf(row.started_at) })),
+			// The hours the open ones counted in before too: one not started yet counted when first seen.
+			[...rows, ...unknown, ...open].map((row) => ({ workflowId: row.workflow_id, hour: hourOf(row.started_at) })),
 		);
 	});
 	return { added: fresh.length, updated: again.length };

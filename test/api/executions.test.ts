@@ -50,6 +50,7 @@ beforeAll(async () => {
 	setup = await companionWithFakeN8n(store);
 	prod = setup.environmentId;
 	await syncAndFollow(setup.companion, setup.admin, prod);
+	await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['execution.failed'] });
 });
 afterAll(() => setup.close());
 
@@ -336,4 +337,27 @@ test('an execution first seen before it started counts, once it has, in the hour
 		id: '300',
 		startedAt: at(30),
 	});
+});
+
+test('new failures are sent as execution.failed, one event per workflow with its count; not the history a first indexing reads', async () => {
+	const sent = (
+		await setup.companion.db
+			.selectFrom('webhook_deliveries')
+			.select('payload')
+			.where('event_type', '=', 'execution.failed')
+			.orderBy('created_at')
+			.execute()
+	).map((row) => JSON.parse(row.payload).data);
+	expect(sent.map((event) => [event.workflow.name, event.count])).toEqual([
+		['Mailer', 25],
+		['Mailer', 1],
+	]);
+	expect(sent[0]).toMatchObject({
+		environment: { id: prod, name: 'prod', class: 'prod' },
+		workflow: { id: 'wf-2' },
+		latest: { id: '34', failedNode: 'Send mail', errorMessage: 'timeout 24' },
+		executionIds: expect.arrayContaining(['34', '15']),
+	});
+	expect(sent[0].executionIds).toHaveLength(20); // the newest; the count says how many
+	expect(sent[1].latest.errorMessage).toBe('no such customer [redacted:customer] for [redacted:email]');
 });

@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
 	'operation.approved',
 	'operation.rejected',
 	'credential.failing',
+	'execution.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -6,6 +6,7 @@ import { N8nError } from '../../n8n/errors';
 import type { AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { messageOf } from '../errors';
+import type { EventSink } from '../events/events';
 import type { Job, Jobs } from '../jobs/jobs';
 import { currentRedactor, type Redactor } from './redaction';
 import { errorGroup, hourOf, rewriteRollups } from './rollups';
@@ -43,7 +44,7 @@ export async function indexExecutions(
 	const environment = await getEnvironmentRow(deps.db, environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 	try {
-		const result = await index(deps.db, client, environmentId, progress);
+		const result = await index(deps, client, environmentId, progress);
 		await recordIndexing(deps.db, environmentId, result, null);
 		return result;
 	} catch (error) {
@@ -70,7 +71,12 @@ export async function startExecutionIndexing(
 	);
 }
 
-async function index(db: Db, client: N8nClient, environmentId: string, progress: Progress): Promise<IndexingResult> {
+async function index(
+	{ db, events }: Pick<EnvironmentDeps, 'db' | 'events'>,
+	client: N8nClient,
+	environmentId: string,
+	progress: Progress,
+): Promise<IndexingResult> {
 	const newest = await db
 		.selectFrom('executions')
 		.select((eb) => eb.fn.max('seq').as('seq'))
@@ -117,7 +123,7 @@ async function index(db: Db, client: N8nClient, environmentId: string, progress:
 	const rows = executions.map((execution) =>
 		rowOf(environmentId, execution, names, now, failureOf(failures.get(String(execution.id)), redact)),
 	);
-	await db.transaction().execute(async (trx) => {
+	const recorded = await db.transaction().execute(async (trx) => {
 		for (const batch of chunks(rows, 100))
 			await trx
 				.insertInto('executions')
@@ -152,7 +158,11 @@ async function index(db: Db, client: N8nClient, environmentId: string, progress:
 			// The hours the open ones counted in before too: one not started yet counted when first seen.
 			[...rows, ...unknown, ...open].map((row) => ({ workflowId: row.workflow_id, hour: hourOf(row.started_at) })),
 		);
+		// What failed since the index knew the instance: not the history a first indexing reads.
+		const failed = known === null ? [] : rows.filter((row) => isFailure(row.status));
+		return announceFailures(trx, events, environmentId, failed);
 	});
+	events.dispatch(recorded);
 	return { added: fresh.length, updated: again.length };
 }
 
@@ -169,6 +179,42 @@ function skippedNumbers(fresh: N8nExecution[], known: number | null): number[] {
 	const skipped: number[] = [];
 	for (let seq = top - 1; seq > floor && skipped.length < GAP_READS; seq--) if (!listed.has(seq)) skipped.push(seq);
 	return skipped;
+}
+
+/**
+ * Records `execution.failed` for the failures, one event per workflow (a burst is one event with its
+ * count): the latest failure's node and redacted error, and the executions' ids.
+ */
+async function announceFailures(
+	trx: Db,
+	events: EventSink,
+	environmentId: string,
+	failed: ExecutionsTable[],
+): Promise<string[]> {
+	if (!failed.length) return [];
+	const environment = await getEnvironmentRow(trx, environmentId);
+	const byWorkflow = new Map<string, ExecutionsTable[]>();
+	for (const row of failed) byWorkflow.set(row.workflow_id, [...(byWorkflow.get(row.workflow_id) ?? []), row]);
+	const recorded: string[] = [];
+	for (const [workflowId, runs] of byWorkflow) {
+		runs.sort((a, b) => b.started_at.localeCompare(a.started_at));
+		const [latest] = runs;
+		recorded.push(
+			...(await events.record(trx, 'execution.failed', {
+				environment: { id: environment.id, name: environment.name, class: environment.class },
+				workflow: { id: workflowId, name: latest.workflow_name },
+				count: runs.length,
+				latest: {
+					id: latest.n8n_id,
+					startedAt: latest.started_at,
+					failedNode: latest.failed_node,
+					errorMessage: latest.error_message,
+				},
+				executionIds: runs.slice(0, 20).map((run) => run.n8n_id),
+			})),
+		);
+	}
+	return recorded;
 }
 
 /** A running execution as n8n has it now, or its id when n8n no longer has it (pruned, deleted). */

@@ -73,6 +73,12 @@ const EVENTS = [
 		description:
 			'A workflow failed in n8n (seen by the execution index, each minute): one event per workflow with how many and the latest error, redacted',
 	},
+	{
+		name: 'Environment Down',
+		value: 'environment.down',
+		description: 'An n8n instance failed two health checks in a row',
+	},
+	{ name: 'Environment Up', value: 'environment.up', description: 'An n8n instance that was down answers again' },
 ];
 
 export class WorkflowOpsTrigger implements INodeType {
@@ -83,7 +89,7 @@ export class WorkflowOpsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","promotion.approval_requested":"Promotion Approval Requested","promotion.approved":"Promotion Approved","promotion.completed":"Promotion Completed","promotion.failed":"Promotion Failed","promotion.rejected":"Promotion Rejected","promotion.requested":"Promotion Requested","promotion.rolled_back":"Promotion Rolled Back","snapshot.created":"Snapshot Created","operation.approval_requested":"Operation Approval Requested","operation.approved":"Operation Approved","operation.rejected":"Operation Rejected","credential.failing":"Credential Failing","execution.failed":"Execution Failed"})[value]).join(", ") }}',
+			'={{ ($parameter["events"] || []).map((value) => ({"drift.detected":"Drift Detected","drift.resolved":"Drift Resolved","incident.acknowledged":"Incident Acknowledged","incident.sla_breached":"Incident Overdue","promotion.approval_requested":"Promotion Approval Requested","promotion.approved":"Promotion Approved","promotion.completed":"Promotion Completed","promotion.failed":"Promotion Failed","promotion.rejected":"Promotion Rejected","promotion.requested":"Promotion Requested","promotion.rolled_back":"Promotion Rolled Back","snapshot.created":"Snapshot Created","operation.approval_requested":"Operation Approval Requested","operation.approved":"Operation Approved","operation.rejected":"Operation Rejected","credential.failing":"Credential Failing","execution.failed":"Execution Failed","environment.down":"Environment Down","environment.up":"Environment Up"})[value]).join(", ") }}',
 		// Opened as it is: n8n appends its query after a codex link's anchor, which then matches nothing.
 		documentationUrl: 'https://github.com/workflowops/n8n-nodes-workflowops#workflowops-trigger-node',
 		description:

@@ -269,6 +269,8 @@ export interface Database {
 	execution_daily_rollups: ExecutionDailyRollupsTable;
 	error_rollups: ErrorRollupsTable;
 	cost_models: CostModelsTable;
+	health_samples: HealthSamplesTable;
+	environment_health: EnvironmentHealthTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -681,4 +683,25 @@ export interface CostModelsTable {
 	/** JSON: { [nodeType]: price per execution of a workflow holding it }. */
 	per_node_type: string;
 	updated_at: string;
+}
+
+/** One health check of an environment (migration 0029). */
+export interface HealthSamplesTable {
+	environment_id: string;
+	at: string;
+	/** Reachable and the API key accepted. */
+	ok: number;
+	latency_ms: number;
+	version: string | null;
+	error: string | null;
+}
+
+/** An environment's state: down after two failed checks in a row, up at the next good one. */
+export interface EnvironmentHealthTable {
+	environment_id: string;
+	state: 'up' | 'down';
+	/** Failed checks in a row. */
+	failures: number;
+	/** Since when it is in this state. */
+	since: string;
 }

@@ -141,6 +141,7 @@ const API_STATUS: Record<string, number> = {
 	[`POST ${API_PREFIX}/executions/:environmentId/:id/stop`]: 404,
 	[`POST ${API_PREFIX}/environments/:id/executions/index`]: 404,
 	[`GET ${API_PREFIX}/settings/redaction`]: 200,
+	[`GET ${API_PREFIX}/environments/:id/health`]: 404,
 	[`GET ${API_PREFIX}/analytics`]: 200,
 	[`GET ${API_PREFIX}/analytics/csv`]: 200,
 	[`GET ${API_PREFIX}/environments/:id/cost-model`]: 404,

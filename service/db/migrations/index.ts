@@ -27,6 +27,7 @@ import * as contentFindings from './0025_content_findings';
 import * as searchDocuments from './0026_search_documents';
 import * as executions from './0027_executions';
 import * as executionAnalytics from './0028_execution_analytics';
+import * as healthHistory from './0029_health_history';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
 	'0026_search_documents': searchDocuments,
 	'0027_executions': executions,
 	'0028_execution_analytics': executionAnalytics,
+	'0029_health_history': healthHistory,
 };

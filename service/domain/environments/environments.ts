@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { headerSecretSchema } from '../header-secret';
 import type { Db } from '../../db/database';
@@ -8,6 +9,7 @@ import { appendAudit, type AuditContext, type AuditEvent } from '../audit/audit-
 import { slaHoursSchema, slaHours } from '../drift/severity';
 import { conflict, notFound } from '../errors';
 import type { EventSink } from '../events/events';
+import { recordHealthSample } from '../health/health-history';
 import type { SecretBox } from '../secrets';
 
 export const ENVIRONMENT_CLASSES: readonly EnvironmentClass[] = ['dev', 'staging', 'prod'];
@@ -193,35 +195,47 @@ export function n8nTarget(deps: Pick<EnvironmentDeps, 'secrets'>, row: Environme
 /** Test connection: probes the instance and records the result on the environment. */
 export async function testEnvironment(deps: EnvironmentDeps, context: AuditContext, id: string): Promise<Environment> {
 	const row = await getEnvironmentRow(deps.db, id);
-	const { report, at } = await probe(deps, row);
-	await deps.db.transaction().execute(async (trx) => {
-		await recordTest(trx, id, report, at);
+	const checked = await probe(deps, row);
+	const recorded = await deps.db.transaction().execute(async (trx) => {
+		const { report } = checked;
 		await appendAudit(
 			trx,
 			context,
 			environmentEvent('environment.test', id, { ok: report.ok, errorKind: report.errorKind, version: report.version }),
 		);
+		return recordCheck(trx, deps.events, row, checked);
 	});
-	return { ...toEnvironment(row), lastTest: { ...report, at } };
+	deps.events.dispatch(recorded);
+	return { ...toEnvironment(row), lastTest: { ...checked.report, at: checked.at } };
 }
 
 /** The scheduled health check: reachable, authorised, which version; kept as the last test, not audited. */
 export async function checkHealth(deps: EnvironmentDeps, row: EnvironmentRow): Promise<ConnectionReport> {
-	const { report, at } = await probe(deps, row);
-	await recordTest(deps.db, row.id, report, at);
-	return report;
+	const checked = await probe(deps, row);
+	deps.events.dispatch(await deps.db.transaction().execute((trx) => recordCheck(trx, deps.events, row, checked)));
+	return checked.report;
 }
 
-async function probe(deps: EnvironmentDeps, row: EnvironmentRow) {
-	return { report: await deps.n8nClient(n8nTarget(deps, row)).probe(), at: new Date().toISOString() };
+interface Check {
+	report: ConnectionReport;
+	at: string;
+	latencyMs: number;
 }
 
-async function recordTest(db: Db, id: string, report: ConnectionReport, at: string): Promise<void> {
-	await db
+async function probe(deps: EnvironmentDeps, row: EnvironmentRow): Promise<Check> {
+	const started = performance.now();
+	const report = await deps.n8nClient(n8nTarget(deps, row)).probe();
+	return { report, at: new Date().toISOString(), latencyMs: performance.now() - started };
+}
+
+/** Keeps a check as the environment's last test and in its health history; returns the events to dispatch. */
+async function recordCheck(trx: Db, events: EventSink, row: EnvironmentRow, { report, at, latencyMs }: Check) {
+	await trx
 		.updateTable('environments')
 		.set({ last_test_at: at, last_test_result: JSON.stringify(report) })
-		.where('id', '=', id)
+		.where('id', '=', row.id)
 		.execute();
+	return recordHealthSample(trx, events, row, report, at, latencyMs);
 }
 
 async function assertNameFree(db: Db, name: string): Promise<void> {

@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
 	'operation.rejected',
 	'credential.failing',
 	'execution.failed',
+	'environment.down',
+	'environment.up',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -9,6 +9,7 @@ import {
 	toEnvironment,
 	updateEnvironment,
 } from '../../domain/environments/environments';
+import { healthHistory } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { rescheduled } from '../rescheduled';
 import { apiRoute, idParams } from '../route';
@@ -66,5 +67,14 @@ export const environmentRoutes = (deps: AppDeps) => [
 		permission: 'environments.test',
 		params: idParams,
 		handler: async ({ params, audit }) => (await testEnvironment(deps, audit, params.id)).lastTest,
+	}),
+	apiRoute({
+		method: 'get',
+		path: '/environments/:id/health',
+		summary:
+			'Its health over time: up or down (down after two failed checks in a row) and since when, uptime over 24 h, 7 d and 30 d, latency, the last error, version changes',
+		permission: 'environments.read',
+		params: idParams,
+		handler: async ({ params }) => healthHistory(deps.db, params.id),
 	}),
 ];

@@ -19,6 +19,7 @@ import { readUpload, startImport } from '../../domain/workflows/import';
 import { checkPolicy, type Gated } from '../../domain/approvals/policy-gate';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
+import { healthHistory } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { sseMessage, streamJob } from '../job-stream';
 import { filterValues, parseForm, userFacingError } from './forms';
@@ -112,6 +113,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 					: {
 							workflows: await countInventory(deps.db, environment.id),
 							drift: await driftStatus(deps.db, environment.id),
+							health: await healthHistory(deps.db, environment.id),
 						};
 				render(
 					req,

@@ -124,7 +124,7 @@ async function index(
 		rowOf(environmentId, execution, names, now, failureOf(failures.get(String(execution.id)), redact)),
 	);
 	const recorded = await db.transaction().execute(async (trx) => {
-		for (const batch of chunks(rows, 100))
+		for (const batch of chunks(rows, 500))
 			await trx
 				.insertInto('executions')
 				.values(batch)

@@ -2,6 +2,7 @@ import { createUser } from '../../service/domain/auth/users';
 import { CLI_CONTEXT } from '../../service/runtime';
 import type { Companion } from '../support/companion';
 import { companionWithDevAndProd, fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { syncAndFollow } from '../support/jobs';
 import { signedInClient, type UiClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
 
@@ -134,8 +135,7 @@ test('the wizard: pick source, target and workflows, plan, bind the credential p
 		name: 'Other',
 		nodes: [{ ...httpWorkflow(1).nodes[0], credentials: { httpHeaderAuth: { id: 'c-prod', name: 'ERP key (prod)' } } }],
 	});
-	for (const environmentId of [dev, prod])
-		await companion.api(requester, 'POST', `/api/v1/environments/${environmentId}/sync`, { wait: 10 });
+	for (const environmentId of [dev, prod]) await syncAndFollow(companion, requester, environmentId);
 	await companion.api(requester, 'POST', `/api/v1/environments/${prod}/baseline`, {});
 
 	const page = await (await owner.get('/promotions/new')).text();
@@ -187,7 +187,7 @@ test('the wizard promotes under a pipeline stage’s gates, or every workflow wi
 		name: 'Tagged report',
 		tags: [{ id: 't-1', name: 'finance' }],
 	});
-	await companion.api(requester, 'POST', `/api/v1/environments/${dev}/sync`, { wait: 10 });
+	await syncAndFollow(companion, requester, dev);
 	const pipeline = (
 		await companion.api(requester, 'POST', '/api/v1/pipelines', {
 			name: 'Release',

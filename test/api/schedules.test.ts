@@ -26,7 +26,7 @@ beforeAll(async () => {
 	// Its environments share one (fake) n8n: the calls in flight to it are enough for every environment's
 	// health check each second and a drift check besides.
 	companion = await startCompanion({
-		scheduler: { healthCron: EVERY_SECOND, slaCron: EVERY_SECOND, executionCron: EVERY_SECOND },
+		scheduler: { healthCron: EVERY_SECOND, slaCron: EVERY_SECOND },
 		n8nConcurrency: 8,
 	});
 	admin = await companion.token('admin');
@@ -158,9 +158,12 @@ test('health checks record reachability without filling the audit log; a passed 
 });
 
 test('each environment’s executions are indexed on the execution schedule, new ones as they come', async () => {
-	const qa = await environment('qa', 'staging');
+	// A companion of its own: indexing each second would slow the drift checks timed above.
+	const indexing = await startCompanion({ scheduler: { executionCron: EVERY_SECOND } });
+	const token = await indexing.token('admin');
+	const qa = await indexing.environment(token, { name: 'qa', baseUrl: n8n.url, apiKey: 'k', class: 'staging' });
 	const indexed = () =>
-		companion.db.selectFrom('executions').select('n8n_id').where('environment_id', '=', qa.id).execute();
+		indexing.db.selectFrom('executions').select('n8n_id').where('environment_id', '=', qa.id).execute();
 	for (let waited = 0; (await indexed()).length < 1 && waited < 5000; waited += 200) await sleep(200);
 	expect(await indexed()).toEqual([{ n8n_id: '1' }]);
 	store.executions!.add({
@@ -173,10 +176,11 @@ test('each environment’s executions are indexed on the execution schedule, new
 	});
 	for (let waited = 0; (await indexed()).length < 2 && waited < 5000; waited += 200) await sleep(200);
 	expect((await indexed()).map((row) => row.n8n_id).sort()).toEqual(['1', '2']);
-	const state = await companion.db
+	const state = await indexing.db
 		.selectFrom('execution_indexing')
 		.selectAll()
 		.where('environment_id', '=', qa.id)
 		.executeTakeFirst();
 	expect(state).toMatchObject({ error: null });
+	await indexing.close();
 });

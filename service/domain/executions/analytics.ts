@@ -4,7 +4,7 @@ import { chunks } from '../../db/batches';
 import type { Db } from '../../db/database';
 import { DomainError } from '../errors';
 import { costModels, costOf, NO_COST } from './cost-models';
-import { BUCKET_COLUMNS, hourOf, percentile } from './rollups';
+import { hourOf, percentile, SUMMED_COLUMNS } from './rollups';
 
 const instant = z.string().datetime({ offset: true, message: 'must be an ISO 8601 date and time' });
 
@@ -61,21 +61,11 @@ export interface Analytics {
 	errors: Array<{ message: string; count: number; workflows: number; lastAt: string; example: string }>;
 }
 
-/** The rollup columns that add up, in the order figures hold them (the longest duration comes after). */
-const SUMMED = [
-	'total',
-	'succeeded',
-	'failed',
-	'canceled',
-	'duration_count',
-	'duration_sum_ms',
-	...BUCKET_COLUMNS,
-] as const;
 const [TOTAL, SUCCEEDED, FAILED, CANCELED, DURATION_COUNT, DURATION_SUM] = [0, 1, 2, 3, 4, 5];
 const FIRST_BUCKET = 6;
-const LONGEST = SUMMED.length;
+const LONGEST = SUMMED_COLUMNS.length;
 
-/** Rollups' numbers added up: SUMMED in order, then the longest duration. Arrays, as they are summed in bulk. */
+/** Rollups' numbers added up: SUMMED_COLUMNS in order, then the longest duration. Arrays, as they are summed in bulk. */
 type Figures = number[];
 
 /** A rollup as the query packs it: period, environment, workflow, then its figures. */
@@ -136,7 +126,7 @@ export async function executionAnalytics(db: Db, query: AnalyticsQuery): Promise
 	// As one JSON array in one row: the driver's cost is per row and column, JSON.parse's is not.
 	const packed = await sql<{ rows: string }>`
 		SELECT json_group_array(json_array(${sql.ref(period)}, environment_id, workflow_id,
-			${sql.join(SUMMED.map((column) => sql.ref(column)))}, duration_max_ms)) AS rows
+			${sql.join(SUMMED_COLUMNS.map((column) => sql.ref(column)))}, duration_max_ms)) AS rows
 		FROM ${sql.table(table)}
 		WHERE ${sql.ref(period)} >= ${cut(from)} AND ${sql.ref(period)} <= ${cut(to)} AND ${scope(table)}`.execute(db);
 	const rollups = JSON.parse(packed.rows[0].rows) as PackedRollup[];

@@ -7,7 +7,17 @@ export const DURATION_BOUNDS = [
 	10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 60_000, 300_000, 900_000, 3_600_000,
 ];
 export const BUCKET_COLUMNS = Array.from({ length: DURATION_BOUNDS.length + 1 }, (_, i) => `b${i}` as const);
-export type BucketColumn = (typeof BUCKET_COLUMNS)[number];
+
+/** The rollup columns that add up, in order (the longest duration is the greatest instead). */
+export const SUMMED_COLUMNS = [
+	'total',
+	'succeeded',
+	'failed',
+	'canceled',
+	'duration_count',
+	'duration_sum_ms',
+	...BUCKET_COLUMNS,
+] as const;
 
 /** The hour an execution counts in: 'YYYY-MM-DDTHH' (UTC). */
 export const hourOf = (startedAt: string) => startedAt.slice(0, 13);
@@ -47,11 +57,7 @@ export async function rewriteRollups(
 ) {
 	const hours = distinct(pairs.map(({ workflowId, hour }) => ({ workflowId, period: hour })));
 	const days = distinct(pairs.map(({ workflowId, hour }) => ({ workflowId, period: hour.slice(0, 10) })));
-	const columns = sql.join(
-		['total', 'succeeded', 'failed', 'canceled', 'duration_count', 'duration_sum_ms', ...BUCKET_COLUMNS].map((column) =>
-			sql.ref(column),
-		),
-	);
+	const columns = sql.join(SUMMED_COLUMNS.map((column) => sql.ref(column)));
 	for (const batch of chunks(hours, 200)) {
 		const [values, from, to] = pairsOf(batch);
 		await sql`DELETE FROM execution_rollups WHERE environment_id = ${environmentId}
@@ -71,7 +77,7 @@ export async function rewriteRollups(
 			AND (workflow_id, day) IN (VALUES ${values})`.execute(db);
 		await sql`INSERT INTO execution_daily_rollups (environment_id, workflow_id, day, ${columns}, duration_max_ms)
 			SELECT environment_id, workflow_id, substr(hour, 1, 10),
-				${sql.join(['total', 'succeeded', 'failed', 'canceled', 'duration_count', 'duration_sum_ms', ...BUCKET_COLUMNS].map((column) => sql`sum(${sql.ref(column)})`))},
+				${sql.join(SUMMED_COLUMNS.map((column) => sql`sum(${sql.ref(column)})`))},
 				max(duration_max_ms)
 			FROM execution_rollups
 			WHERE environment_id = ${environmentId} AND hour >= ${from} AND hour < ${to}

@@ -47,7 +47,7 @@ export async function recordHealthSample(
 		.values(row)
 		.onConflict((oc) => oc.column('environment_id').doUpdateSet(row))
 		.execute();
-	if (!moved || (!before && state === 'up')) return [];
+	if (!moved) return [];
 	return events.record(trx, state === 'down' ? 'environment.down' : 'environment.up', {
 		environment: { id: environment.id, name: environment.name, class: environment.class },
 		since: at,

@@ -58,11 +58,11 @@ export function searchTerms(text: string): SearchTerm[] {
 }
 
 /**
- * The FTS5 query for what a user typed: every term must match as the start of words, so user input
+ * The FTS5 query for what a user typed (or its terms): every term must match as the start of words, so user input
  * never reaches FTS5's own syntax.
  */
-export function ftsQuery(text: string): string {
-	return searchTerms(text)
+export function ftsQuery(text: string | SearchTerm[]): string {
+	return (typeof text === 'string' ? searchTerms(text) : text)
 		.map(({ column, words }) => {
 			const phrase = `"${words.replaceAll('"', '""')}"*`;
 			return column ? `${column} : ${phrase}` : phrase;
@@ -83,8 +83,8 @@ export const matchingRows = (db: Db, query: string) =>
  * having them, and the page's documents give the excerpts.
  */
 export async function searchWorkflows(db: Db, query: SearchQuery): Promise<Page<SearchHit>> {
-	const match = ftsQuery(query.q);
 	const terms = searchTerms(query.q);
+	const match = ftsQuery(terms);
 	await catchUpSearchIndex(db);
 	return offsetPage(
 		query,

@@ -5,7 +5,7 @@ import { costModelOf, costModelSchema, setCostModel } from '../../domain/executi
 import { listEnvironments } from '../../domain/environments/environments';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { filterValues } from './forms';
+import { filterValues, formLines } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -63,14 +63,10 @@ export const analyticsPages = (deps: AppDeps): UiRoute[] => {
 				const environmentId = String(req.params.id);
 				const body = (req.body ?? {}) as Record<string, unknown>;
 				const perNodeType = Object.fromEntries(
-					String(body.perNodeType ?? '')
-						.split('\n')
-						.map((line) => line.trim())
-						.filter(Boolean)
-						.map((line) => {
-							const colon = line.lastIndexOf(':');
-							return [line.slice(0, colon).trim(), Number(line.slice(colon + 1))];
-						}),
+					formLines(body.perNodeType).map((line) => {
+						const colon = line.lastIndexOf(':');
+						return [line.slice(0, colon).trim(), Number(line.slice(colon + 1))];
+					}),
 				);
 				const parsed = costModelSchema.safeParse({
 					currency: String(body.currency ?? '').trim() || undefined,

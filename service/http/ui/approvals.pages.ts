@@ -29,7 +29,7 @@ import { listPromotions } from '../../domain/promotions/promotions';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { decisionPost, rejectionForm } from './decision-forms';
-import { filterValues, parseForm, userFacingError } from './forms';
+import { filterValues, formLines, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
 
@@ -149,10 +149,7 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 				);
 				const parsed = ruleSettingsUpdateSchema.safeParse({
 					severity,
-					bannedNodeTypes: String(body.bannedNodeTypes ?? '')
-						.split('\n')
-						.map((type) => type.trim())
-						.filter(Boolean),
+					bannedNodeTypes: formLines(body.bannedNodeTypes),
 					scheduleFloorSeconds: Number(body.scheduleFloorSeconds),
 				});
 				if (!parsed.success) {
@@ -169,14 +166,10 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 			permission: 'policies.manage',
 			handler: async (req, res) => {
 				const body = (req.body ?? {}) as Record<string, unknown>;
-				const patterns = String(body.patterns ?? '')
-					.split('\n')
-					.map((line) => line.trim())
-					.filter(Boolean)
-					.map((line) => {
-						const colon = line.indexOf(':');
-						return { kind: line.slice(0, colon).trim(), pattern: line.slice(colon + 1).trim() };
-					});
+				const patterns = formLines(body.patterns).map((line) => {
+					const colon = line.indexOf(':');
+					return { kind: line.slice(0, colon).trim(), pattern: line.slice(colon + 1).trim() };
+				});
 				const parsed = redactionSettingsSchema.safeParse({
 					off: DEFAULT_KINDS.filter((kind) => body[`redact.${kind}`] === undefined),
 					patterns,

@@ -64,3 +64,11 @@ export function filterValues(query: Record<string, unknown>): Record<string, str
 		),
 	);
 }
+
+/** A textarea's non-empty lines, trimmed (one item per line: banned types, patterns, prices). */
+export function formLines(value: unknown): string[] {
+	return String(value ?? '')
+		.split('\n')
+		.map((line) => line.trim())
+		.filter(Boolean);
+}

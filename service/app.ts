@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { sql } from 'kysely';
 import { pinoHttp } from 'pino-http';
+import { n8nHookRouter } from './http/api/n8n-hooks';
 import { IMPORT_LIMIT, IMPORT_PATH } from './http/api/operations.routes';
 import { apiRouter, API_PREFIX } from './http/api/router';
 import { apiRoutes } from './http/api/routes';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
 	app.use(`${API_PREFIX}${IMPORT_PATH}`, express.raw({ type: () => true, limit: IMPORT_LIMIT }));
 	app.use(
 		API_PREFIX,
+		n8nHookRouter(deps),
 		express.json({ limit: '1mb' }),
 		limitNesting(MAX_JSON_DEPTH),
 		identifyCaller(deps.db),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { migrateToLatest, openDatabase, pendingMigrations } from './db/database';
+import { verifyAuditExport } from './domain/audit/audit-export';
 import { createToken, newTokenSchema } from './domain/auth/api-tokens';
 import { countUsers, createUser, newUserSchema } from './domain/auth/users';
 import { DomainError, messageOf } from './domain/errors';
@@ -34,6 +35,10 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
 		help: 'add a user (role: viewer | developer | admin);\nwithout --password one is generated and printed once',
 	},
 	'token create': { usage: 'token create --name N --role R', help: 'create an API token and print it once' },
+	'audit verify-export': {
+		usage: 'audit verify-export <file>',
+		help: 'check an audit export on its own: its entries, their chain and\nits manifest’s signature (needs no database)',
+	},
 	check: {
 		usage: 'check',
 		help: 'check the configuration, the database and the encryption key, changing nothing',
@@ -65,9 +70,11 @@ async function main(argv: string[]): Promise<void> {
 	if (values.version) return void console.log(PACKAGE_VERSION);
 	const command = positionals.join(' ') || 'serve';
 	if (values.help) {
-		const known = COMMANDS[command];
+		const known = COMMANDS[command] ?? COMMANDS[positionals.slice(0, 2).join(' ')];
 		return void console.log(known && positionals.length ? `Usage: workflowops ${known.usage}\n\n${known.help}` : USAGE);
 	}
+	// What needs no configuration: checking a file.
+	if (positionals[0] === 'audit' && positionals[1] === 'verify-export') return verifyExportFile(positionals[2]);
 	// What the companion writes (the SQLite file with its WAL and SHM, the key file) is for its user alone.
 	process.umask(0o077);
 	const config = loadConfig();
@@ -113,9 +120,29 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'check':
 			return check(config);
+
 		default:
 			throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
 	}
+}
+
+/** Checks an audit export file; exits non-zero, saying why, when it does not hold. */
+function verifyExportFile(file: string | undefined): void {
+	if (!file)
+		throw new UsageError(`The export file is required\n\nUsage: workflowops ${COMMANDS['audit verify-export'].usage}`);
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error) {
+		throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
+	}
+	const result = verifyAuditExport(text);
+	if (!result.valid) {
+		process.exitCode = 1;
+		return void console.error(`Not valid: ${result.reason}${result.keyId ? ` (signed by key ${result.keyId})` : ''}`);
+	}
+	const span = result.count ? `entries ${result.firstId} to ${result.lastId}` : 'no entry';
+	console.log(`Valid: ${span}, chained and signed by key ${result.keyId}`);
 }
 
 /** Reports on the configuration, the database and the key without creating or changing anything. */

@@ -271,6 +271,10 @@ export interface Database {
 	cost_models: CostModelsTable;
 	health_samples: HealthSamplesTable;
 	environment_health: EnvironmentHealthTable;
+	failure_reporting: FailureReportingTable;
+	failure_reports: FailureReportsTable;
+	retention_settings: RetentionSettingsTable;
+	audit_signing_key: AuditSigningKeyTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -704,4 +708,53 @@ export interface EnvironmentHealthTable {
 	failures: number;
 	/** Since when it is in this state. */
 	since: string;
+}
+
+/** The failure-reporting workflow installed into an environment (migration 0030). */
+export interface FailureReportingTable {
+	environment_id: string;
+	/** The HMAC secret the workflow signs its reports with, sealed. */
+	secret_sealed: string;
+	/** The workflow's id in n8n. */
+	workflow_id: string;
+	/** Where the workflow sends its reports. */
+	companion_url: string;
+	installed_at: string;
+	installed_by: string | null;
+	last_received_at: string | null;
+}
+
+/** A failed execution that was announced, or waits in its burst to be (migration 0030). */
+export interface FailureReportsTable {
+	environment_id: string;
+	/** n8n's execution id. */
+	execution_id: string;
+	workflow_id: string;
+	workflow_name: string | null;
+	failed_node: string | null;
+	/** Redacted. */
+	error_message: string | null;
+	/** Pushed by the reporting workflow, or found by the execution index. */
+	source: 'n8n' | 'index';
+	received_at: string;
+	/** When its execution.failed event was recorded; null while its burst is still open. */
+	announced_at: string | null;
+}
+
+/** How long each kind of data is kept, as JSON (migration 0031). */
+export interface RetentionSettingsTable {
+	id: number;
+	settings: string;
+	updated_by: string;
+	updated_at: string;
+}
+
+/** The key that signs audit exports (migration 0031). */
+export interface AuditSigningKeyTable {
+	id: number;
+	/** PEM (SPKI). */
+	public_key: string;
+	/** PEM (PKCS #8), sealed. */
+	private_key_sealed: string;
+	created_at: string;
 }

@@ -56,6 +56,8 @@ class Sqlite3Driver implements Driver {
 		this.connection = new Sqlite3Connection(database);
 		await this.connection.exec(`PRAGMA busy_timeout = ${this.config.busyTimeoutMs ?? 5000}`);
 		await this.connection.exec('PRAGMA foreign_keys = ON');
+		// Lets retention give deleted pages back (incremental vacuum); takes effect on a new database.
+		await this.connection.exec('PRAGMA auto_vacuum = INCREMENTAL');
 		if (this.config.filename !== ':memory:') {
 			await this.connection.exec('PRAGMA journal_mode = WAL');
 			await this.connection.exec('PRAGMA synchronous = NORMAL');

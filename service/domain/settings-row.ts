@@ -2,7 +2,7 @@ import type { Db } from '../db/database';
 import type { AuditContext } from './audit/audit-log';
 
 /** The tables that hold one row (id 1) of settings as JSON, set by an admin. */
-type SettingsTable = 'content_rule_settings' | 'redaction_settings';
+type SettingsTable = 'content_rule_settings' | 'redaction_settings' | 'retention_settings';
 
 /** The settings a table holds, or `defaults` when none were set. */
 export async function readSettings<T>(db: Db, table: SettingsTable, defaults: T): Promise<T> {

@@ -4,6 +4,9 @@ import type { AuditContext } from '../domain/audit/audit-log';
 import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
 import { testCredentials } from '../domain/credentials/credential-health';
 import { indexExecutions } from '../domain/executions/execution-index';
+import { flushFailureBursts } from '../domain/executions/failure-reports';
+import type { Jobs } from '../domain/jobs/jobs';
+import { enforceRetentionJob } from '../domain/retention/enforce-retention';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
 import { checkHealth, type EnvironmentDeps } from '../domain/environments/environments';
@@ -17,6 +20,7 @@ export const SCHEDULER_CONTEXT: AuditContext = {
 
 export interface SchedulerDeps extends EnvironmentDeps {
 	logger: Logger;
+	jobs: Jobs;
 }
 
 export interface SchedulerOptions {
@@ -28,6 +32,8 @@ export interface SchedulerOptions {
 	credentialCron?: string;
 	/** Indexing every environment's new executions (default every minute). */
 	executionCron?: string;
+	/** Enforcing the retention settings (default daily, 03:30). */
+	retentionCron?: string;
 	/** How long one scheduled drift check may take in all, retries included (default 2 minutes). */
 	checkDeadlineMs?: number;
 }
@@ -66,6 +72,11 @@ export class Scheduler implements ScheduleControl {
 				this.taskOptions('credentials'),
 			),
 			schedule(this.options.executionCron ?? '* * * * *', () => this.indexExecutions(), this.taskOptions('executions')),
+			schedule(
+				this.options.retentionCron ?? '30 3 * * *',
+				() => this.enforceRetention(),
+				this.taskOptions('retention'),
+			),
 		);
 		await this.reconcile();
 	}
@@ -195,8 +206,14 @@ export class Scheduler implements ScheduleControl {
 		}
 	}
 
-	/** Every environment at once (each has its own calls in flight); one that fails keeps its error for its page. */
+	/**
+	 * The pushed failures whose burst has ended go out first; then every environment is indexed at
+	 * once (each has its own calls in flight); one that fails keeps its error for its page.
+	 */
 	private async indexExecutions(): Promise<void> {
+		await flushFailureBursts(this.deps.db, this.deps.events).catch((error: unknown) =>
+			this.deps.logger.warn({ err: error }, 'announcing the failures of ended bursts failed'),
+		);
 		const environments = await this.deps.db.selectFrom('environments').select('id').execute();
 		await Promise.all(
 			environments.map(({ id }) =>
@@ -204,6 +221,13 @@ export class Scheduler implements ScheduleControl {
 					this.deps.logger.debug({ environmentId: id, err: error }, 'indexing executions failed'),
 				),
 			),
+		);
+	}
+
+	/** As a job, so that it shows with the others (or the one started by hand, still running). */
+	private async enforceRetention(): Promise<void> {
+		await enforceRetentionJob(this.deps, SCHEDULER_CONTEXT).catch((error: unknown) =>
+			this.deps.logger.warn({ err: error }, 'starting the retention failed'),
 		);
 	}
 

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../service/db/database';
+import { migrateToLatest, openDatabase } from '../../service/db/database';
+import { signedAuditExport } from '../../service/domain/audit/audit-export';
+import { appendAudit } from '../../service/domain/audit/audit-log';
 import { migrations } from '../../service/db/migrations';
 import { createEnvironment } from '../../service/domain/environments/environments';
 import { SecretBox } from '../../service/domain/secrets';
@@ -281,4 +284,40 @@ test('a companion killed during a restore undoes what it wrote at its next start
 		server.kill('SIGKILL');
 		await n8n.close();
 	}
+});
+
+test('audit verify-export checks an export file on its own, and says what is wrong with one', async () => {
+	const db = openDatabase(path.join(dataDir, 'export.db'));
+	await migrateToLatest(db);
+	const secrets = new SecretBox(crypto.randomBytes(32));
+	for (const action of ['custom.one', 'custom.two'])
+		await db.transaction().execute((trx) => appendAudit(trx, CLI_CONTEXT, { action }));
+	let text = '';
+	for await (const line of signedAuditExport(db, secrets, CLI_CONTEXT, {})) text += line;
+	await db.destroy();
+	const file = path.join(dataDir, 'audit.signed.jsonl');
+	fs.writeFileSync(file, text);
+
+	const valid = await run(['audit', 'verify-export', file]);
+	expect(valid).toMatchObject({
+		code: 0,
+		stdout: expect.stringMatching(/^Valid: entries 1 to 2, chained and signed by key [0-9a-f]{32}\n$/),
+	});
+	fs.writeFileSync(file, text.replace('custom.two', 'custom.too'));
+	const changed = await run(['audit', 'verify-export', file]);
+	expect(changed).toMatchObject({
+		code: 1,
+		stderr: expect.stringMatching(/^Not valid: entry 2 does not match its hash \(signed by key [0-9a-f]{32}\)\n$/),
+	});
+	expect(await run(['audit', 'verify-export'])).toMatchObject({
+		code: 1,
+		stderr: 'The export file is required\n\nUsage: workflowops audit verify-export <file>\n',
+	});
+	expect(await run(['audit', 'verify-export', path.join(dataDir, 'none.jsonl')])).toMatchObject({
+		code: 1,
+		stderr: `Cannot read ${path.join(dataDir, 'none.jsonl')}: ENOENT\n`,
+	});
+	expect((await run(['audit', 'verify-export', '--help'])).stdout).toContain(
+		'Usage: workflowops audit verify-export <file>',
+	);
 });

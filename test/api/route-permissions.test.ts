@@ -17,6 +17,8 @@ const PUBLIC_ROUTES = [
 	'GET /static/htmx-sse.min.js',
 	'GET /static/chart.umd.min.js',
 ];
+/** Authorised by a signature over the body, not by a caller: tested with the failure reporting. */
+const SIGNED_ROUTES = ['POST /hooks/n8n/:environmentId'];
 const ROLES: Role[] = ['viewer', 'developer', 'admin'];
 
 /**
@@ -134,12 +136,19 @@ const API_STATUS: Record<string, number> = {
 	[`GET ${API_PREFIX}/audit`]: 200,
 	[`POST ${API_PREFIX}/audit`]: 400,
 	[`GET ${API_PREFIX}/audit/verify`]: 200,
+	[`GET ${API_PREFIX}/audit/export`]: 200,
+	[`GET ${API_PREFIX}/audit/signing-key`]: 200,
+	[`GET ${API_PREFIX}/settings/retention`]: 200,
+	[`PUT ${API_PREFIX}/settings/retention`]: 400,
+	[`POST ${API_PREFIX}/retention/run`]: 202,
 	[`GET ${API_PREFIX}/executions`]: 200,
 	[`POST ${API_PREFIX}/executions/retry`]: 400,
 	[`GET ${API_PREFIX}/executions/:environmentId/:id`]: 404,
 	[`POST ${API_PREFIX}/executions/:environmentId/:id/retry`]: 404,
 	[`POST ${API_PREFIX}/executions/:environmentId/:id/stop`]: 404,
 	[`POST ${API_PREFIX}/environments/:id/executions/index`]: 404,
+	[`GET ${API_PREFIX}/environments/:id/failure-reporting`]: 404,
+	[`POST ${API_PREFIX}/environments/:id/failure-reporting`]: 404,
 	[`GET ${API_PREFIX}/settings/redaction`]: 200,
 	[`GET ${API_PREFIX}/environments/:id/health`]: 404,
 	[`GET ${API_PREFIX}/analytics`]: 200,
@@ -198,6 +207,8 @@ const UI_STATUS: Record<string, number> = {
 	'POST /environments/:id/baseline': 404,
 	'POST /environments/:id/schedule': 404,
 	'POST /policies/redaction': 303,
+	'POST /policies/retention': 422,
+	'POST /policies/retention/run': 303,
 	'GET /analytics': 200,
 	'POST /environments/:id/cost-model': 404,
 	'GET /executions': 200,
@@ -205,6 +216,7 @@ const UI_STATUS: Record<string, number> = {
 	'POST /executions/:environmentId/:id/retry': 404,
 	'POST /executions/:environmentId/:id/stop': 404,
 	'POST /environments/:id/executions/index': 404,
+	'POST /environments/:id/failure-reporting': 404,
 	'GET /incidents': 200,
 	'GET /incidents/:id': 404,
 	'POST /incidents/:id/acknowledge': 404,
@@ -323,6 +335,7 @@ test('every route the app serves is in the declared tables (API, UI or the publi
 		...declaredApi.map((r) => r.key.replace(API_PREFIX, '')),
 		...declaredUi.map((r) => r.key),
 		...PUBLIC_ROUTES,
+		...SIGNED_ROUTES,
 	]);
 	const registered = registeredRoutes(app);
 	expect(registered.length).toBeGreaterThan(30);

@@ -33,6 +33,28 @@ export function createTokenWithCli(dataDir: string, role: string): string {
 	return output.trim().split('\n').pop()!;
 }
 
+/** Runs `workflowops user add` against the data dir. */
+export function createUserWithCli(dataDir: string, email: string, password: string, role = 'admin'): void {
+	execFileSync(process.execPath, [MAIN, 'user', 'add', '--email', email, '--role', role, '--password', password], {
+		env: env(dataDir, 1),
+	});
+}
+
+/** Signs in through the login form as a browser does; returns the Cookie header of the session. */
+export async function signInCookie(url: string, email: string, password: string): Promise<string> {
+	const cookiesOf = (response: Response) => response.headers.getSetCookie().map((line) => line.split(';')[0]);
+	const csrf = cookiesOf(await fetch(`${url}/login`)).find((cookie) => cookie.startsWith('wfo_csrf='))!;
+	const response = await fetch(`${url}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+		body: new URLSearchParams({ email, password, _csrf: csrf.split('=')[1] }).toString(),
+	});
+	const session = cookiesOf(response).find((cookie) => cookie.startsWith('wfo_session='));
+	if (!session) throw new Error(`signing in failed: HTTP ${response.status}`);
+	return `${csrf}; ${session}`;
+}
+
 export async function startCompanionProcess(dataDir: string, port: number): Promise<CompanionProcess> {
 	if (!fs.existsSync(MAIN)) throw new Error('Build first: npm run build');
 	const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve'], { env: env(dataDir, port), stdio: 'ignore' });

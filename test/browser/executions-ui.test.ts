@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { openBrowser, screenshot, signIn } from '../support/browser';
+import { closedPort } from '../support/fake-n8n';
 import { type FakeExecution, fakeExecutions } from '../support/fake-n8n-executions';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
@@ -88,4 +89,56 @@ test('the analytics page draws its four charts with the library served by the co
 	})()`);
 	expect(coloured).toBeGreaterThan(100);
 	await screenshot(page, 'analytics-charts');
+});
+
+test('the dashboard shows every environment’s health, drift, failures of the last 24 h and pending approvals at a glance', async () => {
+	const { companion, admin, environmentId } = setup;
+	const gone = await companion.environment(admin, {
+		name: 'staging',
+		class: 'staging',
+		baseUrl: `http://127.0.0.1:${await closedPort()}`,
+		apiKey: 'k',
+	});
+	// Down after two failed checks in a row; prod answers.
+	for (const id of [gone.id, gone.id, environmentId])
+		await companion.api(admin, 'POST', `/api/v1/environments/${id}/test`);
+	// prod's class policy sends an activation for approval.
+	const asked = await companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/activation`, {
+		workflowIds: ['wf-1'],
+		active: true,
+	});
+	expect(asked.status).toBe(202);
+
+	await page.goto(`${companion.url}/dashboard`);
+	const prod = page.locator(`#drift-${environmentId}`);
+	const staging = page.locator(`#drift-${gone.id}`);
+	await prod.locator('.status.ok', { hasText: 'up' }).waitFor();
+	expect(await staging.locator('.status.bad').innerText()).toBe('down');
+	expect(await prod.locator('a[href*="status=error"]').innerText()).toBe('1');
+	expect(await prod.locator('a[href="/approvals"]').innerText()).toBe('1 waiting');
+	expect(await staging.innerText()).toMatch(/down\s+since .* UTC/);
+	await screenshot(page, 'dashboard-at-a-glance');
+	await prod.locator('a[href*="status=error"]').click();
+	await page.waitForURL(/\/executions\?environment=.*status=error/);
+	expect(await page.locator('#execution-table tbody tr').count()).toBe(1);
+});
+
+test('the retention settings are saved from the policies page, and Prune now shows what it removed', async () => {
+	await page.goto(`${setup.companion.url}/policies#retention`);
+	const form = page.locator('form.retention-form');
+	expect(await form.locator('input[name=executions]').inputValue()).toBe('90');
+	await form.locator('input[name=jobs]').fill('30');
+	await form.locator('button:has-text("Save the retention")').click();
+	await page.waitForURL(/\/policies#retention$/);
+	expect(await page.locator('form.retention-form input[name=jobs]').inputValue()).toBe('30');
+	expect((await setup.companion.api(setup.admin, 'GET', '/api/v1/settings/retention')).body.jobs).toBe(30);
+
+	await page.click('button:has-text("Prune now")');
+	await page
+		.locator('#retention-progress')
+		.getByText(/✓ Removed .*KiB given back/)
+		.waitFor();
+	await screenshot(page, 'retention');
+	await page.reload();
+	await page.getByText(/Last run \d{4}-\d\d-\d\d \d\d:\d\d UTC: removed/).waitFor();
 });

@@ -1,7 +1,10 @@
+import { createUser } from '../../service/domain/auth/users';
 import { N8nClient } from '../../service/n8n/client';
+import { CLI_CONTEXT } from '../../service/runtime';
 import { type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
+import { signedInClient } from '../support/ui-client';
 import { webhookWorkflow } from '../support/workflows';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
@@ -168,5 +171,31 @@ describe.each(selectedTargets())('the execution index on n8n $version', (target)
 			expect(stopped.body).toMatchObject({ id: running!.id, status: 'canceled' });
 		}
 		await held.catch(() => undefined);
+	});
+
+	test('a stopped instance flips to down after two failed checks; its pages show the synced data as of the last sync', async () => {
+		await api('POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['environment.down'] });
+		await n8n.stop();
+		const check = () => api('POST', `/environments/${environmentId}/test`);
+		await check();
+		expect((await api('GET', `/environments/${environmentId}/health`)).body.state).toBe('up');
+		await check();
+		expect((await api('GET', `/environments/${environmentId}/health`)).body).toMatchObject({
+			state: 'down',
+			lastError: { error: expect.stringContaining('refused the connection') },
+		});
+		const events = await companion.db.selectFrom('webhook_deliveries').select('event_type').execute();
+		expect(events.map((event) => event.event_type)).toEqual(['environment.down']);
+		await createUser(companion.db, CLI_CONTEXT, {
+			email: 'ops@example.com',
+			password: 'correct horse battery',
+			role: 'admin',
+		});
+		const ui = await signedInClient(companion, 'ops@example.com');
+		const page = await (await ui.get(`/environments/${environmentId}`)).text();
+		expect(page).toContain('n8n does not answer');
+		expect(page).toMatch(/as of the last sync, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+		for (const name of ['Echo', 'Refuse', 'Hold', 'Slow']) expect(page).toContain(name);
+		expect(page).toContain('disabled title="n8n does not answer: this needs it">Sync now');
 	});
 });

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { N8nClient } from '../../service/n8n/client';
 import { type Companion, startCompanion } from '../support/companion';
 import { closedPort } from '../support/fake-n8n';
+import { syncAndFollow } from '../support/jobs';
+import { readEvents } from '../support/sse';
+import { webhookWorkflow } from '../support/workflows';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, PACKAGE_NAME, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
@@ -35,6 +38,47 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		if (!response.ok) throw new Error(`n8n ${method} ${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
 		return json;
 	};
+
+	// n8n 2.x registers and removes a published workflow's webhooks just after answering.
+	const subscribed = async (count: number) => {
+		for (let i = 0; i < 50; i++) {
+			const { data } = (await companion.api(admin, 'GET', '/api/v1/webhooks')).body;
+			if (data.length === count) return data;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		throw new Error(`the companion does not have ${count} webhook subscriptions`);
+	};
+
+	/** An active workflow's first successful run, with its data, waited for. */
+	const firstRunOf = async (workflowId: string) => {
+		for (let i = 0; i < 100; i++) {
+			const { data } = await n8nApi('GET', `/executions?workflowId=${workflowId}&includeData=true`);
+			const execution = data.find((candidate: any) => candidate.finished || candidate.status === 'success');
+			if (execution) return execution;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		throw new Error(`workflow ${workflowId} did not run`);
+	};
+
+	/** A WorkflowOps Trigger on `events`, then a No Op. */
+	const listenerWorkflow = (name: string, webhookId: string, events: string[]) => ({
+		name,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'trigger',
+				name,
+				type: 'n8n-nodes-workflowops.workflowOpsTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters: { events },
+				credentials: { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } },
+			},
+			{ id: 'done', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
+		],
+		connections: { [name]: { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+	});
 
 	/** A workflow whose one node, `nodeName`, is an HTTP Request to `url`. */
 	const oneHttpCall = (name: string, nodeName: string, url: string) => ({
@@ -391,33 +435,11 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 
 	test('an active workflow starting with the WorkflowOps Trigger subscribes itself and runs when the companion emits drift.detected', async () => {
 		const client = new N8nClient({ name: 'nodes', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
-		const listener = await n8nApi('POST', '/workflows', {
-			name: 'On drift',
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				{
-					id: 'trigger',
-					name: 'On drift',
-					type: 'n8n-nodes-workflowops.workflowOpsTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId: 'c6f1e7f4-3c1e-4d0b-9a43-workflowops01',
-					parameters: { events: ['drift.detected'] },
-					credentials: { workflowOpsApi: { id: credentialId, name: 'WorkflowOps companion' } },
-				},
-				{ id: 'done', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [200, 0], parameters: {} },
-			],
-			connections: { 'On drift': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
-		});
-		// n8n 2.x registers and removes a published workflow's webhooks just after answering.
-		const subscribed = async (count: number) => {
-			for (let i = 0; i < 50; i++) {
-				const { data } = (await companion.api(admin, 'GET', '/api/v1/webhooks')).body;
-				if (data.length === count) return data;
-				await new Promise((resolve) => setTimeout(resolve, 100));
-			}
-			throw new Error(`the companion does not have ${count} webhook subscriptions`);
-		};
+		const listener = await n8nApi(
+			'POST',
+			'/workflows',
+			listenerWorkflow('On drift', 'c6f1e7f4-3c1e-4d0b-9a43-workflowops01', ['drift.detected']),
+		);
 		await client.setActive(listener.id, true);
 		const subscriptions = await subscribed(1);
 		expect(subscriptions).toEqual([
@@ -437,13 +459,7 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		const check = (await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/drift-checks`)).body;
 		expect(check.incident.kind).toBe('opened');
 
-		let execution: any;
-		for (let i = 0; i < 100 && !execution; i++) {
-			const { data } = await n8nApi('GET', `/executions?workflowId=${listener.id}&includeData=true`);
-			execution = data.find((candidate: any) => candidate.finished || candidate.status === 'success');
-			if (!execution) await new Promise((resolve) => setTimeout(resolve, 200));
-		}
-		expect(execution).toBeDefined();
+		const execution = await firstRunOf(listener.id);
 		const [event] = execution.data.resultData.runData['On drift'][0].data.main[0].map((item: any) => item.json);
 		expect(event).toMatchObject({
 			type: 'drift.detected',
@@ -459,5 +475,78 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 
 		await client.setActive(listener.id, false);
 		expect(await subscribed(0)).toEqual([]);
+	});
+
+	test('the installed reporting workflow brings a failure to the companion within 5 s, as execution.failed to a WorkflowOps Trigger workflow', async () => {
+		const client = new N8nClient({ name: 'nodes', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		const listener = await n8nApi(
+			'POST',
+			'/workflows',
+			listenerWorkflow('On failure', 'c6f1e7f4-3c1e-4d0b-9a43-workflowops02', ['execution.failed']),
+		);
+		await client.setActive(listener.id, true);
+		await subscribed(1);
+		const failing = await client.createWorkflow(
+			webhookWorkflow('Refuse', 'refuse-reported', {
+				name: 'Fail here',
+				type: 'n8n-nodes-base.stopAndError',
+				typeVersion: 1,
+				parameters: { errorMessage: 'Refused for bob@example.com' },
+			}),
+		);
+		await client.setActive(failing.id, true);
+		const environment = await companion.environment(admin, {
+			name: 'failures',
+			baseUrl: n8n.baseUrl,
+			apiKey: n8n.apiKey,
+		});
+		await syncAndFollow(companion, admin, environment.id);
+
+		const installed = await companion.api(admin, 'POST', `/api/v1/environments/${environment.id}/failure-reporting`, {
+			companionUrl: companion.url,
+			setAsErrorWorkflow: true,
+		});
+		expect(installed.status).toBe(200);
+		const job = await readEvents(`${companion.url}/api/v1/jobs/${installed.body.job.id}/events`, {
+			authorization: `Bearer ${admin}`,
+		});
+		const { result } = job.at(-1)!.data;
+		expect(result.failed).toEqual([]);
+		expect(result.changed.map((outcome: { workflowId: string }) => outcome.workflowId)).toContain(failing.id);
+		expect((await client.getWorkflow(failing.id)).settings?.errorWorkflow).toBe(installed.body.reporting.workflowId);
+
+		const failedAt = Date.now();
+		for (let attempt = 0; ; attempt++) {
+			const response = await fetch(`${n8n.baseUrl}/webhook/refuse-reported`, { method: 'POST', body: '{}' });
+			await response.text();
+			if (response.status !== 404 || attempt > 20) break;
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+		let delivery: { payload: string; created_at: string } | undefined;
+		while (!delivery && Date.now() - failedAt < 15_000) {
+			delivery = await companion.db
+				.selectFrom('webhook_deliveries')
+				.select(['payload', 'created_at'])
+				.where('event_type', '=', 'execution.failed')
+				.executeTakeFirst();
+			if (!delivery) await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		expect(delivery).toBeDefined();
+		expect(Date.parse(delivery!.created_at) - failedAt).toBeLessThanOrEqual(5000);
+		expect(JSON.parse(delivery!.payload).data).toMatchObject({
+			environment: { id: environment.id },
+			workflow: { id: failing.id, name: 'Refuse' },
+			count: 1,
+			latest: { failedNode: 'Fail here', errorMessage: expect.stringContaining('[redacted:email]') },
+		});
+
+		const execution = await firstRunOf(listener.id);
+		const [event] = execution.data.resultData.runData['On failure'][0].data.main[0].map((item: any) => item.json);
+		expect(event).toMatchObject({ type: 'execution.failed', data: { workflow: { id: failing.id } } });
+		const status = await companion.api(admin, 'GET', `/api/v1/environments/${environment.id}/failure-reporting`);
+		expect(status.body).toMatchObject({ installed: true, reportedLast24h: 1, lastReceivedAt: expect.any(String) });
+
+		await client.setActive(listener.id, false);
+		await subscribed(0);
 	});
 });

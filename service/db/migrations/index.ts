@@ -28,6 +28,8 @@ import * as searchDocuments from './0026_search_documents';
 import * as executions from './0027_executions';
 import * as executionAnalytics from './0028_execution_analytics';
 import * as healthHistory from './0029_health_history';
+import * as failureReports from './0030_failure_reports';
+import * as retention from './0031_retention';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +62,6 @@ export const migrations: Record<string, Migration> = {
 	'0027_executions': executions,
 	'0028_execution_analytics': executionAnalytics,
 	'0029_health_history': healthHistory,
+	'0030_failure_reports': failureReports,
+	'0031_retention': retention,
 };

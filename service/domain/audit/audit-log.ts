@@ -84,7 +84,7 @@ export async function appendAuditEntries(
 }
 
 /** SHA-256 over every stored field but the hash itself, prev_hash included, in a fixed order. */
-function entryHash(row: Omit<AuditRow, 'hash'>): string {
+export function entryHash(row: Omit<AuditRow, 'hash'>): string {
 	const fields = [
 		row.prev_hash,
 		row.id,

@@ -247,7 +247,7 @@ async function assertNameFree(db: Db, name: string): Promise<void> {
 	if (taken) throw conflict(`An environment named "${name}" already exists`);
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
 	return /^https?:\/\//i.test(value) && URL.canParse(value);
 }
 

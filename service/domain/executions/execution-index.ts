@@ -6,9 +6,9 @@ import { N8nError } from '../../n8n/errors';
 import type { AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { messageOf } from '../errors';
-import type { EventSink } from '../events/events';
 import type { Job, Jobs } from '../jobs/jobs';
-import { currentRedactor, type Redactor } from './redaction';
+import { type FailureReport, recordIndexedFailures } from './failure-reports';
+import { currentRedactor, type Redactor, redactMessage } from './redaction';
 import { errorGroup, hourOf, rewriteRollups } from './rollups';
 
 export interface IndexingResult {
@@ -26,7 +26,6 @@ const FAILED_STATUSES: readonly ExecutionStatus[] = ['error', 'crashed'];
 const STATUSES: readonly ExecutionStatus[] = [...OPEN_STATUSES, ...FAILED_STATUSES, 'success', 'canceled', 'unknown'];
 /** Up to this many new failures are read one by one; more, through n8n's list of failures with their data. */
 const FAILURES_ONE_BY_ONE = 20;
-const MESSAGE_LIMIT = 2000;
 const GAP_WINDOW = 1000;
 const GAP_READS = 100;
 
@@ -160,7 +159,7 @@ async function index(
 		);
 		// What failed since the index knew the instance: not the history a first indexing reads.
 		const failed = known === null ? [] : rows.filter((row) => isFailure(row.status));
-		return announceFailures(trx, events, environmentId, failed);
+		return recordIndexedFailures(trx, events, environmentId, failed.map(failureReportOf));
 	});
 	events.dispatch(recorded);
 	return { added: fresh.length, updated: again.length };
@@ -179,42 +178,6 @@ function skippedNumbers(fresh: N8nExecution[], known: number | null): number[] {
 	const skipped: number[] = [];
 	for (let seq = top - 1; seq > floor && skipped.length < GAP_READS; seq--) if (!listed.has(seq)) skipped.push(seq);
 	return skipped;
-}
-
-/**
- * Records `execution.failed` for the failures, one event per workflow (a burst is one event with its
- * count): the latest failure's node and redacted error, and the executions' ids.
- */
-async function announceFailures(
-	trx: Db,
-	events: EventSink,
-	environmentId: string,
-	failed: ExecutionsTable[],
-): Promise<string[]> {
-	if (!failed.length) return [];
-	const environment = await getEnvironmentRow(trx, environmentId);
-	const byWorkflow = new Map<string, ExecutionsTable[]>();
-	for (const row of failed) byWorkflow.set(row.workflow_id, [...(byWorkflow.get(row.workflow_id) ?? []), row]);
-	const recorded: string[] = [];
-	for (const [workflowId, runs] of byWorkflow) {
-		runs.sort((a, b) => b.started_at.localeCompare(a.started_at));
-		const [latest] = runs;
-		recorded.push(
-			...(await events.record(trx, 'execution.failed', {
-				environment: { id: environment.id, name: environment.name, class: environment.class },
-				workflow: { id: workflowId, name: latest.workflow_name },
-				count: runs.length,
-				latest: {
-					id: latest.n8n_id,
-					startedAt: latest.started_at,
-					failedNode: latest.failed_node,
-					errorMessage: latest.error_message,
-				},
-				executionIds: runs.slice(0, 20).map((run) => run.n8n_id),
-			})),
-		);
-	}
-	return recorded;
 }
 
 /** A running execution as n8n has it now, or its id when n8n no longer has it (pruned, deleted). */
@@ -248,6 +211,15 @@ async function failuresOf(client: N8nClient, failed: N8nExecution[]): Promise<Ma
 
 const seqOf = (execution: N8nExecution) => Number(execution.id);
 
+const failureReportOf = (row: ExecutionsTable): FailureReport => ({
+	execution_id: row.n8n_id,
+	workflow_id: row.workflow_id,
+	workflow_name: row.workflow_name,
+	failed_node: row.failed_node,
+	error_message: row.error_message,
+	received_at: row.stopped_at ?? row.started_at,
+});
+
 function statusOf(execution: N8nExecution): ExecutionStatus {
 	const status = execution.status as ExecutionStatus | undefined;
 	if (status && STATUSES.includes(status)) return status;
@@ -267,10 +239,9 @@ function failureOf(execution: N8nExecution | undefined, redact: Redactor): Failu
 	const resultData = (execution?.data as { resultData?: ResultData } | undefined)?.resultData;
 	const error = resultData?.error;
 	const text = [error?.message, error?.description].filter((part) => typeof part === 'string' && part).join(': ');
-	const message = text ? redact(text) : null;
 	return {
 		node: error?.node?.name ?? resultData?.lastNodeExecuted ?? null,
-		message: message && message.length > MESSAGE_LIMIT ? `${message.slice(0, MESSAGE_LIMIT)}…` : message,
+		message: text ? redactMessage(redact, text) : null,
 	};
 }
 

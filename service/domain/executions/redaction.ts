@@ -74,6 +74,14 @@ export async function redactionSettings(db: Db): Promise<RedactionSettings> {
 
 export const currentRedactor = async (db: Db): Promise<Redactor> => redactor(await redactionSettings(db));
 
+const MESSAGE_LIMIT = 2000;
+
+/** An error message as the companion keeps it: redacted, then cut to a sane length. */
+export function redactMessage(redact: Redactor, text: string): string {
+	const message = redact(text);
+	return message.length > MESSAGE_LIMIT ? `${message.slice(0, MESSAGE_LIMIT)}…` : message;
+}
+
 const patternSchema = z
 	.string()
 	.min(1)

@@ -119,3 +119,27 @@ export async function healthHistory(db: Db, environmentId: string): Promise<Heal
 		versionChanges: versions.rows,
 	};
 }
+
+export interface Outage {
+	since: string;
+	/** The last failed check's reason. */
+	error: string;
+}
+
+/** When the environment went down and why, or null while it is up (or never checked). */
+export async function outageOf(db: Db, environmentId: string): Promise<Outage | null> {
+	const state = await db
+		.selectFrom('environment_health')
+		.select(['state', 'since'])
+		.where('environment_id', '=', environmentId)
+		.executeTakeFirst();
+	if (state?.state !== 'down') return null;
+	const last = await db
+		.selectFrom('health_samples')
+		.select('error')
+		.where('environment_id', '=', environmentId)
+		.where('ok', '=', 0)
+		.orderBy('at', 'desc')
+		.executeTakeFirst();
+	return { since: state.since, error: last?.error ?? '' };
+}

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { z } from 'zod';
+import { auditExportSchema, keyIdOf, signedAuditExport, signingKey } from '../../domain/audit/audit-export';
 import { verifyAuditChain } from '../../domain/audit/audit-log';
 import { type AuditEntry, auditFilterSchema, exportAudit, queryAudit } from '../../domain/audit/audit-query';
 import { customEntrySchema, customEntryWriter } from '../../domain/audit/custom-entries';
@@ -11,7 +12,7 @@ const auditQuerySchema = auditFilterSchema.extend(pageQuerySchema.shape).extend(
 	format: z.enum(['json', 'jsonl', 'csv']).default('json').describe('jsonl and csv stream every match as a download'),
 });
 
-export const auditRoutes = ({ db }: AppDeps) => {
+export const auditRoutes = ({ db, secrets }: AppDeps) => {
 	const appendCustomEntry = customEntryWriter(db);
 	return [
 		apiRoute({
@@ -35,6 +36,28 @@ export const auditRoutes = ({ db }: AppDeps) => {
 			body: customEntrySchema,
 			status: 201,
 			handler: async ({ body, audit }) => appendCustomEntry(audit, body),
+		}),
+		apiRoute({
+			method: 'get',
+			path: '/audit/export',
+			summary:
+				'Export the audit log from one time to another as JSON Lines: every entry as stored, then a manifest of that piece of the hash chain signed with the companion’s Ed25519 key (check it with `workflowops audit verify-export <file>`); audited',
+			permission: 'audit.read',
+			query: auditExportSchema,
+			handler: async ({ query, audit, res }) => {
+				await streamSignedExport(res, signedAuditExport(db, secrets, audit, query));
+				return undefined;
+			},
+		}),
+		apiRoute({
+			method: 'get',
+			path: '/audit/signing-key',
+			summary: 'The public key that signs audit exports, and its fingerprint (keyId), to check an export was made here',
+			permission: 'audit.read',
+			handler: async () => {
+				const { publicKey } = await signingKey(db, secrets);
+				return { publicKey, keyId: keyIdOf(publicKey) };
+			},
 		}),
 		apiRoute({
 			method: 'get',
@@ -65,20 +88,39 @@ export const CSV_COLUMNS = [
 	'hash',
 ] as const;
 
-/** Writes entries as they are read, waiting for the client to drain; stops if the client goes away. */
+/** Writes entries as they are read, as JSON Lines or CSV. */
 export async function streamExport(
 	res: Response,
 	format: 'jsonl' | 'csv',
 	entries: AsyncIterable<AuditEntry>,
 ): Promise<void> {
 	const stamp = new Date().toISOString().slice(0, 10);
+	await streamLines(
+		res,
+		`workflowops-audit-${stamp}.${format}`,
+		format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+		{
+			async *[Symbol.asyncIterator]() {
+				if (format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
+				for await (const entry of entries) yield format === 'csv' ? csvLine(entry) : JSON.stringify(entry) + '\n';
+			},
+		},
+	);
+}
+
+/** Sends a signed export as a download. */
+export function streamSignedExport(res: Response, lines: AsyncIterable<string>): Promise<void> {
+	const stamp = new Date().toISOString().slice(0, 10);
+	return streamLines(res, `workflowops-audit-${stamp}.signed.jsonl`, 'application/x-ndjson', lines);
+}
+
+/** Sends lines as a download as they come, waiting for the client to drain; stops if the client goes away. */
+async function streamLines(res: Response, filename: string, type: string, lines: AsyncIterable<string>): Promise<void> {
 	res.status(200);
-	res.attachment(`workflowops-audit-${stamp}.${format}`);
-	res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-	if (format === 'csv') res.write(CSV_COLUMNS.join(',') + '\r\n');
-	for await (const entry of entries) {
+	res.attachment(filename);
+	res.type(`${type}; charset=utf-8`);
+	for await (const line of lines) {
 		if (res.destroyed) return;
-		const line = format === 'csv' ? csvLine(entry) : JSON.stringify(entry) + '\n';
 		if (!res.write(line)) await drainedOrClosed(res);
 	}
 	res.end();

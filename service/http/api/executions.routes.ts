@@ -7,6 +7,11 @@ import {
 	stopExecution,
 } from '../../domain/executions/execution-actions';
 import { startExecutionIndexing } from '../../domain/executions/execution-index';
+import {
+	installFailureReporting,
+	reportingRequestSchema,
+	reportingStatus,
+} from '../../domain/executions/failure-reporting';
 import { executionListSchema, listExecutions } from '../../domain/executions/executions';
 import {
 	redactionSettings,
@@ -73,6 +78,25 @@ export const executionRoutes = (deps: AppDeps) => [
 		params: idParams,
 		status: 202,
 		handler: async ({ params, audit }) => startExecutionIndexing(deps, audit, params.id),
+	}),
+	apiRoute({
+		method: 'get',
+		path: '/environments/:id/failure-reporting',
+		summary:
+			'Whether the failure-reporting workflow is installed in the environment, and working: its last report, and the count of the last 24 hours',
+		permission: 'executions.read',
+		params: idParams,
+		handler: async ({ params }) => reportingStatus(deps.db, params.id),
+	}),
+	apiRoute({
+		method: 'post',
+		path: '/environments/:id/failure-reporting',
+		summary:
+			'Install (or install again, with a new secret) the n8n workflow that reports each failure to the companion within seconds; with setAsErrorWorkflow, also a job making it the error workflow of every workflow that has none. Audited',
+		permission: 'executions.operate',
+		params: idParams,
+		body: reportingRequestSchema,
+		handler: async ({ params, body, audit }) => installFailureReporting(deps, audit, params.id, body),
 	}),
 	apiRoute({
 		method: 'get',

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PERMISSIONS } from '../../domain/auth/permissions';
 import type { ApiRoute } from '../route';
+import { HOOK_PATH } from '../../domain/executions/failure-reporting';
+import { n8nHookOperation } from './n8n-hooks';
 import { API_PREFIX } from './router';
 
 type JsonSchema = Record<string, unknown>;
@@ -25,6 +27,7 @@ export function openApiDocument(routes: ApiRoute[], version: string): JsonSchema
 		paths[path] ??= {};
 		paths[path][route.method] = operation(route);
 	}
+	paths[API_PREFIX + HOOK_PATH.replace(/:(\w+)/g, '{$1}')] = { post: n8nHookOperation };
 	return {
 		openapi: '3.1.0',
 		info: { title: 'WorkflowOps companion API', version },

@@ -17,6 +17,7 @@ import { operationRoutes } from './operations.routes';
 import { pipelineRoutes } from './pipelines.routes';
 import { policyRoutes } from './policies.routes';
 import { promotionRoutes } from './promotions.routes';
+import { retentionRoutes } from './retention.routes';
 import { snapshotRoutes } from './snapshots.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
@@ -45,4 +46,5 @@ export const apiRoutes = (deps: AppDeps): ApiRoute[] => [
 	...credentialBindingRoutes(deps),
 	...promotionRoutes(deps),
 	...auditRoutes(deps),
+	...retentionRoutes(deps),
 ];

@@ -26,12 +26,21 @@ import {
 import { DEFAULT_RULES } from '../../domain/policies/content-rules';
 import { ruleSettings, ruleSettingsUpdateSchema, updateRuleSettings } from '../../domain/policies/rule-settings';
 import { listPromotions } from '../../domain/promotions/promotions';
+import { enforceRetentionJob } from '../../domain/retention/enforce-retention';
+import {
+	lastRetention,
+	RETENTION_LEAST,
+	RETENTION_WORDS,
+	retentionSettings,
+	retentionSettingsSchema,
+	updateRetentionSettings,
+} from '../../domain/retention/retention-settings';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { decisionPost, rejectionForm } from './decision-forms';
 import { filterValues, formLines, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
-import { render } from './views';
+import { render, wantsPartial } from './views';
 
 type Handler = UiRoute['handler'];
 type Req = Parameters<Handler>[0];
@@ -73,6 +82,10 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 				rules: await ruleSettings(deps.db),
 				redaction: await redactionSettings(deps.db),
 				redactionKinds: DEFAULT_KINDS,
+				retention: await retentionSettings(deps.db),
+				retentionWords: RETENTION_WORDS,
+				retentionLeast: RETENTION_LEAST,
+				lastRetention: await lastRetention(deps.db),
 				error: error?.message ?? null,
 			},
 			{ status: error?.status },
@@ -158,6 +171,35 @@ export const approvalPages = (deps: AppDeps): UiRoute[] => {
 				}
 				await updateRuleSettings(deps.db, auditContext(req), parsed.data);
 				res.redirect(303, '/policies#content-rules');
+			},
+		},
+		{
+			method: 'post',
+			path: '/policies/retention',
+			permission: 'policies.manage',
+			handler: async (req, res) => {
+				const body = (req.body ?? {}) as Record<string, unknown>;
+				const parsed = retentionSettingsSchema.safeParse(
+					Object.fromEntries(Object.keys(RETENTION_WORDS).map((kind) => [kind, Number(body[kind])])),
+				);
+				if (!parsed.success) {
+					const [issue] = parsed.error.issues;
+					const kind = String(issue.path[0]) as keyof typeof RETENTION_WORDS;
+					const message = `Retention of ${RETENTION_WORDS[kind]} must be a whole number, at least ${RETENTION_LEAST[kind]}`;
+					return policiesPage(req, res, { status: 422, message });
+				}
+				await updateRetentionSettings(deps.db, auditContext(req), parsed.data);
+				res.redirect(303, '/policies#retention');
+			},
+		},
+		{
+			method: 'post',
+			path: '/policies/retention/run',
+			permission: 'policies.manage',
+			handler: async (req, res) => {
+				const job = await enforceRetentionJob(deps, auditContext(req));
+				if (!wantsPartial(req)) return res.redirect(303, '/policies#retention');
+				render(req, res, 'partials/job-follow', { job });
 			},
 		},
 		{

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { signedAuditExport } from '../../domain/audit/audit-export';
 import { verifyAuditChain } from '../../domain/audit/audit-log';
 import { auditNames } from '../../domain/audit/audit-names';
 import { auditFilterSchema, exportAudit, queryAudit } from '../../domain/audit/audit-query';
 import { listEnvironments } from '../../domain/environments/environments';
 import { pageQuerySchema } from '../../domain/pagination';
-import { streamExport } from '../api/audit.routes';
+import { streamExport, streamSignedExport } from '../api/audit.routes';
+import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
 import { filterValues, parseForm } from './forms';
 import type { UiRoute } from './ui-route';
@@ -20,7 +22,7 @@ const auditFormSchema = auditFilterSchema
 	.extend({ from: localTime.optional(), to: localTime.optional() })
 	.extend(pageQuerySchema.shape);
 
-export const auditPages = ({ db }: AppDeps): UiRoute[] => [
+export const auditPages = ({ db, secrets }: AppDeps): UiRoute[] => [
 	{
 		method: 'get',
 		path: '/audit',
@@ -56,10 +58,15 @@ export const auditPages = ({ db }: AppDeps): UiRoute[] => [
 		path: '/audit/export',
 		permission: 'audit.read',
 		handler: async (req, res) => {
-			const form = parseForm(auditFormSchema.extend({ format: z.enum(['csv', 'jsonl']).default('csv') }), req.query);
+			const form = parseForm(
+				auditFormSchema.extend({ format: z.enum(['csv', 'jsonl', 'signed']).default('csv') }),
+				req.query,
+			);
 			if (form.errors) return res.redirect(303, '/audit');
 			const { limit: _limit, cursor: _cursor, format, ...filter } = form.data;
-			await streamExport(res, format, exportAudit(db, filter));
+			if (format !== 'signed') return streamExport(res, format, exportAudit(db, filter));
+			const range = { from: filter.from, to: filter.to };
+			await streamSignedExport(res, signedAuditExport(db, secrets, auditContext(req), range));
 		},
 	},
 	{

@@ -3,6 +3,7 @@ import { credentialMatrix } from '../../domain/credentials/credential-matrix';
 import { environmentCredentials } from '../../domain/credentials/credential-use';
 import { getEnvironmentRow, toEnvironment } from '../../domain/environments/environments';
 import { auditContext } from '../caller';
+import { outageOf } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
@@ -18,6 +19,7 @@ export const credentialPages = (deps: AppDeps): UiRoute[] => [
 			const environment = toEnvironment(await getEnvironmentRow(deps.db, String(req.params.id)));
 			render(req, res, 'pages/environment-credentials', {
 				environment,
+				outage: await outageOf(deps.db, environment.id),
 				...(await environmentCredentials(deps.db, environment.id)),
 			});
 		},

@@ -5,8 +5,10 @@ import { checkDrift, getDriftCheck, listDriftChecks } from '../../domain/drift/d
 import { getIncident } from '../../domain/drift/incidents';
 import { getSchedule, type Schedule, scheduleSchema, setSchedule } from '../../domain/drift/schedules';
 import { driftStatus } from '../../domain/drift/status';
+import { atAGlance, type Glance } from '../../domain/environments/at-a-glance';
 import { getEnvironmentRow, listEnvironments, toEnvironment } from '../../domain/environments/environments';
 import { auditContext } from '../caller';
+import { outageOf } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { rescheduled } from '../rescheduled';
 import { withDiffViews } from './diff-view';
@@ -21,15 +23,25 @@ const scheduleFormSchema = scheduleSchema.extend({ enabled: z.literal('true').op
 export const driftPages = (deps: AppDeps): UiRoute[] => {
 	const nextRun = (schedule: Schedule) => deps.scheduler?.nextRun(schedule.environmentId)?.toISOString() ?? null;
 
-	/** One dashboard row: the environment, its drift status, schedule and open incident. */
-	const overview = async (environmentId: string) => {
+	/**
+	 * One dashboard row: the environment, its drift status, schedule and open incident, and at a glance
+	 * its health, failures of the last 24 hours and pending approvals.
+	 */
+	const overview = async (environmentId: string, glances?: Map<string, Glance>) => {
 		const environment = toEnvironment(await getEnvironmentRow(deps.db, environmentId));
 		const [status, schedule] = await Promise.all([
 			driftStatus(deps.db, environmentId),
 			getSchedule(deps.db, environmentId),
 		]);
 		const incident = status.openIncidentId ? await getIncident(deps.db, status.openIncidentId) : null;
-		return { environment, status, schedule: { ...schedule, nextRunAt: nextRun(schedule) }, incident };
+		const glance = (glances ?? (await atAGlance(deps.db))).get(environmentId);
+		return {
+			environment,
+			status,
+			schedule: { ...schedule, nextRunAt: nextRun(schedule) },
+			incident,
+			glance: glance ?? { health: null, failures24h: 0, pendingApprovals: 0 },
+		};
 	};
 
 	const showDriftPage = async (
@@ -46,7 +58,14 @@ export const driftPages = (deps: AppDeps): UiRoute[] => {
 			req,
 			res,
 			'pages/environment-drift',
-			{ ...row, checks: checks.data, items, values, errors: options.errors ?? {} },
+			{
+				...row,
+				checks: checks.data,
+				items,
+				values,
+				errors: options.errors ?? {},
+				outage: await outageOf(deps.db, row.environment.id),
+			},
 			{ status: options.status },
 		);
 	};
@@ -58,7 +77,8 @@ export const driftPages = (deps: AppDeps): UiRoute[] => {
 			permission: 'drift.read',
 			handler: async (req, res) => {
 				const environments = await listEnvironments(deps.db);
-				const rows = await Promise.all(environments.map((environment) => overview(environment.id)));
+				const glances = await atAGlance(deps.db);
+				const rows = await Promise.all(environments.map((environment) => overview(environment.id, glances)));
 				render(req, res, 'pages/dashboard', { rows });
 			},
 		},

@@ -1,12 +1,26 @@
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { executionDetail, retryExecution, stopExecution } from '../../domain/executions/execution-actions';
 import { indexingStates, OPEN_STATUSES, startExecutionIndexing } from '../../domain/executions/execution-index';
 import { executionListSchema, EXECUTION_STATUSES, listExecutions } from '../../domain/executions/executions';
+import {
+	installFailureReporting,
+	reportingRequestSchema,
+	reportingStatus,
+} from '../../domain/executions/failure-reporting';
 import { auditContext } from '../caller';
 import type { AppDeps } from '../deps';
-import { conflictMessage, filterValues, userFacingError } from './forms';
+import { conflictMessage, echo, filterValues, parseForm, userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
 import { render } from './views';
+
+const reportingFormSchema = z.object({
+	companionUrl: reportingRequestSchema.shape.companionUrl,
+	setAsErrorWorkflow: z
+		.literal('true')
+		.optional()
+		.transform((checked) => checked === 'true'),
+});
 
 /** "Since" choices of the executions page, in hours. */
 const SINCE = { '1h': 1, '24h': 24, '7d': 24 * 7, '30d': 24 * 30 } as const;
@@ -93,6 +107,37 @@ export const executionPages = (deps: AppDeps): UiRoute[] => {
 				} catch (error) {
 					await show(req, res, userFacingError(req, error));
 				}
+			},
+		},
+		{
+			method: 'post',
+			path: '/environments/:id/failure-reporting',
+			permission: 'executions.operate',
+			handler: async (req, res) => {
+				const environmentId = String(req.params.id);
+				const form = parseForm(reportingFormSchema, req.body);
+				const view = { environmentId, companionUrl: echo(req.body).companionUrl ?? deps.publicUrl, job: null };
+				let error: { status: number; message: string } | undefined;
+				if (form.errors) error = { status: 422, message: `The companion address ${form.errors.companionUrl}` };
+				else
+					try {
+						const { reporting, job } = await installFailureReporting(deps, auditContext(req), environmentId, form.data);
+						return render(req, res, 'partials/failure-reporting', {
+							...view,
+							reporting,
+							job: job ?? null,
+							error: null,
+						});
+					} catch (caught) {
+						error = userFacingError(req, caught);
+					}
+				render(
+					req,
+					res,
+					'partials/failure-reporting',
+					{ ...view, reporting: await reportingStatus(deps.db, environmentId), error: error.message },
+					{ status: error.status },
+				);
 			},
 		},
 		{

@@ -3,6 +3,7 @@ import { getEnvironmentRow, toEnvironment } from '../../domain/environments/envi
 import { environmentFindings } from '../../domain/policies/findings';
 import { latestSecurityAudit, runSecurityAudit } from '../../domain/policies/security-audit';
 import { auditContext } from '../caller';
+import { outageOf } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { userFacingError } from './forms';
 import type { UiRoute } from './ui-route';
@@ -18,6 +19,7 @@ export const findingPages = (deps: AppDeps): UiRoute[] => {
 			'pages/environment-findings',
 			{
 				environment,
+				outage: await outageOf(deps.db, environment.id),
 				...(await environmentFindings(deps.db, environment.id)),
 				securityAudit: await latestSecurityAudit(deps.db, environment.id),
 				error: error?.message ?? null,

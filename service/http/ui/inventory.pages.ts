@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { reportingStatus } from '../../domain/executions/failure-reporting';
 import multer from 'multer';
 import { z } from 'zod';
 import { credentialHealth } from '../../domain/credentials/credential-use';
@@ -20,6 +21,7 @@ import { checkPolicy, type Gated } from '../../domain/approvals/policy-gate';
 import { startInventorySync } from '../../domain/workflows/inventory-sync';
 import { auditContext } from '../caller';
 import { healthHistory } from '../../domain/health/health-history';
+import { outageOf } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { sseMessage, streamJob } from '../job-stream';
 import { filterValues, parseForm, userFacingError } from './forms';
@@ -114,6 +116,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 							workflows: await countInventory(deps.db, environment.id),
 							drift: await driftStatus(deps.db, environment.id),
 							health: await healthHistory(deps.db, environment.id),
+							reporting: await reportingStatus(deps.db, environment.id),
 						};
 				render(
 					req,
@@ -125,6 +128,8 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 						summary,
 						filters,
 						policy: await policyOf(deps, environment.class),
+						publicUrl: deps.publicUrl,
+						outage: await outageOf(deps.db, environment.id),
 						errors: form.errors ?? {},
 					},
 					{ partial: 'partials/inventory-table', status: form.errors ? 422 : 200 },

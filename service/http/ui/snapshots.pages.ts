@@ -14,6 +14,7 @@ import {
 	snapshotListSchema,
 } from '../../domain/snapshots/snapshots';
 import { auditContext } from '../caller';
+import { outageOf } from '../../domain/health/health-history';
 import type { AppDeps } from '../deps';
 import { withDiffViews } from './diff-view';
 import { echo, type FormErrors, parseForm, userFacingError } from './forms';
@@ -41,7 +42,8 @@ export const snapshotPages = (deps: AppDeps): UiRoute[] => {
 			deps.db,
 			query.success ? query.data : { environmentId: environment.id, limit: 50 },
 		);
-		render(req, res, 'pages/snapshots', { environment, page, values, errors }, { status });
+		const outage = await outageOf(deps.db, environment.id);
+		render(req, res, 'pages/snapshots', { environment, page, values, errors, outage }, { status });
 	};
 	const loadSnapshot = async (req: Request) => {
 		const snapshot = await getSnapshot(deps.db, String(req.params.id));

@@ -45,6 +45,8 @@ export function renderToString(req: Request, res: Response, template: string, da
 		...data,
 		caller,
 		can: (permission: Permission) => Boolean(caller && can(caller.role, permission)),
+		// An action that needs n8n, on the page of an environment that is down: disabled, saying why.
+		needsN8n: data.outage ? 'disabled title="n8n does not answer: this needs it"' : '',
 		csrfToken: res.locals.csrfToken as string,
 		csrfField: CSRF_FIELD,
 		path: req.path,

@@ -41,7 +41,7 @@ export interface SchedulerOptions {
 /**
  * The node-cron schedules: each environment's drift checks (never two at once for one environment: a
  * tick that finds the last check still running is skipped), health checks, credential tests, execution
- * indexing and the SLA sweep.
+ * indexing (with the failure bursts that ended), the SLA sweep and the nightly retention.
  * `reconcile` applies stored schedule changes without a restart.
  */
 export class Scheduler implements ScheduleControl {

@@ -1,7 +1,7 @@
 import { createUser } from '../../service/domain/auth/users';
 import { N8nClient } from '../../service/n8n/client';
 import { CLI_CONTEXT } from '../../service/runtime';
-import { type Companion, startCompanion } from '../support/companion';
+import { allowEverything, type Companion, startCompanion } from '../support/companion';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { signedInClient } from '../support/ui-client';
@@ -171,6 +171,48 @@ describe.each(selectedTargets())('the execution index on n8n $version', (target)
 			expect(stopped.body).toMatchObject({ id: running!.id, status: 'canceled' });
 		}
 		await held.catch(() => undefined);
+	});
+
+	test('retention removes what is old and keeps what is referenced: aged executions go, a restored snapshot stays', async () => {
+		await allowEverything(companion, admin);
+		const follow = async (jobId: string) =>
+			(await readEvents(`${companion.url}/api/v1/jobs/${jobId}/events`, { authorization: `Bearer ${admin}` })).at(-1)!
+				.data;
+		const snapshots: string[] = [];
+		for (let i = 0; i < 7; i++)
+			snapshots.push((await api('POST', '/snapshots', { environmentId, label: `s${i}` })).body.id);
+		// A hand edit, then the oldest snapshot restored: its change refers to it.
+		const echoId = workflowIds.get('Echo')!;
+		await client.updateWorkflow(echoId, { ...(await client.getWorkflow(echoId)), name: 'Echo (edited)' });
+		const restore = await api('POST', `/snapshots/${snapshots[0]}/restore`, { mode: 'apply', workflowIds: [echoId] });
+		expect(await follow(restore.body.id)).toMatchObject({ status: 'succeeded', result: { updated: [echoId] } });
+
+		const rows = await companion.db
+			.selectFrom('executions')
+			.select('n8n_id')
+			.where('environment_id', '=', environmentId)
+			.orderBy('seq')
+			.execute();
+		const aged = rows.slice(0, 3).map((row) => row.n8n_id);
+		await companion.db
+			.updateTable('executions')
+			.set({ started_at: new Date(Date.now() - 100 * 86_400_000).toISOString() })
+			.where('n8n_id', 'in', aged)
+			.execute();
+		const settings = (await api('GET', '/settings/retention')).body;
+		expect((await api('PUT', '/settings/retention', { ...settings, snapshots: 5 })).status).toBe(200);
+
+		const run = await follow((await api('POST', '/retention/run')).body.id);
+		expect(run).toMatchObject({ status: 'succeeded', result: { removed: { executions: 3, snapshots: 2 } } });
+		const kept = (await companion.db.selectFrom('snapshots').select('id').execute()).map((row) => row.id);
+		expect(kept).toContain(snapshots[0]);
+		expect(kept).not.toContain(snapshots[1]);
+		expect(kept).not.toContain(snapshots[2]);
+		const left = (await indexed()).map((execution) => execution.id);
+		for (const id of aged) expect(left).not.toContain(id);
+		expect(left).toHaveLength(rows.length - 3);
+		// What retention removed does not come back: the index reads down to what it knows.
+		expect((await index()).result.added).toBe(0);
 	});
 
 	test('a stopped instance flips to down after two failed checks; its pages show the synced data as of the last sync', async () => {

@@ -17,7 +17,10 @@ export const RETENTION_KINDS = {
 	jobs: { days: 90, least: 1, what: 'finished jobs' },
 } as const;
 export type RetentionKind = keyof typeof RETENTION_KINDS;
-export const RETENTION_KIND_NAMES = Object.keys(RETENTION_KINDS) as RetentionKind[];
+const KIND_NAMES = Object.keys(RETENTION_KINDS) as RetentionKind[];
+/** One value per aged kind. */
+const perKind = <T>(value: (kind: RetentionKind) => T) =>
+	Object.fromEntries(KIND_NAMES.map((kind) => [kind, value(kind)])) as Record<RetentionKind, T>;
 
 /** Snapshots are counted, not aged: the newest of each environment are kept, and any a change refers to. */
 export const SNAPSHOTS_KEPT = { default: 50, least: 5, most: 10_000 };
@@ -25,10 +28,7 @@ export const SNAPSHOTS_KEPT = { default: 50, least: 5, most: 10_000 };
 export type RetentionSettings = Record<RetentionKind, number> & { snapshots: number };
 
 export const DEFAULT_RETENTION = {
-	...(Object.fromEntries(RETENTION_KIND_NAMES.map((kind) => [kind, RETENTION_KINDS[kind].days])) as Record<
-		RetentionKind,
-		number
-	>),
+	...perKind((kind) => RETENTION_KINDS[kind].days),
 	snapshots: SNAPSHOTS_KEPT.default,
 };
 
@@ -42,10 +42,7 @@ const days = (kind: RetentionKind) =>
 
 export const retentionSettingsSchema = z
 	.object({
-		...(Object.fromEntries(RETENTION_KIND_NAMES.map((kind) => [kind, days(kind)])) as Record<
-			RetentionKind,
-			ReturnType<typeof days>
-		>),
+		...perKind(days),
 		snapshots: z
 			.number()
 			.int()
@@ -87,19 +84,13 @@ export async function updateRetentionSettings(
 
 /** Each kind in words, snapshots included: for the settings form. */
 export const RETENTION_WORDS: Record<keyof RetentionSettings, string> = {
-	...(Object.fromEntries(RETENTION_KIND_NAMES.map((kind) => [kind, RETENTION_KINDS[kind].what])) as Record<
-		RetentionKind,
-		string
-	>),
+	...perKind((kind) => RETENTION_KINDS[kind].what),
 	snapshots: 'snapshots (beyond the newest of each environment)',
 };
 
 /** The least each setting may be. */
 export const RETENTION_LEAST: Record<keyof RetentionSettings, number> = {
-	...(Object.fromEntries(RETENTION_KIND_NAMES.map((kind) => [kind, RETENTION_KINDS[kind].least])) as Record<
-		RetentionKind,
-		number
-	>),
+	...perKind((kind) => RETENTION_KINDS[kind].least),
 	snapshots: SNAPSHOTS_KEPT.least,
 };
 

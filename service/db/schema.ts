@@ -621,6 +621,8 @@ export interface ExecutionIndexingTable {
 	added: number;
 	updated: number;
 	error: string | null;
+	/** The newest execution number the last complete indexing read everything down to (migration 0032). */
+	complete_seq: number | null;
 }
 
 /** The one row (id 1) of the redaction patterns as admins set them. */

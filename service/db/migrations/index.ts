@@ -30,6 +30,7 @@ import * as executionAnalytics from './0028_execution_analytics';
 import * as healthHistory from './0029_health_history';
 import * as failureReports from './0030_failure_reports';
 import * as retention from './0031_retention';
+import * as indexingHighWater from './0032_indexing_high_water';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -64,4 +65,5 @@ export const migrations: Record<string, Migration> = {
 	'0029_health_history': healthHistory,
 	'0030_failure_reports': failureReports,
 	'0031_retention': retention,
+	'0032_indexing_high_water': indexingHighWater,
 };

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Db } from '../../db/database';
 import { chunks } from '../../db/batches';
 import type { ExecutionStatus, ExecutionsTable } from '../../db/schema';
@@ -28,6 +29,8 @@ const STATUSES: readonly ExecutionStatus[] = [...OPEN_STATUSES, ...FAILED_STATUS
 const FAILURES_ONE_BY_ONE = 20;
 const GAP_WINDOW = 1000;
 const GAP_READS = 100;
+/** How often a long indexing says how far it is. */
+const PROGRESS_EVERY_MS = 250;
 
 /**
  * Brings the environment's execution index up to date: n8n's list newest first down to the newest
@@ -76,38 +79,14 @@ async function index(
 	environmentId: string,
 	progress: Progress,
 ): Promise<IndexingResult> {
-	const newest = await db
-		.selectFrom('executions')
-		.select((eb) => eb.fn.max('seq').as('seq'))
-		.where('environment_id', '=', environmentId)
-		.executeTakeFirst();
-	const known = newest?.seq ?? null;
-	const fresh: N8nExecution[] = [];
-	pages: for await (const page of client.executions()) {
-		for (const execution of page) {
-			if (known !== null && seqOf(execution) <= known) break pages;
-			fresh.push(execution);
-		}
-		await progress({ executions: fresh.length });
-	}
-	// n8n's list leaves out what is running now: the numbers it skipped near the top are read one by one.
-	const skipped = await Promise.all(skippedNumbers(fresh, known).map((seq) => readAgain(client, String(seq))));
-	fresh.push(...skipped.filter((execution) => typeof execution !== 'string'));
+	const known = await completeSeq(db, environmentId);
+	// Before this indexing writes any: the known ones still running or waiting, read again below.
 	const open = await db
 		.selectFrom('executions')
 		.select(['n8n_id', 'workflow_id', 'started_at'])
 		.where('environment_id', '=', environmentId)
 		.where('status', 'in', OPEN_STATUSES)
 		.execute();
-	const again = await Promise.all(open.map(({ n8n_id }) => readAgain(client, n8n_id)));
-	const reread = again.filter((execution) => typeof execution !== 'string');
-	const gone = again.filter((execution) => typeof execution === 'string');
-
-	const executions = [...fresh, ...reread];
-	const failures = await failuresOf(
-		client,
-		executions.filter((execution) => isFailure(statusOf(execution))),
-	);
 	const redact = await currentRedactor(db);
 	const names = new Map(
 		(
@@ -119,28 +98,38 @@ async function index(
 		).map((row) => [row.n8n_id, row.name]),
 	);
 	const now = new Date().toISOString();
-	const rows = executions.map((execution) =>
-		rowOf(environmentId, execution, names, now, failureOf(failures.get(String(execution.id)), redact)),
+	const rowOfExecution = (execution: N8nExecution, failure: Failure = NO_FAILURE) =>
+		rowOf(environmentId, execution, names, now, failure);
+
+	// A first indexing needs every failure's data: n8n's list of failures is read alongside the main one.
+	const failureList = known === null ? listFailures(client) : undefined;
+	failureList?.catch(() => undefined);
+	// The hours whose rollups change: rewritten once, at the end.
+	const touched: ExecutionsTable[] = [];
+	const fresh = await readNewest(client, known, progress, async (settled) => {
+		const rows = settled.map((one) => rowOfExecution(one));
+		touched.push(...rows);
+		if (rows.length) await db.transaction().execute((trx) => upsertExecutions(trx, rows));
+	});
+	// n8n's list leaves out what is running now: the numbers it skipped near the top are read one by one.
+	const skipped = await Promise.all(skippedNumbers(fresh, known).map((seq) => readAgain(client, String(seq))));
+	const again = await Promise.all(open.map(({ n8n_id }) => readAgain(client, n8n_id)));
+	const reread = again.filter((execution) => typeof execution !== 'string');
+	const gone = again.filter((execution) => typeof execution === 'string');
+
+	const found = skipped.filter((execution) => typeof execution !== 'string');
+	const rest = [...fresh.filter((execution) => isFailure(statusOf(execution))), ...found, ...reread];
+	const failures = await failuresOf(
+		client,
+		rest.filter((execution) => isFailure(statusOf(execution))),
+		await failureList,
 	);
+	const rows = rest.map((execution) =>
+		rowOfExecution(execution, failureOf(failures.get(String(execution.id)), redact)),
+	);
+	const top = [...fresh, ...found].reduce((newest, execution) => Math.max(newest, seqOf(execution)), known ?? 0);
 	const recorded = await db.transaction().execute(async (trx) => {
-		for (const batch of chunks(rows, 500))
-			await trx
-				.insertInto('executions')
-				.values(batch)
-				.onConflict((oc) =>
-					oc.columns(['environment_id', 'n8n_id']).doUpdateSet((eb) => ({
-						status: eb.ref('excluded.status'),
-						started_at: eb.ref('excluded.started_at'),
-						stopped_at: eb.ref('excluded.stopped_at'),
-						duration_ms: eb.ref('excluded.duration_ms'),
-						retry_success_id: eb.ref('excluded.retry_success_id'),
-						failed_node: eb.ref('excluded.failed_node'),
-						error_message: eb.ref('excluded.error_message'),
-						error_group: eb.ref('excluded.error_group'),
-						indexed_at: eb.ref('excluded.indexed_at'),
-					})),
-				)
-				.execute();
+		await upsertExecutions(trx, rows);
 		// What became of them cannot be known any more.
 		const unknown = gone.length
 			? await trx
@@ -155,14 +144,98 @@ async function index(
 			trx,
 			environmentId,
 			// The hours the open ones counted in before too: one not started yet counted when first seen.
-			[...rows, ...unknown, ...open].map((row) => ({ workflowId: row.workflow_id, hour: hourOf(row.started_at) })),
+			[...touched, ...rows, ...unknown, ...open].map((row) => ({
+				workflowId: row.workflow_id,
+				hour: hourOf(row.started_at),
+			})),
 		);
+		await trx
+			.insertInto('execution_indexing')
+			.values({
+				environment_id: environmentId,
+				indexed_at: now,
+				added: 0,
+				updated: 0,
+				error: null,
+				complete_seq: top || null,
+			})
+			.onConflict((oc) => oc.column('environment_id').doUpdateSet({ complete_seq: top || null }))
+			.execute();
 		// What failed since the index knew the instance: not the history a first indexing reads.
 		const failed = known === null ? [] : rows.filter((row) => isFailure(row.status));
 		return recordIndexedFailures(trx, events, environmentId, failed.map(failureReportOf));
 	});
 	events.dispatch(recorded);
-	return { added: fresh.length, updated: again.length };
+	return { added: fresh.length + found.length, updated: again.length };
+}
+
+/**
+ * n8n's list, newest first, down to `known`. Each page's executions but the failures (their data is
+ * read after) go to `writeSettled` while the next page is on its way; `known` moves up only once the
+ * indexing is complete, so one cut short is read again from the top.
+ */
+async function readNewest(
+	client: N8nClient,
+	known: number | null,
+	progress: Progress,
+	writeSettled: (executions: N8nExecution[]) => Promise<void>,
+): Promise<N8nExecution[]> {
+	const fresh: N8nExecution[] = [];
+	let writing: Promise<void> = Promise.resolve();
+	let reported = 0;
+	try {
+		for await (const page of client.executions()) {
+			// Newest first: once one is known, so are the rest.
+			const newer = known === null ? page : page.filter((execution) => seqOf(execution) > known);
+			fresh.push(...newer);
+			const settled = newer.filter((execution) => !isFailure(statusOf(execution)));
+			writing = writing.then(() => writeSettled(settled));
+			// Awaited below: a write that fails meanwhile is not left unhandled.
+			writing.catch(() => undefined);
+			if (performance.now() - reported > PROGRESS_EVERY_MS) {
+				reported = performance.now();
+				await progress({ executions: fresh.length });
+			}
+			if (newer.length < page.length) break;
+		}
+	} catch (error) {
+		// What was being written ends first: the indexing ends with nothing of it still running.
+		await writing.catch(() => undefined);
+		throw error;
+	}
+	await writing;
+	return fresh;
+}
+
+/** The newest execution number a complete indexing read everything down to; null before the first. */
+async function completeSeq(db: Db, environmentId: string): Promise<number | null> {
+	const row = await db
+		.selectFrom('execution_indexing')
+		.select('complete_seq')
+		.where('environment_id', '=', environmentId)
+		.executeTakeFirst();
+	return row?.complete_seq ?? null;
+}
+
+async function upsertExecutions(trx: Db, rows: ExecutionsTable[]): Promise<void> {
+	for (const batch of chunks(rows, 500))
+		await trx
+			.insertInto('executions')
+			.values(batch)
+			.onConflict((oc) =>
+				oc.columns(['environment_id', 'n8n_id']).doUpdateSet((eb) => ({
+					status: eb.ref('excluded.status'),
+					started_at: eb.ref('excluded.started_at'),
+					stopped_at: eb.ref('excluded.stopped_at'),
+					duration_ms: eb.ref('excluded.duration_ms'),
+					retry_success_id: eb.ref('excluded.retry_success_id'),
+					failed_node: eb.ref('excluded.failed_node'),
+					error_message: eb.ref('excluded.error_message'),
+					error_group: eb.ref('excluded.error_group'),
+					indexed_at: eb.ref('excluded.indexed_at'),
+				})),
+			)
+			.execute();
 }
 
 /**
@@ -173,7 +246,7 @@ async function index(
 function skippedNumbers(fresh: N8nExecution[], known: number | null): number[] {
 	const listed = new Set(fresh.map(seqOf));
 	if (!listed.size) return [];
-	const top = Math.max(...listed);
+	const top = [...listed].reduce((newest, seq) => Math.max(newest, seq));
 	const floor = Math.max(known ?? 0, top - GAP_WINDOW);
 	const skipped: number[] = [];
 	for (let seq = top - 1; seq > floor && skipped.length < GAP_READS; seq--) if (!listed.has(seq)) skipped.push(seq);
@@ -190,12 +263,28 @@ async function readAgain(client: N8nClient, id: string): Promise<N8nExecution | 
 	}
 }
 
-/** The failures' data, by execution id: one by one when few, else from n8n's list of failures. */
-async function failuresOf(client: N8nClient, failed: N8nExecution[]): Promise<Map<string, N8nExecution>> {
+/** Every failure n8n lists, with its data, by execution id. */
+async function listFailures(client: N8nClient): Promise<Map<string, N8nExecution>> {
+	const listed = new Map<string, N8nExecution>();
+	for await (const page of client.executions({ status: 'error', includeData: true }))
+		for (const execution of page) listed.set(String(execution.id), execution);
+	return listed;
+}
+
+/**
+ * The failures' data, by execution id: from `listed` (n8n's list of failures, read already) where it
+ * has them, else one by one when few, or from n8n's list of failures down to the oldest.
+ */
+async function failuresOf(
+	client: N8nClient,
+	failed: N8nExecution[],
+	listed = new Map<string, N8nExecution>(),
+): Promise<Map<string, N8nExecution>> {
 	const found = new Map<string, N8nExecution>();
 	const wanted = new Set(failed.map((execution) => String(execution.id)));
-	if (failed.length > FAILURES_ONE_BY_ONE) {
-		const oldest = Math.min(...failed.map(seqOf));
+	for (const id of wanted) if (listed.has(id)) found.set(id, listed.get(id)!);
+	if (failed.length - found.size > FAILURES_ONE_BY_ONE) {
+		const oldest = failed.reduce((lowest, execution) => Math.min(lowest, seqOf(execution)), Infinity);
 		pages: for await (const page of client.executions({ status: 'error', includeData: true })) {
 			for (const execution of page) {
 				if (seqOf(execution) < oldest) break pages;
@@ -233,6 +322,8 @@ interface Failure {
 	node: string | null;
 	message: string | null;
 }
+
+const NO_FAILURE: Failure = { node: null, message: null };
 
 /** Where and why an execution failed, from its data; the message redacted, then cut to a sane length. */
 function failureOf(execution: N8nExecution | undefined, redact: Redactor): Failure {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { validate } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_CONCURRENCY } from './n8n/client';
 
@@ -38,6 +39,16 @@ const environmentSchema = z.object({
 		.min(1, 'must be a whole number between 1 and 32')
 		.max(32, 'must be a whole number between 1 and 32')
 		.default(DEFAULT_CONCURRENCY),
+	WORKFLOWOPS_BACKUP_CRON: optionalText.refine(
+		(value) => value === undefined || validate(value),
+		'must be a cron expression, e.g. "0 2 * * *" for 02:00 every day',
+	),
+	WORKFLOWOPS_BACKUP_KEEP: z.coerce
+		.number({ error: 'must be a whole number between 1 and 1000' })
+		.int('must be a whole number between 1 and 1000')
+		.min(1, 'must be a whole number between 1 and 1000')
+		.max(1000, 'must be a whole number between 1 and 1000')
+		.default(7),
 	WORKFLOWOPS_ADMIN_EMAIL: optionalText.refine(
 		(value) => value === undefined || z.email().safeParse(value).success,
 		'must be an email address',
@@ -47,6 +58,13 @@ const environmentSchema = z.object({
 		'must be at least 10 characters',
 	),
 });
+
+export interface ScheduledBackups {
+	cron: string;
+	/** The newest kept; older ones are deleted. */
+	keep: number;
+	dir: string;
+}
 
 export interface Config {
 	port: number;
@@ -66,6 +84,8 @@ export interface Config {
 	/** Calls in flight to one n8n instance at most, all operations together. */
 	n8nConcurrency: number;
 	initialAdmin: { email: string; password: string } | undefined;
+	/** WORKFLOWOPS_BACKUP_CRON: backups into <dataDir>/backups on that schedule. */
+	backups: ScheduledBackups | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +127,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			: /^https?:\/\/(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.test(publicUrl),
 		n8nConcurrency: values.WORKFLOWOPS_N8N_CONCURRENCY,
 		initialAdmin: email && password ? { email, password } : undefined,
+		backups: values.WORKFLOWOPS_BACKUP_CRON
+			? {
+					cron: values.WORKFLOWOPS_BACKUP_CRON,
+					keep: values.WORKFLOWOPS_BACKUP_KEEP,
+					dir: path.join(dataDir, 'backups'),
+				}
+			: undefined,
 	};
 }
 

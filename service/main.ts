@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
+import { backupDatabase, restoreDatabase } from './backup';
 import { migrateToLatest, openDatabase, pendingMigrations } from './db/database';
 import { verifyAuditExport } from './domain/audit/audit-export';
 import { createToken, newTokenSchema } from './domain/auth/api-tokens';
 import { countUsers, createUser, newUserSchema } from './domain/auth/users';
 import { DomainError, messageOf } from './domain/errors';
 import { newSecret } from './domain/auth/secret-tokens';
-import { readKeyFile, SecretBox } from './domain/secrets';
+import { keyFileOf, readKeyFile, SecretBox } from './domain/secrets';
 import { createLogger } from './logger';
 import { Scheduler } from './jobs/scheduler';
 import { PACKAGE_VERSION } from './package-root';
@@ -35,6 +37,14 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
 		help: 'add a user (role: viewer | developer | admin);\nwithout --password one is generated and printed once',
 	},
 	'token create': { usage: 'token create --name N --role R', help: 'create an API token and print it once' },
+	backup: {
+		usage: 'backup <file>',
+		help: 'write a consistent copy of the database to a new file, while the\ncompanion serves; keep the encryption key apart from it',
+	},
+	restore: {
+		usage: 'restore <file>',
+		help: 'put a backup in place in an empty data directory, open its secrets\nwith the key and verify its audit log',
+	},
 	'audit verify-export': {
 		usage: 'audit verify-export <file>',
 		help: 'check an audit export on its own: its entries, their chain and\nits manifest’s signature (needs no database)',
@@ -70,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
 	if (values.version) return void console.log(PACKAGE_VERSION);
 	const command = positionals.join(' ') || 'serve';
 	if (values.help) {
-		const known = COMMANDS[command] ?? COMMANDS[positionals.slice(0, 2).join(' ')];
+		const known = COMMANDS[command] ?? COMMANDS[positionals.slice(0, 2).join(' ')] ?? COMMANDS[positionals[0]];
 		return void console.log(known && positionals.length ? `Usage: workflowops ${known.usage}\n\n${known.help}` : USAGE);
 	}
 	// What needs no configuration: checking a file.
@@ -80,6 +90,8 @@ async function main(argv: string[]): Promise<void> {
 	const config = loadConfig();
 	const logger = createLogger(config.logLevel);
 
+	if (positionals.length === 2 && (positionals[0] === 'backup' || positionals[0] === 'restore'))
+		return positionals[0] === 'backup' ? backup(config, positionals[1]) : restore(config, positionals[1]);
 	switch (command) {
 		case 'serve':
 			return serve(config, logger);
@@ -120,10 +132,39 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'check':
 			return check(config);
+		case 'backup':
+		case 'restore':
+			throw new UsageError(`The file is required\n\nUsage: workflowops ${COMMANDS[command].usage}`);
 
 		default:
 			throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
 	}
+}
+
+/** A consistent copy of the database, taken while the companion may be serving. */
+async function backup(config: Config, file: string): Promise<void> {
+	if (!fs.existsSync(config.databaseFile))
+		throw new UsageError(`No database at ${config.databaseFile}: nothing to back up`);
+	const db = openDatabase(config.databaseFile, { mustExist: true });
+	try {
+		const { bytes } = await backupDatabase(db, path.resolve(file));
+		const key = config.encryptionKey ? 'WORKFLOWOPS_ENCRYPTION_KEY' : keyFileOf(config.dataDir);
+		console.log(
+			`Backed up ${config.databaseFile} to ${path.resolve(file)} (${Math.ceil(bytes / 1024)} KiB).\n` +
+				`Its API keys and tokens are sealed with ${key}: keep a copy of that key, apart from the backup; without it they cannot be read.`,
+		);
+	} finally {
+		await db.destroy();
+	}
+}
+
+async function restore(config: Config, file: string): Promise<void> {
+	const report = await restoreDatabase(config, path.resolve(file));
+	console.log(
+		`Restored ${path.resolve(file)} into ${config.databaseFile}` +
+			(report.migrated.length ? `, brought up to date (${report.migrated.join(', ')})` : '') +
+			`: ${report.secrets} secret(s) opened with the key, audit log of ${report.audit.checked} entries verified.`,
+	);
 }
 
 /** Checks an audit export file; exits non-zero, saying why, when it does not hold. */
@@ -183,7 +224,7 @@ async function serve(config: Config, logger: ReturnType<typeof createLogger>): P
 	void recoverInterruptedChanges(deps, logger).catch((error: unknown) =>
 		logger.error({ err: error }, 'could not undo the changes the last run left running'),
 	);
-	const scheduler = new Scheduler(deps);
+	const scheduler = new Scheduler(deps, { backups: config.backups });
 	await scheduler.start();
 	await deps.events.resume();
 	const app = createApp({ ...deps, scheduler });

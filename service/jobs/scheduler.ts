@@ -1,4 +1,6 @@
 import { type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
+import { scheduledBackup } from '../backup';
+import type { ScheduledBackups } from '../config';
 import type { Logger } from 'pino';
 import type { AuditContext } from '../domain/audit/audit-log';
 import { CheckCancelled, checkDrift } from '../domain/drift/drift-check';
@@ -34,6 +36,8 @@ export interface SchedulerOptions {
 	executionCron?: string;
 	/** Enforcing the retention settings (default daily, 03:30). */
 	retentionCron?: string;
+	/** Backups of the database (WORKFLOWOPS_BACKUP_CRON); none when absent. */
+	backups?: ScheduledBackups;
 	/** How long one scheduled drift check may take in all, retries included (default 2 minutes). */
 	checkDeadlineMs?: number;
 }
@@ -41,7 +45,7 @@ export interface SchedulerOptions {
 /**
  * The node-cron schedules: each environment's drift checks (never two at once for one environment: a
  * tick that finds the last check still running is skipped), health checks, credential tests, execution
- * indexing (with the failure bursts that ended), the SLA sweep and the nightly retention.
+ * indexing (with the failure bursts that ended), the SLA sweep, the nightly retention and the backups.
  * `reconcile` applies stored schedule changes without a restart.
  */
 export class Scheduler implements ScheduleControl {
@@ -78,6 +82,8 @@ export class Scheduler implements ScheduleControl {
 				this.taskOptions('retention'),
 			),
 		);
+		const { backups } = this.options;
+		if (backups) this.routines.push(schedule(backups.cron, () => this.backUp(backups), this.taskOptions('backup')));
 		await this.reconcile();
 	}
 
@@ -222,6 +228,15 @@ export class Scheduler implements ScheduleControl {
 				),
 			),
 		);
+	}
+
+	private async backUp(backups: ScheduledBackups): Promise<void> {
+		try {
+			const file = await scheduledBackup(this.deps.db, backups);
+			this.deps.logger.info({ file }, 'backed up the database');
+		} catch (error) {
+			this.deps.logger.error({ err: error }, 'the scheduled backup failed');
+		}
 	}
 
 	/** As a job, so that it shows with the others (or the one started by hand, still running). */

@@ -321,3 +321,31 @@ test('audit verify-export checks an export file on its own, and says what is wro
 		'Usage: workflowops audit verify-export <file>',
 	);
 });
+
+test('backup and restore: a copy of the database, put back into an empty data directory with its key', async () => {
+	expect((await run(['user', 'add', '--email', 'ops@example.com', '--role', 'admin'])).code).toBe(0);
+	const file = path.join(dataDir, 'backup.sqlite');
+	const backedUp = await run(['backup', file]);
+	expect(backedUp).toMatchObject({ code: 0 });
+	expect(backedUp.stdout).toContain(`to ${file} (`);
+	expect(backedUp.stdout).toContain(`sealed with ${path.join(dataDir, 'encryption.key')}: keep a copy of that key`);
+	expect((await run(['backup', file])).stderr).toBe(`${file} exists already: name a new file\n`);
+
+	const elsewhere = path.join(dataDir, 'elsewhere');
+	const restored = await run(['restore', file], { WORKFLOWOPS_DATA_DIR: elsewhere });
+	expect(restored).toMatchObject({
+		code: 0,
+		stdout: expect.stringMatching(
+			/^Restored .*: 0 secret\(s\) opened with the key, audit log of 1 entries verified\.\n$/,
+		),
+	});
+	expect(await run(['restore', file], { WORKFLOWOPS_DATA_DIR: elsewhere })).toMatchObject({
+		code: 1,
+		stderr: expect.stringContaining('exists: a backup is restored into an empty data directory'),
+	});
+	expect(await run(['backup'])).toMatchObject({
+		code: 1,
+		stderr: 'The file is required\n\nUsage: workflowops backup <file>\n',
+	});
+	expect((await run(['restore', '--help'])).stdout).toContain('Usage: workflowops restore <file>');
+});

@@ -24,6 +24,8 @@ export interface Companion {
 	db: Db;
 	dataDir: string;
 	databaseFile: string;
+	/** What its secrets are sealed with. */
+	encryptionKey: Buffer;
 	logLines: string[];
 	/** A fresh API token of that role. */
 	token(role: Role): Promise<string>;
@@ -61,7 +63,8 @@ export async function startCompanion(
 	await migrateToLatest(db);
 	const logLines: string[] = [];
 	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-	const secrets = new SecretBox(crypto.randomBytes(32));
+	const encryptionKey = crypto.randomBytes(32);
+	const secrets = new SecretBox(encryptionKey);
 	const webhooks = new Webhooks(db, secrets, logger, {
 		backoffMs: [200, 400],
 		timeoutMs: 2000,
@@ -116,6 +119,7 @@ export async function startCompanion(
 		logLines,
 		scheduler,
 		webhooks,
+		encryptionKey,
 		token: async (role) =>
 			(await createToken(db, CLI_CONTEXT, { name: `test ${role} ${crypto.randomUUID().slice(0, 6)}`, role })).secret,
 		api,

@@ -57,6 +57,15 @@ test('webhooks to private addresses: allowed while the companion is reached on t
 	);
 });
 
+test('scheduled backups: none unless a schedule is set, then into the data directory, the newest 7 kept by default', () => {
+	expect(loadConfig({}).backups).toBeUndefined();
+	expect(loadConfig({ WORKFLOWOPS_DATA_DIR: '/srv/wfo', WORKFLOWOPS_BACKUP_CRON: '0 2 * * *' }).backups).toEqual({
+		cron: '0 2 * * *',
+		keep: 7,
+		dir: '/srv/wfo/backups',
+	});
+});
+
 test('a base64 key of 32 bytes is accepted', () => {
 	const key = Buffer.alloc(32, 7);
 	expect(loadConfig({ WORKFLOWOPS_ENCRYPTION_KEY: key.toString('base64') }).encryptionKey).toEqual(key);
@@ -81,6 +90,12 @@ test.each([
 		'WORKFLOWOPS_ENCRYPTION_KEY: must be 32 bytes written as 64 hex characters or as base64 (got "short")',
 	],
 	['WORKFLOWOPS_PUBLIC_URL', 'ftp://x', 'WORKFLOWOPS_PUBLIC_URL: must be an http:// or https:// URL (got "ftp://x")'],
+	[
+		'WORKFLOWOPS_BACKUP_CRON',
+		'nightly',
+		'WORKFLOWOPS_BACKUP_CRON: must be a cron expression, e.g. "0 2 * * *" for 02:00 every day (got "nightly")',
+	],
+	['WORKFLOWOPS_BACKUP_KEEP', '0', 'WORKFLOWOPS_BACKUP_KEEP: must be a whole number between 1 and 1000 (got "0")'],
 ])('%s=%s stops start-up with one line naming it', (name, value, message) => {
 	expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
 });

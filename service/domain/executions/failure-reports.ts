@@ -35,36 +35,47 @@ export async function recordPushedFailures(
 	environmentId: string,
 	failures: FailureReport[],
 ): Promise<{ fresh: number; recorded: string[] }> {
-	const now = new Date().toISOString();
 	const fresh = await storeNew(trx, environmentId, failures, 'n8n', null);
-	const due: FailureReport[] = [];
-	for (const workflowId of new Set(fresh.map((failure) => failure.workflow_id))) {
-		if (await announcedWithin(trx, environmentId, workflowId, now)) continue;
-		due.push(...fresh.filter((failure) => failure.workflow_id === workflowId));
-	}
-	await markAnnounced(trx, environmentId, due, now);
-	return { fresh: fresh.length, recorded: await announce(trx, events, environmentId, due) };
+	return { fresh: fresh.length, recorded: await announceDue(trx, events, environmentId, fresh) };
 }
 
 /** Announces the pushed failures whose burst has ended, one event per workflow with its count. */
 export async function flushFailureBursts(db: Db, events: EventSink): Promise<void> {
-	const now = new Date().toISOString();
 	const recorded = await db.transaction().execute(async (trx) => {
 		const waiting = await trx.selectFrom('failure_reports').selectAll().where('announced_at', 'is', null).execute();
 		const sent: string[] = [];
-		for (const environmentId of new Set(waiting.map((row) => row.environment_id))) {
-			const due: FailureReport[] = [];
-			const mine = waiting.filter((row) => row.environment_id === environmentId);
-			for (const workflowId of new Set(mine.map((row) => row.workflow_id))) {
-				if (await announcedWithin(trx, environmentId, workflowId, now)) continue;
-				due.push(...mine.filter((row) => row.workflow_id === workflowId));
-			}
-			await markAnnounced(trx, environmentId, due, now);
-			sent.push(...(await announce(trx, events, environmentId, due)));
-		}
+		for (const environmentId of new Set(waiting.map((row) => row.environment_id)))
+			sent.push(
+				...(await announceDue(
+					trx,
+					events,
+					environmentId,
+					waiting.filter((row) => row.environment_id === environmentId),
+				)),
+			);
 		return sent;
 	});
 	events.dispatch(recorded);
+}
+
+/**
+ * Announces the waiting failures of each workflow that had no event within the burst (marking them
+ * announced); the others keep waiting. Returns what to dispatch after the commit.
+ */
+async function announceDue(
+	trx: Db,
+	events: EventSink,
+	environmentId: string,
+	waiting: FailureReport[],
+): Promise<string[]> {
+	const now = new Date().toISOString();
+	const due: FailureReport[] = [];
+	for (const workflowId of new Set(waiting.map((failure) => failure.workflow_id))) {
+		if (await announcedWithin(trx, environmentId, workflowId, now)) continue;
+		due.push(...waiting.filter((failure) => failure.workflow_id === workflowId));
+	}
+	await markAnnounced(trx, environmentId, due, now);
+	return announce(trx, events, environmentId, due);
 }
 
 async function storeNew(

@@ -46,8 +46,8 @@ export async function indexExecutions(
 	const environment = await getEnvironmentRow(deps.db, environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 	try {
-		const result = await index(deps, client, environmentId, progress);
-		await recordIndexing(deps.db, environmentId, result, null);
+		const { result, completeSeq } = await index(deps, client, environmentId, progress);
+		await recordIndexing(deps.db, environmentId, result, null, completeSeq);
 		return result;
 	} catch (error) {
 		await recordIndexing(deps.db, environmentId, { added: 0, updated: 0 }, messageOf(error));
@@ -78,7 +78,7 @@ async function index(
 	client: N8nClient,
 	environmentId: string,
 	progress: Progress,
-): Promise<IndexingResult> {
+): Promise<{ result: IndexingResult; completeSeq: number | null }> {
 	const known = await completeSeq(db, environmentId);
 	// Before this indexing writes any: the known ones still running or waiting, read again below.
 	const open = await db
@@ -149,24 +149,12 @@ async function index(
 				hour: hourOf(row.started_at),
 			})),
 		);
-		await trx
-			.insertInto('execution_indexing')
-			.values({
-				environment_id: environmentId,
-				indexed_at: now,
-				added: 0,
-				updated: 0,
-				error: null,
-				complete_seq: top || null,
-			})
-			.onConflict((oc) => oc.column('environment_id').doUpdateSet({ complete_seq: top || null }))
-			.execute();
 		// What failed since the index knew the instance: not the history a first indexing reads.
 		const failed = known === null ? [] : rows.filter((row) => isFailure(row.status));
 		return recordIndexedFailures(trx, events, environmentId, failed.map(failureReportOf));
 	});
 	events.dispatch(recorded);
-	return { added: fresh.length + found.length, updated: again.length };
+	return { result: { added: fresh.length + found.length, updated: again.length }, completeSeq: top || null };
 }
 
 /**
@@ -372,8 +360,24 @@ function rowOf(
 	};
 }
 
-async function recordIndexing(db: Db, environmentId: string, result: IndexingResult, error: string | null) {
-	const row = { environment_id: environmentId, indexed_at: new Date().toISOString(), ...result, error };
+/**
+ * Keeps the indexing's time, counts or error; after a complete one, the number the next stops at (once
+ * everything below it is written: one cut short leaves it where it was).
+ */
+async function recordIndexing(
+	db: Db,
+	environmentId: string,
+	result: IndexingResult,
+	error: string | null,
+	completeSeq?: number | null,
+) {
+	const row = {
+		environment_id: environmentId,
+		indexed_at: new Date().toISOString(),
+		...result,
+		error,
+		...(completeSeq !== undefined && { complete_seq: completeSeq }),
+	};
 	await db
 		.insertInto('execution_indexing')
 		.values(row)

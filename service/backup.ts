@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Config, ScheduledBackups } from './config';
 import { type Db, ensurePrivateDir, migrateToLatest, openDatabase } from './db/database';
 import { type VerifyResult, verifyAuditChain } from './domain/audit/audit-log';
-import { readKeyFile, SecretBox } from './domain/secrets';
+import { readKeyFile, SecretBox, storedSecrets } from './domain/secrets';
 
 /**
  * A consistent copy of the database, taken while the companion serves: SQLite's `VACUUM INTO` reads
@@ -38,15 +38,6 @@ export interface RestoreReport {
 	secrets: number;
 	audit: VerifyResult;
 }
-
-/** Every column that holds a sealed secret. */
-const SEALED = [
-	['environments', 'api_key_sealed'],
-	['git_mirrors', 'token_sealed'],
-	['webhook_subscriptions', 'secret_sealed'],
-	['failure_reporting', 'secret_sealed'],
-	['audit_signing_key', 'private_key_sealed'],
-] as const;
 
 /**
  * Puts a backup in place as the data directory's database, which must not exist yet; brings it up to
@@ -100,25 +91,20 @@ function isSqlite(file: string): boolean {
 }
 
 async function openEverySecret(db: Db, secrets: SecretBox | undefined): Promise<number> {
-	let opened = 0;
-	for (const [table, column] of SEALED) {
-		const rows = await sql<{ sealed: string }>`SELECT ${sql.ref(column)} AS sealed FROM ${sql.table(table)}`.execute(
-			db,
+	const stored = await storedSecrets(db);
+	if (!stored.length) return 0;
+	if (!secrets)
+		throw new Error(
+			'the backup holds sealed secrets but there is no key: put its encryption.key into the data directory, or set WORKFLOWOPS_ENCRYPTION_KEY, then restore again',
 		);
-		for (const { sealed } of rows.rows) {
-			if (!secrets)
-				throw new Error(
-					'the backup holds sealed secrets but there is no key: put its encryption.key into the data directory, or set WORKFLOWOPS_ENCRYPTION_KEY, then restore again',
-				);
-			try {
-				secrets.open(sealed);
-			} catch {
-				throw new Error(
-					'the key is not the one the backup’s secrets were sealed with: give the key of the installation it was taken from',
-				);
-			}
-			opened++;
+	for (const sealed of stored) {
+		try {
+			secrets.open(sealed);
+		} catch {
+			throw new Error(
+				'the key is not the one the backup’s secrets were sealed with: give the key of the installation it was taken from',
+			);
 		}
 	}
-	return opened;
+	return stored.length;
 }

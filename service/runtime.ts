@@ -8,7 +8,7 @@ import { endInterruptedPromotion } from './domain/promotions/execute';
 import { countUsers, createUser } from './domain/auth/users';
 import { Webhooks } from './domain/events/webhooks';
 import { Jobs } from './domain/jobs/jobs';
-import { keyFileOf, loadOrCreateKeyFile, SecretBox } from './domain/secrets';
+import { keyFileOf, loadOrCreateKeyFile, SecretBox, storedSecrets } from './domain/secrets';
 import type { AppDeps } from './http/deps';
 import { GitHubRepo } from './git/github';
 import { N8nClient } from './n8n/client';
@@ -42,20 +42,14 @@ export async function openRuntime(config: Config): Promise<{ db: Db; secrets: Se
  * secret is stored yet.
  */
 export async function verifyEncryptionKey(db: Db, secrets: SecretBox | undefined, config: Config): Promise<boolean> {
-	const stored = await db
-		.selectFrom('environments')
-		.select('api_key_sealed as sealed')
-		.unionAll(db.selectFrom('git_mirrors').select('token_sealed as sealed'))
-		.unionAll(db.selectFrom('webhook_subscriptions').select('secret_sealed as sealed'))
-		.limit(1)
-		.executeTakeFirst();
+	const [stored] = await storedSecrets(db, 1);
 	if (!stored) return false;
 	if (!secrets)
 		throw new Error(
 			`${config.databaseFile} holds sealed secrets but there is no key: set WORKFLOWOPS_ENCRYPTION_KEY, or put back ${keyFileOf(config.dataDir)}`,
 		);
 	try {
-		secrets.open(stored.sealed);
+		secrets.open(stored);
 	} catch {
 		const key = config.encryptionKey ? 'WORKFLOWOPS_ENCRYPTION_KEY' : keyFileOf(config.dataDir);
 		throw new Error(

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
 
 const VERSION = 'v1';
 
@@ -55,4 +57,24 @@ export function readKeyFile(dataDir: string): Buffer | undefined {
 	const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
 	if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
 	return key;
+}
+
+/** Every column that holds a sealed secret. */
+const SEALED_COLUMNS = [
+	['environments', 'api_key_sealed'],
+	['git_mirrors', 'token_sealed'],
+	['webhook_subscriptions', 'secret_sealed'],
+	['failure_reporting', 'secret_sealed'],
+	['audit_signing_key', 'private_key_sealed'],
+] as const;
+
+/** The sealed secrets stored, every one or the first `limit`. */
+export async function storedSecrets(db: Db, limit?: number): Promise<string[]> {
+	const each = SEALED_COLUMNS.map(
+		([table, column]) => sql`SELECT ${sql.ref(column)} AS sealed FROM ${sql.table(table)}`,
+	);
+	const { rows } = await sql<{ sealed: string }>`${sql.join(each, sql` UNION ALL `)}${
+		limit === undefined ? sql`` : sql` LIMIT ${limit}`
+	}`.execute(db);
+	return rows.map((row) => row.sealed);
 }

@@ -6,7 +6,6 @@
  * sync; requests go over loopback with plain fetch.
  */
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chunks } from '../../service/db/batches';
@@ -16,7 +15,13 @@ import { keepFindings, prepareWorkflows, storeWorkflows } from '../../service/do
 import { inventoried } from '../../service/domain/workflows/inventory-sync';
 import { corpusWorkflows } from '../support/corpus';
 import { closedPort } from '../support/fake-n8n';
-import { createTokenWithCli, newDataDir, startCompanionProcess } from './companion-process';
+import {
+	createTokenWithCli,
+	createUserWithCli,
+	newDataDir,
+	signInCookie,
+	startCompanionProcess,
+} from './companion-process';
 
 const ENVIRONMENTS = 5;
 const CANONICAL = 2_000;
@@ -95,36 +100,6 @@ async function seed(databaseFile: string, environmentIds: string[]): Promise<voi
 	await db.destroy();
 }
 
-/** A signed-in session, as a browser gets one: the sign-in form with its CSRF cookie. */
-async function signIn(url: string, dataDir: string): Promise<string> {
-	execFileSync(
-		process.execPath,
-		[
-			path.resolve(__dirname, '../../dist/service/main.js'),
-			'user',
-			'add',
-			'--email',
-			'bench@example.com',
-			'--role',
-			'viewer',
-			'--password',
-			'correct horse battery',
-		],
-		{ env: { ...process.env, WORKFLOWOPS_DATA_DIR: dataDir } },
-	);
-	const login = await fetch(`${url}/login`);
-	const csrf = /wfo_csrf=([^;]+)/.exec(login.headers.getSetCookie().join('\n'))![1];
-	const response = await fetch(`${url}/login`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `wfo_csrf=${csrf}` },
-		body: new URLSearchParams({ _csrf: csrf, email: 'bench@example.com', password: 'correct horse battery' }),
-	});
-	const session = /wfo_session=([^;]+)/.exec(response.headers.getSetCookie().join('\n'));
-	if (!session) throw new Error(`sign-in failed: HTTP ${response.status}`);
-	return `wfo_session=${session[1]}`;
-}
-
 async function main(): Promise<void> {
 	const dataDir = newDataDir();
 	const admin = createTokenWithCli(dataDir, 'admin');
@@ -181,7 +156,8 @@ async function main(): Promise<void> {
 			`search over ${ENVIRONMENTS * CANONICAL} workflows, GET /api/v1/search (first page of 50): p50 ${percentile(all, 0.5).toFixed(1)} ms, p95 ${percentile(all, 0.95).toFixed(1)} ms over ${SEARCH_SAMPLES} requests (target p95 < 20 ms)`,
 		);
 
-		const cookie = await signIn(companion.url, dataDir);
+		createUserWithCli(dataDir, 'bench@example.com', 'correct horse battery', 'viewer');
+		const cookie = await signInCookie(companion.url, 'bench@example.com', 'correct horse battery');
 		for (const [what, url, headers] of [
 			['matrix page, GET /workflows?limit=1000 (HTML)', `${companion.url}/workflows?limit=1000`, { cookie }],
 			['matrix API, GET /api/v1/workflows?limit=1000', `${companion.url}/api/v1/workflows?limit=1000`, auth],

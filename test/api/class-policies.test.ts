@@ -7,6 +7,7 @@ import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
+import { recordedEvents } from '../support/events';
 
 const prodStore = fakeWorkflowStore(
 	Array.from({ length: 3 }, (_, i) => ({ ...httpWorkflow(i + 1), active: true, name: `Flow ${i + 1}` })),
@@ -38,16 +39,7 @@ afterAll(async () => {
 
 const api = (method: string, path: string, body?: unknown, token = setup.admin) =>
 	setup.companion.api(token, method, `/api/v1${path}`, body);
-/** The events the webhook subscription was sent, oldest first, whose type starts with `prefix`. */
-const eventsOf = async (prefix: string) =>
-	(
-		await setup.companion.db
-			.selectFrom('webhook_deliveries')
-			.select('payload')
-			.where('event_type', 'like', `${prefix}%`)
-			.orderBy('created_at')
-			.execute()
-	).map((row) => JSON.parse(row.payload));
+const eventsOf = (prefix: string) => recordedEvents(setup.companion.db, prefix);
 const follow = async (jobId: string) =>
 	(
 		await readEvents(`${setup.companion.url}/api/v1/jobs/${jobId}/events`, { authorization: `Bearer ${setup.admin}` })

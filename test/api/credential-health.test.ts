@@ -4,6 +4,7 @@ import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
+import { recordedEvents } from '../support/events';
 
 /** A workflow whose HTTP Request node authenticates with the credential `id`. */
 const using = (i: number, id: string, name: string) => {
@@ -42,14 +43,7 @@ async function testAll() {
 	});
 	return events.at(-1)!.data;
 }
-const failingEvents = async () =>
-	(
-		await setup.companion.db
-			.selectFrom('webhook_deliveries')
-			.select('payload')
-			.where('event_type', '=', 'credential.failing')
-			.execute()
-	).map((row) => JSON.parse(row.payload));
+const failingEvents = () => recordedEvents(setup.companion.db, 'credential.failing');
 const healthOf = async (id: string) =>
 	(await api('GET', '/credentials')).body.credentials.find((credential: any) => credential.id === id).health;
 

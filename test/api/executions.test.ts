@@ -6,6 +6,7 @@ import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
+import { recordedEvents } from '../support/events';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 30, 9, 0, seconds)).toISOString();
 const success = (id: number, workflowId = 'wf-1', seconds = id): FakeExecution => ({
@@ -340,14 +341,7 @@ test('an execution first seen before it started counts, once it has, in the hour
 });
 
 test('new failures are sent as execution.failed, one event per workflow with its count; not the history a first indexing reads', async () => {
-	const sent = (
-		await setup.companion.db
-			.selectFrom('webhook_deliveries')
-			.select('payload')
-			.where('event_type', '=', 'execution.failed')
-			.orderBy('created_at')
-			.execute()
-	).map((row) => JSON.parse(row.payload).data);
+	const sent = (await recordedEvents(setup.companion.db, 'execution.failed')).map((event) => event.data);
 	expect(sent.map((event) => [event.workflow.name, event.count])).toEqual([
 		['Mailer', 25],
 		['Mailer', 1],

@@ -9,6 +9,7 @@ import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { signedInClient } from '../support/ui-client';
 import { httpWorkflow } from '../support/workflows';
+import { recordedEvents } from '../support/events';
 
 const store = fakeWorkflowStore([
 	{ ...httpWorkflow(1), id: 'wf-1', name: 'Invoice sync' },
@@ -57,14 +58,7 @@ const failure = (executionId: string, workflowId = 'wf-1', errorMessage = 'Reque
 	errorMessage,
 });
 const sentEvents = async () =>
-	(
-		await setup.companion.db
-			.selectFrom('webhook_deliveries')
-			.select('payload')
-			.where('event_type', '=', 'execution.failed')
-			.orderBy('created_at')
-			.execute()
-	).map((row) => JSON.parse(row.payload).data);
+	(await recordedEvents(setup.companion.db, 'execution.failed')).map((event) => event.data);
 
 test('before it is installed, the status says so and the hook knows no secret for the environment', async () => {
 	expect((await api('GET', `/environments/${prod}/failure-reporting`)).body).toMatchObject({

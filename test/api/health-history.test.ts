@@ -4,6 +4,7 @@ import type { Companion } from '../support/companion';
 import { startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 import { signedInClient } from '../support/ui-client';
+import { recordedEvents } from '../support/events';
 
 let companion: Companion;
 let n8n: Awaited<ReturnType<typeof startFakeN8n>>;
@@ -34,15 +35,7 @@ afterAll(async () => {
 
 const check = () => companion.api(admin, 'POST', `/api/v1/environments/${environmentId}/test`);
 const health = async () => (await companion.api(admin, 'GET', `/api/v1/environments/${environmentId}/health`)).body;
-const sent = async () =>
-	(
-		await companion.db
-			.selectFrom('webhook_deliveries')
-			.select(['event_type', 'payload'])
-			.where('event_type', 'like', 'environment.%')
-			.orderBy('created_at')
-			.execute()
-	).map((row) => [row.event_type, JSON.parse(row.payload).data]);
+const sent = async () => (await recordedEvents(companion.db, 'environment.')).map((event) => [event.type, event.data]);
 
 test('every check is kept; down after two failed checks in a row, not one; up again at the next good one; each move sent once', async () => {
 	await check();

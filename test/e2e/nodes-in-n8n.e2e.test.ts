@@ -6,6 +6,7 @@ import { closedPort } from '../support/fake-n8n';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { webhookWorkflow } from '../support/workflows';
+import { editorCreate, editorHttpNode } from './harness/editor';
 import { executeInN8n, nodeOutput } from './harness/execute';
 import { type N8nInstance, PACKAGE_NAME, startN8n } from './harness/instance';
 import { packThisPackage } from './harness/package-tarball';
@@ -495,6 +496,13 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 			}),
 		);
 		await client.setActive(failing.id, true);
+		// Saved by n8n's editor, with node keys its public API refuses on write.
+		const edited = await editorCreate(n8n, {
+			name: 'Made in the editor',
+			nodes: [editorHttpNode('https://erp.example.com')],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
 		const environment = await companion.environment(admin, {
 			name: 'failures',
 			baseUrl: n8n.baseUrl,
@@ -512,8 +520,12 @@ describe.each(selectedTargets())('our package inside n8n $version', (target) => 
 		});
 		const { result } = job.at(-1)!.data;
 		expect(result.failed).toEqual([]);
-		expect(result.changed.map((outcome: { workflowId: string }) => outcome.workflowId)).toContain(failing.id);
-		expect((await client.getWorkflow(failing.id)).settings?.errorWorkflow).toBe(installed.body.reporting.workflowId);
+		expect(result.changed.map((outcome: { workflowId: string }) => outcome.workflowId)).toEqual(
+			expect.arrayContaining([failing.id, edited.id]),
+		);
+		for (const id of [failing.id, edited.id])
+			expect((await client.getWorkflow(id)).settings?.errorWorkflow).toBe(installed.body.reporting.workflowId);
+		expect((await client.getWorkflow(edited.id)).nodes[0].parameters.url).toBe('https://erp.example.com');
 
 		const failedAt = Date.now();
 		for (let attempt = 0; ; attempt++) {

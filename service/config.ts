@@ -20,6 +20,10 @@ const environmentSchema = z.object({
 		.default(5690),
 	WORKFLOWOPS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 	WORKFLOWOPS_DATA_DIR: optionalText,
+	WORKFLOWOPS_DATABASE_URL: optionalText.refine(
+		(value) => value === undefined || /^postgres(ql)?:\/\/\S+$/.test(value),
+		'must be a postgres:// URL (leave it unset for the embedded SQLite file)',
+	),
 	WORKFLOWOPS_ENCRYPTION_KEY: optionalText.refine(
 		(value) => value === undefined || decodeKey(value) !== undefined,
 		'must be 32 bytes written as 64 hex characters or as base64',
@@ -70,7 +74,10 @@ export interface Config {
 	port: number;
 	host: string;
 	dataDir: string;
+	/** The embedded SQLite database, used unless `databaseUrl` is set. */
 	databaseFile: string;
+	/** WORKFLOWOPS_DATABASE_URL: PostgreSQL instead of the SQLite file. */
+	databaseUrl: string | undefined;
 	/** From WORKFLOWOPS_ENCRYPTION_KEY; undefined means "use or create the key file in dataDir". */
 	encryptionKey: Buffer | undefined;
 	logLevel: (typeof LOG_LEVELS)[number];
@@ -90,13 +97,22 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** Variables whose value is a secret: a message about them never repeats it. */
+const SECRET_VARIABLES = new Set([
+	'WORKFLOWOPS_ENCRYPTION_KEY',
+	'WORKFLOWOPS_ADMIN_PASSWORD',
+	'WORKFLOWOPS_DATABASE_URL',
+]);
+
 /** Reads the environment; throws a ConfigError whose message has one line per bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const parsed = environmentSchema.safeParse(env);
 	if (!parsed.success) {
 		const lines = parsed.error.issues.map((issue) => {
 			const name = String(issue.path[0]);
-			return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? '')})`;
+			return SECRET_VARIABLES.has(name)
+				? `${name}: ${issue.message}`
+				: `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? '')})`;
 		});
 		throw new ConfigError(lines.join('\n'));
 	}
@@ -108,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			'WORKFLOWOPS_ADMIN_EMAIL and WORKFLOWOPS_ADMIN_PASSWORD: set both to create the first admin, or neither',
 		);
 	}
+	if (values.WORKFLOWOPS_DATABASE_URL && values.WORKFLOWOPS_BACKUP_CRON)
+		throw new ConfigError(
+			'WORKFLOWOPS_BACKUP_CRON backs up the embedded SQLite file: on PostgreSQL, back up with pg_dump (see the README)',
+		);
 	const dataDir = path.resolve(values.WORKFLOWOPS_DATA_DIR ?? path.join(os.homedir(), '.workflowops'));
 	const publicUrl = (values.WORKFLOWOPS_PUBLIC_URL ?? `http://localhost:${values.WORKFLOWOPS_PORT}`).replace(
 		/\/+$/,
@@ -118,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		host: values.WORKFLOWOPS_HOST,
 		dataDir,
 		databaseFile: path.join(dataDir, 'workflowops.sqlite'),
+		databaseUrl: values.WORKFLOWOPS_DATABASE_URL,
 		encryptionKey: values.WORKFLOWOPS_ENCRYPTION_KEY ? decodeKey(values.WORKFLOWOPS_ENCRYPTION_KEY) : undefined,
 		logLevel: values.WORKFLOWOPS_LOG_LEVEL,
 		publicUrl,

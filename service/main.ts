@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { backupDatabase, restoreDatabase } from './backup';
-import { migrateToLatest, openDatabase, pendingMigrations } from './db/database';
+import {
+	databaseLabel,
+	databaseVersion,
+	migrateToLatest,
+	openConfiguredDatabase,
+	openDatabase,
+	pendingMigrations,
+	reachDatabase,
+} from './db/database';
 import { verifyAuditExport } from './domain/audit/audit-export';
 import { createToken, newTokenSchema } from './domain/auth/api-tokens';
 import { countUsers, createUser, newUserSchema } from './domain/auth/users';
@@ -90,14 +98,20 @@ async function main(argv: string[]): Promise<void> {
 	const config = loadConfig();
 	const logger = createLogger(config.logLevel);
 
-	if (positionals.length === 2 && (positionals[0] === 'backup' || positionals[0] === 'restore'))
+	if (positionals.length === 2 && (positionals[0] === 'backup' || positionals[0] === 'restore')) {
+		if (config.databaseUrl)
+			throw new UsageError(
+				`workflowops ${positionals[0]} works on the embedded SQLite file: on PostgreSQL, use pg_dump and pg_restore (see the README)`,
+			);
 		return positionals[0] === 'backup' ? backup(config, positionals[1]) : restore(config, positionals[1]);
+	}
 	switch (command) {
 		case 'serve':
 			return serve(config, logger);
 		case 'migrate': {
-			const db = openDatabase(config.databaseFile);
+			const db = openConfiguredDatabase(config);
 			try {
+				await reachDatabase(db, config);
 				const applied = await migrateToLatest(db);
 				console.log(applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date');
 			} finally {
@@ -188,18 +202,20 @@ function verifyExportFile(file: string | undefined): void {
 
 /** Reports on the configuration, the database and the key without creating or changing anything. */
 async function check(config: Config): Promise<void> {
-	if (!fs.existsSync(config.databaseFile)) {
+	if (!config.databaseUrl && !fs.existsSync(config.databaseFile)) {
 		console.log(
 			`Configuration OK\nNo database at ${config.databaseFile} yet: \`workflowops serve\` or \`workflowops migrate\` creates it`,
 		);
 		return;
 	}
-	const db = openDatabase(config.databaseFile, { mustExist: true });
+	const db = openConfiguredDatabase(config, { mustExist: true });
 	try {
+		await reachDatabase(db, config);
+		const where = `Database ${databaseLabel(config)} (${await databaseVersion(db)})`;
 		const pending = await pendingMigrations(db);
 		if (pending.length) {
 			console.log(
-				`Configuration OK\nDatabase ${config.databaseFile}: ${pending.length} migration(s) to apply (${pending.join(', ')}); \`workflowops migrate\` applies them`,
+				`Configuration OK\n${where}: ${pending.length} migration(s) to apply (${pending.join(', ')}); \`workflowops migrate\` applies them`,
 			);
 			return;
 		}
@@ -207,7 +223,7 @@ async function check(config: Config): Promise<void> {
 		const verified = await verifyEncryptionKey(db, key && new SecretBox(key), config);
 		const users = await countUsers(db);
 		console.log(
-			`Configuration OK\nDatabase ${config.databaseFile}: schema up to date, ${users} user(s), ` +
+			`Configuration OK\n${where}: schema up to date, ${users} user(s), ` +
 				(verified ? 'the encryption key opens the stored secrets' : 'no secret stored yet'),
 		);
 	} finally {
@@ -217,6 +233,11 @@ async function check(config: Config): Promise<void> {
 
 async function serve(config: Config, logger: ReturnType<typeof createLogger>): Promise<void> {
 	const runtime = await openRuntime(config);
+	if (config.databaseUrl)
+		logger.warn(
+			{ database: databaseLabel(config) },
+			'PostgreSQL is a preview: workflow search, the workflow matrix, analytics, execution indexing, promotions, restores and retention are not yet ported to it; use the embedded SQLite for them',
+		);
 	await ensureInitialAdmin(runtime.db, config, logger);
 	const deps = appDeps(config, runtime, logger);
 	await recoverInterruptedJobs(deps, logger);

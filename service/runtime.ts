@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { type Db, migrateToLatest, openDatabase } from './db/database';
+import { databaseLabel, type Db, migrateToLatest, openConfiguredDatabase, reachDatabase } from './db/database';
 import { appendAudit, type AuditContext } from './domain/audit/audit-log';
 import { failInterruptedRequests } from './domain/approvals/operation-requests';
 import { recoverChanges } from './domain/changes/recovery';
@@ -25,8 +25,9 @@ export const CLI_CONTEXT: AuditContext = {
  * opens the secrets already stored.
  */
 export async function openRuntime(config: Config): Promise<{ db: Db; secrets: SecretBox }> {
-	const db = openDatabase(config.databaseFile);
+	const db = openConfiguredDatabase(config);
 	try {
+		await reachDatabase(db, config);
 		await migrateToLatest(db);
 		const secrets = new SecretBox(config.encryptionKey ?? loadOrCreateKeyFile(config.dataDir));
 		await verifyEncryptionKey(db, secrets, config);
@@ -46,14 +47,14 @@ export async function verifyEncryptionKey(db: Db, secrets: SecretBox | undefined
 	if (!stored) return false;
 	if (!secrets)
 		throw new Error(
-			`${config.databaseFile} holds sealed secrets but there is no key: set WORKFLOWOPS_ENCRYPTION_KEY, or put back ${keyFileOf(config.dataDir)}`,
+			`${databaseLabel(config)} holds sealed secrets but there is no key: set WORKFLOWOPS_ENCRYPTION_KEY, or put back ${keyFileOf(config.dataDir)}`,
 		);
 	try {
 		secrets.open(stored);
 	} catch {
 		const key = config.encryptionKey ? 'WORKFLOWOPS_ENCRYPTION_KEY' : keyFileOf(config.dataDir);
 		throw new Error(
-			`${key} is not the key the secrets in ${config.databaseFile} were sealed with: set the key they were stored with`,
+			`${key} is not the key the secrets in ${databaseLabel(config)} were sealed with: set the key they were stored with`,
 		);
 	}
 	return true;

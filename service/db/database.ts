@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
+import pg from 'pg';
 import { migrations } from './migrations';
+import type { Config } from '../config';
+import { dialectOf } from './dialect';
+import { WorkflowOpsPostgresDialect } from './postgres-dialect';
 import type { Database } from './schema';
 import { Sqlite3Dialect } from './sqlite3-dialect';
 
@@ -14,6 +18,60 @@ export type Db = Kysely<Database>;
 export function openDatabase(filename: string, options: { mustExist?: boolean } = {}): Db {
 	if (filename !== ':memory:' && !options.mustExist) ensurePrivateDir(path.dirname(filename));
 	return new Kysely<Database>({ dialect: new Sqlite3Dialect({ filename, mustExist: options.mustExist }) });
+}
+
+type DatabaseConfig = Pick<Config, 'databaseFile' | 'databaseUrl'>;
+
+/** The database the configuration names: PostgreSQL at WORKFLOWOPS_DATABASE_URL, else the SQLite file. */
+export function openConfiguredDatabase(config: DatabaseConfig, options: { mustExist?: boolean } = {}): Db {
+	return config.databaseUrl ? connectPostgres(config.databaseUrl) : openDatabase(config.databaseFile, options);
+}
+
+/** Where the database is, for messages: the SQLite file, or the PostgreSQL URL without its password. */
+export function databaseLabel(config: DatabaseConfig): string {
+	if (!config.databaseUrl) return config.databaseFile;
+	const url = new URL(config.databaseUrl);
+	url.password = '';
+	return url.toString();
+}
+
+/** Fails with one line saying where, when PostgreSQL cannot be reached (it connects lazily). */
+export async function reachDatabase(db: Db, config: DatabaseConfig): Promise<void> {
+	if (dialectOf(db) !== 'postgres') return;
+	try {
+		await sql`select 1`.execute(db);
+	} catch (error) {
+		throw new Error(`Cannot reach PostgreSQL at ${databaseLabel(config)}: ${(error as Error).message}`);
+	}
+}
+
+/** The database engine and its version, e.g. "SQLite 3.50.4" or "PostgreSQL 15.14". */
+export async function databaseVersion(db: Db): Promise<string> {
+	if (dialectOf(db) === 'postgres') {
+		const { rows } = await sql<{ server_version: string }>`show server_version`.execute(db);
+		return `PostgreSQL ${rows[0].server_version.split(' ')[0]}`;
+	}
+	const { rows } = await sql<{ version: string }>`select sqlite_version() as version`.execute(db);
+	return `SQLite ${rows[0].version}`;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/**
+ * Connects to PostgreSQL. Counts and sums come back as numbers, as they do from SQLite (pg would give
+ * 64-bit integers and numerics as strings; no value the companion keeps comes near 2^53).
+ */
+export function connectPostgres(url: string, options: { max?: number } = {}): Db {
+	const types = {
+		getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+			oid === INT8 || oid === NUMERIC ? Number : pg.types.getTypeParser(oid, format),
+	};
+	const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+	// An idle connection that PostgreSQL closes (a restart, a dropped database) is not a crash: the pool
+	// replaces it, and the next query reports what is wrong.
+	pool.on('error', () => undefined);
+	return new Kysely<Database>({ dialect: new WorkflowOpsPostgresDialect({ pool }) });
 }
 
 /**

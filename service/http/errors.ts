@@ -13,6 +13,9 @@ const STATUS: Record<ErrorCode, number> = {
 	rate_limited: 429,
 };
 
+/** PostgreSQL's "invalid byte sequence for encoding UTF8", which a NUL character in text raises. */
+const POSTGRES_NUL_IN_TEXT = '22021';
+
 export interface ErrorBody {
 	error: { code: string; message: string; details?: unknown };
 }
@@ -45,6 +48,13 @@ export function describeError(error: unknown, requestId: string): { status: numb
 		return {
 			status: 400,
 			body: { error: { code: 'invalid_request', message: 'The address is not valid: it holds a broken %-escape' } },
+		};
+	}
+	// PostgreSQL's text cannot hold a NUL character (SQLite's can): what the request gave it has one.
+	if ((error as { code?: unknown }).code === POSTGRES_NUL_IN_TEXT) {
+		return {
+			status: 400,
+			body: { error: { code: 'invalid_request', message: 'Text with a NUL character (\\u0000) cannot be stored' } },
 		};
 	}
 	// What Express and its body parsers refuse (a body declared gzip that is not, an unknown charset…).

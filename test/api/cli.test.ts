@@ -12,6 +12,7 @@ import { SecretBox } from '../../service/domain/secrets';
 import { PACKAGE_VERSION } from '../../service/package-root';
 import { CLI_CONTEXT } from '../../service/runtime';
 import { closedPort, startFakeN8n } from '../support/fake-n8n';
+import { onPostgres, testDatabase } from '../support/test-database';
 import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 
@@ -161,6 +162,39 @@ test('serve on a fresh data dir creates it private and points to the owner set-u
 		server.kill('SIGTERM');
 		await new Promise((resolve) => server.on('exit', resolve));
 	}
+});
+
+test("migrate and check name the database they use, its engine and version (this project's SQLite or PostgreSQL)", async () => {
+	const database = await testDatabase(path.join(dataDir, 'workflowops.sqlite'));
+	await database.db.destroy();
+	try {
+		const env: Record<string, string> = database.url ? { WORKFLOWOPS_DATABASE_URL: database.url } : {};
+		expect(await run(['migrate'], env)).toMatchObject({ code: 0, stdout: 'The database is up to date\n' });
+		const { code, stdout } = await run(['check'], env);
+		expect(code).toBe(0);
+		expect(stdout).toMatch(
+			onPostgres() ? /\(PostgreSQL \d+\.\d+\): schema up to date/ : /\(SQLite 3\.\d+\.\d+\): schema up to date/,
+		);
+	} finally {
+		await database.drop();
+	}
+});
+
+test('PostgreSQL that cannot be reached stops check and migrate with one line that never shows the password', async () => {
+	const url = `postgres://wfo:hunter2-secret@127.0.0.1:${await closedPort()}/workflowops`;
+	for (const command of ['check', 'migrate']) {
+		const { code, stdout, stderr } = await run([command], { WORKFLOWOPS_DATABASE_URL: url });
+		expect(code).toBe(1);
+		expect(stderr).toMatch(
+			/^Cannot reach PostgreSQL at postgres:\/\/wfo@127\.0\.0\.1:\d+\/workflowops: .*ECONNREFUSED/,
+		);
+		expect(stdout + stderr).not.toContain('hunter2');
+	}
+	const backup = await run(['backup', path.join(dataDir, 'copy.sqlite')], { WORKFLOWOPS_DATABASE_URL: url });
+	expect(backup).toMatchObject({
+		code: 1,
+		stderr: expect.stringContaining('on PostgreSQL, use pg_dump and pg_restore'),
+	});
 });
 
 test('check creates nothing: a data directory that does not exist, or cannot, is reported, not made', async () => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createApp } from '../../service/app';
-import { type Db, migrateToLatest, openDatabase } from '../../service/db/database';
+import type { Db } from '../../service/db/database';
 import { createToken } from '../../service/domain/auth/api-tokens';
 import { createUser } from '../../service/domain/auth/users';
 import type { Role } from '../../service/db/schema';
@@ -18,6 +18,7 @@ import { slotsPerInstance } from '../../service/n8n/request-slots';
 import { Scheduler, type SchedulerOptions } from '../../service/jobs/scheduler';
 import { Webhooks } from '../../service/domain/events/webhooks';
 import { CLI_CONTEXT } from '../../service/runtime';
+import { testDatabase } from './test-database';
 
 export interface Companion {
 	url: string;
@@ -59,8 +60,8 @@ export async function startCompanion(
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
 	const databaseFile = path.join(dataDir, 'workflowops.sqlite');
-	const db = openDatabase(databaseFile);
-	await migrateToLatest(db);
+	const database = await testDatabase(databaseFile);
+	const { db } = database;
 	const logLines: string[] = [];
 	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 	const encryptionKey = crypto.randomBytes(32);
@@ -133,7 +134,7 @@ export async function startCompanion(
 			await new Promise((resolve) => server.close(resolve));
 			await scheduler?.stop();
 			webhooks.stop();
-			await db.destroy();
+			await database.drop();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		},
 	};

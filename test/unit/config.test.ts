@@ -87,7 +87,7 @@ test.each([
 	[
 		'WORKFLOWOPS_ENCRYPTION_KEY',
 		'short',
-		'WORKFLOWOPS_ENCRYPTION_KEY: must be 32 bytes written as 64 hex characters or as base64 (got "short")',
+		'WORKFLOWOPS_ENCRYPTION_KEY: must be 32 bytes written as 64 hex characters or as base64',
 	],
 	['WORKFLOWOPS_PUBLIC_URL', 'ftp://x', 'WORKFLOWOPS_PUBLIC_URL: must be an http:// or https:// URL (got "ftp://x")'],
 	[
@@ -96,7 +96,12 @@ test.each([
 		'WORKFLOWOPS_BACKUP_CRON: must be a cron expression, e.g. "0 2 * * *" for 02:00 every day (got "nightly")',
 	],
 	['WORKFLOWOPS_BACKUP_KEEP', '0', 'WORKFLOWOPS_BACKUP_KEEP: must be a whole number between 1 and 1000 (got "0")'],
-])('%s=%s stops start-up with one line naming it', (name, value, message) => {
+	[
+		'WORKFLOWOPS_DATABASE_URL',
+		'mysql://root:hunter2@db/wfo',
+		'WORKFLOWOPS_DATABASE_URL: must be a postgres:// URL (leave it unset for the embedded SQLite file)',
+	],
+])('%s=%s stops start-up with one line naming it, never repeating a secret', (name, value, message) => {
 	expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
 });
 
@@ -111,6 +116,15 @@ test('the first admin needs both email and password', () => {
 		'set both to create the first admin, or neither',
 	);
 	expect(() => loadConfig({ WORKFLOWOPS_ADMIN_EMAIL: 'a@b.co', WORKFLOWOPS_ADMIN_PASSWORD: 'short' })).toThrow(
-		'WORKFLOWOPS_ADMIN_PASSWORD: must be at least 10 characters (got "short")',
+		'WORKFLOWOPS_ADMIN_PASSWORD: must be at least 10 characters',
+	);
+});
+
+test('WORKFLOWOPS_DATABASE_URL selects PostgreSQL; scheduled backups stay with SQLite', () => {
+	const url = 'postgres://wfo:secret@db.internal:5432/workflowops';
+	expect(loadConfig({ WORKFLOWOPS_DATABASE_URL: url }).databaseUrl).toBe(url);
+	expect(loadConfig({}).databaseUrl).toBeUndefined();
+	expect(() => loadConfig({ WORKFLOWOPS_DATABASE_URL: url, WORKFLOWOPS_BACKUP_CRON: '0 2 * * *' })).toThrow(
+		'on PostgreSQL, back up with pg_dump',
 	);
 });

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { appendOnly, uniqueIgnoringCase } from './portable';
 
 // Frozen: never edit a migration that has shipped; add a new one to the registry instead.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -47,7 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 		.addColumn('last_test_at', 'text')
 		.addColumn('last_test_result', 'text')
 		.execute();
-	await sql`create unique index environments_name_nocase on environments (name collate nocase)`.execute(db);
+	await uniqueIgnoringCase(db, 'environments_name_nocase', 'environments', 'name');
 
 	await db.schema
 		.createTable('audit_log')
@@ -71,8 +72,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 	for (const column of ['action', 'actor_id', 'actor_name', 'environment_id', 'resource_type', 'resource_id', 'at']) {
 		await db.schema.createIndex(`audit_log_${column}`).on('audit_log').columns([column, 'id']).execute();
 	}
-	await sql`create trigger audit_log_no_update before update on audit_log
-		begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
-	await sql`create trigger audit_log_no_delete before delete on audit_log
-		begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
+	await appendOnly(db, 'audit_log');
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { fullTextTable, markSearchStale, rowNumber, withoutRowid } from './portable';
 
 // Frozen: never edit a migration that has shipped; add a new one to the registry instead.
 // Full-text search over every environment's inventory: one FTS5 document per inventory row (its
@@ -21,27 +22,23 @@ const MARK = (row: 'new' | 'old') =>
 
 export async function up(db: Kysely<unknown>): Promise<void> {
 	await sql`CREATE TABLE workflow_search_keys (
-		id INTEGER PRIMARY KEY,
+		id ${rowNumber(db)},
 		environment_id TEXT NOT NULL,
 		n8n_id TEXT NOT NULL,
 		UNIQUE (environment_id, n8n_id)
 	)`.execute(db);
-	await sql`CREATE VIRTUAL TABLE workflow_search USING fts5(
-		environment_id UNINDEXED, name, nodes, tags, credentials, parameters
-	)`.execute(db);
+	await fullTextTable(
+		db,
+		'workflow_search',
+		['name', 'nodes', 'tags', 'credentials', 'parameters'],
+		['environment_id'],
+	);
 	await sql`CREATE TABLE workflow_search_stale (
 		environment_id TEXT NOT NULL,
 		n8n_id TEXT NOT NULL,
 		PRIMARY KEY (environment_id, n8n_id)
-	) WITHOUT ROWID`.execute(db);
-	await sql`CREATE TRIGGER workflow_search_insert AFTER INSERT ON workflow_inventory BEGIN ${MARK('new')} END`.execute(
-		db,
-	);
-	await sql`CREATE TRIGGER workflow_search_update AFTER UPDATE OF environment_id, n8n_id, name, raw_hash ON workflow_inventory
-		BEGIN ${MARK('old')} ${MARK('new')} END`.execute(db);
-	await sql`CREATE TRIGGER workflow_search_delete AFTER DELETE ON workflow_inventory BEGIN ${MARK('old')} END`.execute(
-		db,
-	);
+	) ${withoutRowid(db)}`.execute(db);
+	await markSearchStale(db, MARK);
 	await sql`INSERT INTO workflow_search_stale (environment_id, n8n_id)
 		SELECT environment_id, n8n_id FROM workflow_inventory`.execute(db);
 

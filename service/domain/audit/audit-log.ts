@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database';
+import { dialectOf } from '../../db/dialect';
 import type { AuditRow, Database } from '../../db/schema';
 
 export interface Actor {
@@ -80,6 +81,9 @@ export async function appendAuditEntries(
 			.values(rows.slice(start, start + INSERT_CHUNK))
 			.execute();
 	}
+	// SQLite's AUTOINCREMENT keeps the highest id issued by itself; PostgreSQL's sequence is told.
+	if (rows.length && dialectOf(trx) === 'postgres')
+		await sql`select setval('audit_log_id_seq', ${previous.id})`.execute(trx);
 	return rows;
 }
 
@@ -105,14 +109,23 @@ export function entryHash(row: Omit<AuditRow, 'hash'>): string {
 	return crypto.createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
+/** Serialises appends on PostgreSQL (SQLite's write transactions already are). */
+const AUDIT_CHAIN_LOCK = 7_400_001;
+
 /**
- * The hash to link to and the last id ever issued, in one statement. Ids come from sqlite_sequence,
- * not from the last row, so a deleted tail leaves a gap that verify sees.
+ * The hash to link to and the last id ever issued, in one statement. Ids come from sqlite_sequence
+ * (PostgreSQL: the id's sequence), not from the last row, so a deleted tail leaves a gap that verify
+ * sees. On PostgreSQL, inside a transaction, it first takes the chain's lock until that transaction ends.
  */
 async function chainHead(db: Kysely<Database>): Promise<{ hash: string | null; lastIssuedId: number }> {
+	const postgres = dialectOf(db) === 'postgres';
+	if (postgres) await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(db);
+	const lastIssued = postgres
+		? sql`select case when is_called then last_value end from audit_log_id_seq`
+		: sql`select seq from sqlite_sequence where name = 'audit_log'`;
 	const { rows } = await sql<{ hash: string | null; lastIssuedId: number | null }>`
 		select (select hash from audit_log order by id desc limit 1) as hash,
-		       (select seq from sqlite_sequence where name = 'audit_log') as lastIssuedId`.execute(db);
+		       (${lastIssued}) as "lastIssuedId"`.execute(db);
 	return { hash: rows[0]?.hash ?? null, lastIssuedId: rows[0]?.lastIssuedId ?? 0 };
 }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { jsonArrayFieldLines } from '../../db/dialect';
 import { containsText } from '../../db/like';
 import { sql, type Transaction } from 'kysely';
 import type { Database, EnvironmentRow, IncidentsTable, IncidentStatus, Resolution, Severity } from '../../db/schema';
@@ -216,10 +217,7 @@ export async function listIncidents(db: Db, query: z.infer<typeof incidentListSc
 						.whereRef('environments.id', '=', 'incidents.environment_id')
 						.where(containsText(sql.ref('environments.name'), q)),
 				),
-				containsText(
-					sql`(select group_concat(json_extract(value, '$.name'), char(10)) from json_each(incidents.items))`,
-					q,
-				),
+				containsText(jsonArrayFieldLines(db, 'incidents.items', 'name'), q),
 			]),
 		);
 	return offsetPage(

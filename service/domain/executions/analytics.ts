@@ -2,6 +2,7 @@ import { type Expression, sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { chunks } from '../../db/batches';
 import type { Db } from '../../db/database';
+import { jsonNumberAt } from '../../db/dialect';
 import { DomainError } from '../errors';
 import { costModels, costOf, NO_COST } from './cost-models';
 import { hourOf, percentile, SUMMED_COLUMNS } from './rollups';
@@ -250,7 +251,7 @@ async function workflowFacts(
 					'workflow_inventory.name',
 					'workflow_inventory.canonical_id',
 					'workflow_inventory.node_types',
-					sql<number | null>`json_extract(workflow_blobs.raw, '$.settings.timeSavedPerExecution')`.as('time_saved'),
+					jsonNumberAt(db, 'workflow_blobs.raw', ['settings', 'timeSavedPerExecution']).as('time_saved'),
 				])
 				.where(sql<SqlBool>`(workflow_inventory.environment_id, workflow_inventory.n8n_id) IN (VALUES ${values})`)
 				.execute()),

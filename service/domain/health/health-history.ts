@@ -104,7 +104,7 @@ export async function healthHistory(db: Db, environmentId: string): Promise<Heal
 		SELECT at, previous AS "from", version AS "to" FROM (
 			SELECT at, version, lag(version) OVER (ORDER BY at) AS previous FROM health_samples
 			WHERE environment_id = ${environmentId} AND version IS NOT NULL AND at >= ${since(30)}
-		) WHERE previous IS NOT NULL AND previous != version ORDER BY at`.execute(db);
+		) AS samples WHERE previous IS NOT NULL AND previous != version ORDER BY at`.execute(db);
 	const state = await db
 		.selectFrom('environment_health')
 		.select(['state', 'since'])

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { jsonArrayHas } from '../../db/dialect';
 import { containsText } from '../../db/like';
 import type { InventoryRow } from '../../db/schema';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
@@ -60,9 +61,8 @@ export async function listInventory(
 	let select = inventoryRows(db).where('workflow_inventory.environment_id', '=', environmentId);
 	if (query.q) select = select.where(containsText(sql.ref('workflow_inventory.name'), query.q));
 	if (query.active) select = select.where('workflow_inventory.active', '=', query.active === 'true' ? 1 : 0);
-	if (query.tag) select = select.where(sql<boolean>`exists (select 1 from json_each(tags) where value = ${query.tag})`);
-	if (query.nodeType)
-		select = select.where(sql<boolean>`exists (select 1 from json_each(node_types) where value = ${query.nodeType})`);
+	if (query.tag) select = select.where(jsonArrayHas(db, 'tags', query.tag));
+	if (query.nodeType) select = select.where(jsonArrayHas(db, 'node_types', query.nodeType));
 	return offsetPage(
 		query,
 		(limit, offset) =>

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { jsonArrayHas } from '../../db/dialect';
 import type { CanonicalStatus, EnvironmentClass } from '../../db/schema';
 import { ENVIRONMENT_CLASSES } from '../environments/environments';
 import { notFound } from '../errors';
@@ -225,16 +226,12 @@ function filteredCanonicals(db: Db, query: MatrixQuery) {
 	if (query.environment)
 		select = select.where('canonical_workflows.id', 'in', inventory().where('environment_id', '=', query.environment));
 	if (query.tag)
-		select = select.where(
-			'canonical_workflows.id',
-			'in',
-			inventory().where(sql<boolean>`exists (select 1 from json_each(tags) where value = ${query.tag})`),
-		);
+		select = select.where('canonical_workflows.id', 'in', inventory().where(jsonArrayHas(db, 'tags', query.tag)));
 	if (query.nodeType)
 		select = select.where(
 			'canonical_workflows.id',
 			'in',
-			inventory().where(sql<boolean>`exists (select 1 from json_each(node_types) where value = ${query.nodeType})`),
+			inventory().where(jsonArrayHas(db, 'node_types', query.nodeType)),
 		);
 	const text = [query.q, query.credential && `credential:"${query.credential.replaceAll('"', '')}"`].filter(Boolean);
 	if (text.length)

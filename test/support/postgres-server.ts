@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 /**
  * A throwaway PostgreSQL cluster for tests: `initdb` and `pg_ctl` from Debian's `postgresql` package,
@@ -42,17 +42,6 @@ export function postgresBinDir(): string {
 	if (!versions.length)
 		throw new Error('PostgreSQL is not installed: apt-get install postgresql (the tests start their own cluster)');
 	return path.join(root, versions[0], 'bin');
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 export async function startPostgresServer(): Promise<PostgresServer> {

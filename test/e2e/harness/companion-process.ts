@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from './instance';
+import { freePort } from '../../support/ports';
 
 const ROOT = path.resolve(__dirname, '../../..');
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, type N8nInstance } from './instance';
+import { freePort } from '../../support/ports';
+import type { N8nInstance } from './instance';
 
 export interface RunData {
 	status?: string;

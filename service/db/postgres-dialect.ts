@@ -1,9 +1,7 @@
 import {
 	type ColumnDefinitionNode,
 	DataTypeNode,
-	type Dialect,
 	PostgresDialect,
-	type PostgresDialectConfig,
 	PostgresQueryCompiler,
 	type QueryCompiler,
 	RawNode,
@@ -14,11 +12,7 @@ import {
  * integers are 64-bit and its reals double precision, and an integer primary key numbers new rows by
  * itself (with or without AUTOINCREMENT), so here they are bigint, double precision and an identity.
  */
-export class WorkflowOpsPostgresDialect extends PostgresDialect implements Dialect {
-	constructor(config: PostgresDialectConfig) {
-		super(config);
-	}
-
+export class WorkflowOpsPostgresDialect extends PostgresDialect {
 	override createQueryCompiler(): QueryCompiler {
 		return new SchemaAsSqliteCompiler();
 	}

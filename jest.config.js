@@ -31,27 +31,8 @@ module.exports = {
 		onPostgres(
 			'api',
 			['<rootDir>/test/api/**/*.test.ts'],
-			[
-				// Backup and restore of the SQLite file: PostgreSQL is backed up with pg_dump.
-				'backup',
-				// Not yet ported to PostgreSQL (issue 14): their queries still use SQLite's SQL.
-				'analytics',
-				'execution-index-resume',
-				'executions',
-				'failure-reporting',
-				'inventory',
-				'malformed-input',
-				'promotion-execute',
-				'promotions',
-				'restore',
-				'retention',
-				'route-permissions',
-				'schedules',
-				'workflow-everywhere',
-				'workflow-matrix',
-				'workflow-pages',
-				'workflow-search-corpus',
-			],
+			// Backup and restore of the SQLite file: PostgreSQL is backed up with pg_dump.
+			['backup'],
 		),
 	],
 	reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

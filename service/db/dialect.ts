@@ -33,3 +33,46 @@ export function jsonNumberAt(db: AnyDb, column: string, path: string[]): RawBuil
 	const value = sql`(${sql.ref(column)})::jsonb #> ${path}`;
 	return sql`(case when jsonb_typeof(${value}) = 'number' then (${value})::text::double precision end)`;
 }
+
+/**
+ * Each row's `values` as a JSON array, all of them in one JSON array (text; `[]` when there are none):
+ * one row to read instead of many, as the driver's cost is per row and JSON.parse's is not.
+ */
+export function packedRows(db: AnyDb, values: RawBuilder<unknown>[]): RawBuilder<string> {
+	return dialectOf(db) === 'postgres'
+		? sql`coalesce(json_agg(json_build_array(${sql.join(values)})), '[]')::text`
+		: sql`json_group_array(json_array(${sql.join(values)}))`;
+}
+
+const ASCII_PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+
+/**
+ * A text column as PostgreSQL's full-text search reads it: punctuation made spaces, so words split as
+ * FTS5 splits them ("api.openai.com" is three words, not a host name).
+ */
+export function searchableText(column: string): RawBuilder<string> {
+	return sql`translate(${sql.ref(column)}, ${sql.lit(ASCII_PUNCTUATION)}, ${sql.lit(' '.repeat(ASCII_PUNCTUATION.length))})`;
+}
+
+/** The error is a unique constraint's refusal (SQLite's or PostgreSQL's). */
+export function isUniqueViolation(error: unknown): boolean {
+	// Not `instanceof`: the driver's errors may come from another realm (as under jest).
+	const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+	return code === '23505' || /UNIQUE constraint failed/.test(String(message));
+}
+
+/**
+ * At most `limit` of `table`'s rows matching `where`, picked by where they are stored (SQLite's rowid,
+ * PostgreSQL's ctid): a condition for deleting in batches.
+ */
+export function someRowsWhere(
+	db: AnyDb,
+	table: string,
+	where: RawBuilder<unknown>,
+	limit: number,
+): RawBuilder<boolean> {
+	const from = sql.table(table);
+	return dialectOf(db) === 'postgres'
+		? sql`ctid = any(array(select ctid from ${from} where ${where} limit ${limit}))`
+		: sql`rowid in (select rowid from ${from} where ${where} limit ${limit})`;
+}

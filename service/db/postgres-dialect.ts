@@ -1,10 +1,16 @@
 import {
 	type ColumnDefinitionNode,
+	CompiledQuery,
+	type DatabaseConnection,
 	DataTypeNode,
+	type Driver,
 	PostgresDialect,
+	type PostgresDialectConfig,
+	PostgresDriver,
 	PostgresQueryCompiler,
 	type QueryCompiler,
 	RawNode,
+	type TransactionSettings,
 } from 'kysely';
 
 /**
@@ -13,8 +19,31 @@ import {
  * itself (with or without AUTOINCREMENT), so here they are bigint, double precision and an identity.
  */
 export class WorkflowOpsPostgresDialect extends PostgresDialect {
+	constructor(private readonly settings: PostgresDialectConfig) {
+		super(settings);
+	}
+
+	override createDriver(): Driver {
+		return new OneWriterAtATimeDriver(this.settings);
+	}
+
 	override createQueryCompiler(): QueryCompiler {
 		return new SchemaAsSqliteCompiler();
+	}
+}
+
+/** Any number, the same in every process: the advisory lock that write transactions take. */
+const WRITE_LOCK = 7_400_000;
+
+/**
+ * Transactions one at a time across every process on the database, as SQLite runs them (BEGIN
+ * IMMEDIATE) and as the domain's transactions expect: what one reads stays true until it commits (one
+ * running job of a kind, the audit chain's head). Statements outside a transaction run alongside.
+ */
+class OneWriterAtATimeDriver extends PostgresDriver {
+	override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+		await super.beginTransaction(connection, settings);
+		await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK})`));
 	}
 }
 

@@ -4,6 +4,7 @@ import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
+import { onPostgres } from '../support/test-database';
 
 const workflow = (i: number) => ({
 	id: `wf-${i}`,
@@ -166,18 +167,41 @@ test('workflows keep their canonical id from one sync to the next', async () => 
 	).toBe(first);
 });
 
+/** Records every write to the inventory (by triggers) until stopped: "insert wf-1", "delete wf-2"… */
+async function recordInventoryWrites() {
+	const db = companion.db;
+	const changes = ['insert', 'update', 'delete'];
+	await sql`create table touched (change text, n8n_id text)`.execute(db);
+	if (onPostgres()) {
+		await sql`create function touch() returns trigger language plpgsql as $$ begin
+			insert into touched values (lower(tg_op), coalesce(new.n8n_id, old.n8n_id)); return null; end $$`.execute(db);
+		await sql`create trigger touched after insert or update or delete on workflow_inventory
+			for each row execute function touch()`.execute(db);
+	} else
+		for (const change of changes)
+			await sql
+				.raw(
+					`create trigger touched_${change} after ${change} on workflow_inventory begin
+						insert into touched values ('${change}', ${change === 'delete' ? 'old' : 'new'}.n8n_id); end`,
+				)
+				.execute(db);
+	return {
+		async stop() {
+			const { rows } = await sql<{ change: string; n8n_id: string }>`select change, n8n_id from touched`.execute(db);
+			if (onPostgres()) {
+				await sql`drop trigger touched on workflow_inventory`.execute(db);
+				await sql`drop function touch`.execute(db);
+			} else for (const change of changes) await sql.raw(`drop trigger touched_${change}`).execute(db);
+			await sql`drop table touched`.execute(db);
+			return rows.map((touch) => `${touch.change} ${touch.n8n_id}`);
+		},
+	};
+}
+
 test('a re-sync rewrites only what changed and leaves unchanged rows alone', async () => {
 	const environmentId = await createEnvironment('re-sync');
 	await syncAndFollow(companion, developer, environmentId);
-	// Every write to the inventory is recorded by temporary triggers on this connection.
-	await sql`create temp table touched (change text, n8n_id text)`.execute(companion.db);
-	for (const change of ['insert', 'update', 'delete'])
-		await sql
-			.raw(
-				`create temp trigger touched_${change} after ${change} on workflow_inventory begin
-					insert into touched values ('${change}', ${change === 'delete' ? 'old' : 'new'}.n8n_id); end`,
-			)
-			.execute(companion.db);
+	const touched = await recordInventoryWrites();
 	const get = async (id: string) =>
 		companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows/${id}`);
 	const renamedCanonical = (await get('wf-3')).body.canonicalId;
@@ -191,18 +215,7 @@ test('a re-sync rewrites only what changed and leaves unchanged rows alone', asy
 	} finally {
 		workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
 	}
-	const touched = await sql<{ change: string; n8n_id: string }>`select change, n8n_id from touched`.execute(
-		companion.db,
-	);
-	for (const change of ['insert', 'update', 'delete'])
-		await sql.raw(`drop trigger temp.touched_${change}`).execute(companion.db);
-	await sql`drop table temp.touched`.execute(companion.db);
-	expect(touched.rows.map((row) => `${row.change} ${row.n8n_id}`).sort()).toEqual([
-		'delete wf-3',
-		'delete wf-5',
-		'insert wf-3',
-		'insert wf-900',
-	]);
+	expect((await touched.stop()).sort()).toEqual(['delete wf-3', 'delete wf-5', 'insert wf-3', 'insert wf-900']);
 	expect((await get('wf-3')).body).toMatchObject({ name: 'Renamed', canonicalId: renamedCanonical });
 	expect((await get('wf-5')).status).toBe(404);
 	const environment = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}`)).body;

@@ -1,5 +1,5 @@
 import { excerpt } from '../../service/domain/workflows/search-excerpt';
-import { searchTerms } from '../../service/domain/workflows/search';
+import { searchTerms } from '../../service/domain/workflows/search-match';
 
 const document = {
 	name: 'Invoice sync',

@@ -1,6 +1,6 @@
 import { DomainError } from '../../service/domain/errors';
 import { normalisedName } from '../../service/domain/workflows/onboarding';
-import { ftsQuery } from '../../service/domain/workflows/search';
+import { ftsQuery, searchTerms, tsQuery } from '../../service/domain/workflows/search-match';
 
 test.each([
 	['invoice', '"invoice"*'],
@@ -19,6 +19,16 @@ test.each([
 	['invoice -- !!', '"invoice"*'],
 ])('the search %j is the FTS5 query %j', (text, query) => {
 	expect(ftsQuery(text)).toBe(query);
+});
+
+test.each([
+	['invoice', ["'invoice':*"]],
+	['"ERP key" name:Dup', ["'ERP' <-> 'key':*", "'Dup':*"]],
+	['text:api.openai.com', ["'api' <-> 'openai' <-> 'com':*"]],
+	["a'b & !c | d:*", ["'a' <-> 'b':*", "'c':*", "'d':*"]],
+	['Größe_straße', ["'Größe' <-> 'straße':*"]],
+])('on PostgreSQL the search %j is the tsqueries %j: letters and digits only, words in a row', (text, queries) => {
+	expect(searchTerms(text).map(tsQuery)).toEqual(queries);
 });
 
 test('a search with no letter or digit is refused in words', () => {

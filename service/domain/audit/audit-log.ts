@@ -109,17 +109,13 @@ export function entryHash(row: Omit<AuditRow, 'hash'>): string {
 	return crypto.createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-/** Serialises appends on PostgreSQL (SQLite's write transactions already are). */
-const AUDIT_CHAIN_LOCK = 7_400_001;
-
 /**
  * The hash to link to and the last id ever issued, in one statement. Ids come from sqlite_sequence
  * (PostgreSQL: the id's sequence), not from the last row, so a deleted tail leaves a gap that verify
- * sees. On PostgreSQL, inside a transaction, it first takes the chain's lock until that transaction ends.
+ * sees. Called in the append's transaction, which runs alone (on PostgreSQL too: see postgres-dialect.ts).
  */
 async function chainHead(db: Kysely<Database>): Promise<{ hash: string | null; lastIssuedId: number }> {
 	const postgres = dialectOf(db) === 'postgres';
-	if (postgres) await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(db);
 	const lastIssued = postgres
 		? sql`select case when is_called then last_value end from audit_log_id_seq`
 		: sql`select seq from sqlite_sequence where name = 'audit_log'`;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/database';
+import { isUniqueViolation } from '../../db/dialect';
 import type { ChangeAction, ChangeKind, ChangeStatus, ChangeStepsTable, ChangesTable } from '../../db/schema';
 import { conflict } from '../errors';
 
@@ -13,14 +14,26 @@ export interface NewChange {
 	description: string;
 }
 
-// Not `instanceof Error`: the driver's errors may come from another realm (as under jest).
-const isUniqueViolation = (error: unknown) => /UNIQUE constraint failed/.test(String((error as Error)?.message));
-
 /**
- * Records a change as running on its instance. The database allows one running change per instance:
- * while another runs, this is a 409 naming it.
+ * Records a change as running on its instance: one running change per instance, checked and recorded
+ * in one transaction (transactions run one at a time); while another runs, this is a 409 naming it.
  */
 export async function beginChange(db: Db, change: NewChange): Promise<ChangeRow> {
+	if (!db.isTransaction) return db.transaction().execute((trx) => beginChange(trx, change));
+	const running = await db
+		.selectFrom('changes')
+		.select(['id', 'description', 'subject'])
+		.where('environment_id', '=', change.environmentId)
+		.where('status', '=', 'running')
+		.executeTakeFirst();
+	if (running)
+		throw conflict(
+			`Another change to this n8n is running (${running.description}): one change at a time per instance`,
+			{
+				changeId: running.id,
+				subject: running.subject,
+			},
+		);
 	const row: ChangeRow = {
 		id: crypto.randomUUID(),
 		kind: change.kind,
@@ -33,21 +46,7 @@ export async function beginChange(db: Db, change: NewChange): Promise<ChangeRow>
 		started_at: new Date().toISOString(),
 		finished_at: null,
 	};
-	try {
-		await db.insertInto('changes').values(row).execute();
-	} catch (error) {
-		if (!isUniqueViolation(error)) throw error;
-		const running = await db
-			.selectFrom('changes')
-			.select(['id', 'description', 'subject'])
-			.where('environment_id', '=', change.environmentId)
-			.where('status', '=', 'running')
-			.executeTakeFirst();
-		throw conflict(
-			`Another change to this n8n is running${running ? ` (${running.description})` : ''}: one change at a time per instance`,
-			running && { changeId: running.id, subject: running.subject },
-		);
-	}
+	await db.insertInto('changes').values(row).execute();
 	return row;
 }
 

@@ -127,6 +127,7 @@ export async function storeContent(db: Db, workflows: N8nWorkflow[]): Promise<Ba
 /**
  * Upserts approved entries and drops `removed` ids, and marks the environment's baseline approved now
  * (with no entry at all, an empty instance is the baseline): part of a transaction that audits why.
+ * Of several entries for one workflow (written twice by one promotion), the last holds.
  */
 export async function setBaselineEntries(
 	trx: Db,
@@ -136,8 +137,9 @@ export async function setBaselineEntries(
 	removed: string[],
 ): Promise<void> {
 	const approvedAt = new Date().toISOString();
-	for (let start = 0; start < entries.length; start += 500) {
-		const rows = entries.slice(start, start + 500).map((entry) => ({
+	const latest = [...new Map(entries.map((entry) => [entry.workflowId, entry])).values()];
+	for (let start = 0; start < latest.length; start += 500) {
+		const rows = latest.slice(start, start + 500).map((entry) => ({
 			environment_id: environmentId,
 			n8n_id: entry.workflowId,
 			name: entry.name,

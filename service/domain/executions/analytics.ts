@@ -2,7 +2,7 @@ import { type Expression, sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { chunks } from '../../db/batches';
 import type { Db } from '../../db/database';
-import { jsonNumberAt } from '../../db/dialect';
+import { jsonNumberAt, packedRows } from '../../db/dialect';
 import { DomainError } from '../errors';
 import { costModels, costOf, NO_COST } from './cost-models';
 import { hourOf, percentile, SUMMED_COLUMNS } from './rollups';
@@ -114,7 +114,7 @@ export async function executionAnalytics(db: Db, query: AnalyticsQuery): Promise
 	const cut = (date: Date) => (daily ? date.toISOString().slice(0, 10) : hourOf(date.toISOString()));
 
 	const scope = (table: string): Expression<SqlBool> => {
-		const filters = [sql`1`];
+		const filters = [sql`true`];
 		if (query.environment) filters.push(sql`${sql.ref(`${table}.environment_id`)} = ${query.environment}`);
 		if (query.workflow) filters.push(sql`${sql.ref(`${table}.workflow_id`)} = ${query.workflow}`);
 		if (query.canonical)
@@ -124,10 +124,11 @@ export async function executionAnalytics(db: Db, query: AnalyticsQuery): Promise
 	};
 	// One read of the rollups (by hour, or by day for longer ranges): every figure is summed from it.
 	const table = daily ? 'execution_daily_rollups' : 'execution_rollups';
-	// As one JSON array in one row: the driver's cost is per row and column, JSON.parse's is not.
 	const packed = await sql<{ rows: string }>`
-		SELECT json_group_array(json_array(${sql.ref(period)}, environment_id, workflow_id,
-			${sql.join(SUMMED_COLUMNS.map((column) => sql.ref(column)))}, duration_max_ms)) AS rows
+		SELECT ${packedRows(
+			db,
+			[period, 'environment_id', 'workflow_id', ...SUMMED_COLUMNS, 'duration_max_ms'].map((column) => sql.ref(column)),
+		)} AS rows
 		FROM ${sql.table(table)}
 		WHERE ${sql.ref(period)} >= ${cut(from)} AND ${sql.ref(period)} <= ${cut(to)} AND ${scope(table)}`.execute(db);
 	const rollups = JSON.parse(packed.rows[0].rows) as PackedRollup[];

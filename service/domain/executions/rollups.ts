@@ -37,11 +37,12 @@ export function errorGroup(message: string): string {
 		.slice(0, 300);
 }
 
-const bucketSums = sql.join(
+const bucketCounts = sql.join(
 	BUCKET_COLUMNS.map((column, i) => {
-		const above = i === 0 ? sql`1` : sql`duration_ms >= ${sql.lit(DURATION_BOUNDS[i - 1])}`;
-		const below = i < DURATION_BOUNDS.length ? sql`duration_ms < ${sql.lit(DURATION_BOUNDS[i])}` : sql`1`;
-		return sql`coalesce(sum(duration_ms IS NOT NULL AND ${above} AND ${below}), 0) AS ${sql.ref(column)}`;
+		const bounds = [];
+		if (i > 0) bounds.push(sql`duration_ms >= ${sql.lit(DURATION_BOUNDS[i - 1])}`);
+		if (i < DURATION_BOUNDS.length) bounds.push(sql`duration_ms < ${sql.lit(DURATION_BOUNDS[i])}`);
+		return sql`count(*) FILTER (WHERE ${sql.join(bounds, sql` AND `)}) AS ${sql.ref(column)}`;
 	}),
 );
 
@@ -63,9 +64,10 @@ export async function rewriteRollups(
 		await sql`DELETE FROM execution_rollups WHERE environment_id = ${environmentId}
 			AND (workflow_id, hour) IN (VALUES ${values})`.execute(db);
 		await sql`INSERT INTO execution_rollups (environment_id, workflow_id, hour, ${columns}, duration_max_ms)
-			SELECT environment_id, workflow_id, substr(started_at, 1, 13), count(*), sum(status = 'success'),
-				sum(status IN ('error', 'crashed')), sum(status = 'canceled'), count(duration_ms),
-				coalesce(sum(duration_ms), 0), ${bucketSums}, coalesce(max(duration_ms), 0)
+			SELECT environment_id, workflow_id, substr(started_at, 1, 13), count(*),
+				count(*) FILTER (WHERE status = 'success'), count(*) FILTER (WHERE status IN ('error', 'crashed')),
+				count(*) FILTER (WHERE status = 'canceled'), count(duration_ms),
+				coalesce(sum(duration_ms), 0), ${bucketCounts}, coalesce(max(duration_ms), 0)
 			FROM executions
 			WHERE environment_id = ${environmentId} AND started_at >= ${from} AND started_at < ${to}
 				AND (workflow_id, substr(started_at, 1, 13)) IN (VALUES ${values})

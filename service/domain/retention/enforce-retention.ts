@@ -1,5 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/database';
+import { someRowsWhere } from '../../db/dialect';
+import { reclaimSpace } from '../../db/reclaim-space';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { DomainError } from '../errors';
 import type { Job, Jobs } from '../jobs/jobs';
@@ -7,8 +9,18 @@ import { type RetentionKind, type RetentionSettings, retentionSettings } from '.
 
 /** Rows per DELETE: the database's one connection is free between two, so requests go on meanwhile. */
 const BATCH = 1000;
-/** Pages returned to the file system per incremental vacuum step. */
-const VACUUM_PAGES = 2000;
+const PRUNED_TABLES = [
+	'executions',
+	'execution_rollups',
+	'execution_daily_rollups',
+	'error_rollups',
+	'failure_reports',
+	'drift_checks',
+	'health_samples',
+	'webhook_deliveries',
+	'jobs',
+	'snapshots',
+];
 
 export type Removed = Record<RetentionKind | 'snapshots', number>;
 
@@ -24,7 +36,7 @@ type Progress = (progress: { kind: string; removed: number }) => Promise<void>;
  * Removes what is older than the retention settings say, kind by kind, in batches; never the audit
  * log, a drift check an incident or the environment's status needs, a pending delivery or a running
  * job, a failure whose burst is still open, or a snapshot a change refers to. Audited with the counts;
- * then the space is given back to the file system.
+ * then the space is given back.
  */
 export async function enforceRetention(
 	db: Db,
@@ -74,7 +86,7 @@ export async function enforceRetention(
 			metadata: { removed, settings },
 		}),
 	);
-	return { removed, reclaimedBytes: await reclaimSpace(db) };
+	return { removed, reclaimedBytes: await reclaimSpace(db, PRUNED_TABLES) };
 }
 
 /** Enforces the retention now, as a job; while one runs, that one is the answer. */
@@ -91,15 +103,12 @@ export async function enforceRetentionJob(deps: { db: Db; jobs: Jobs }, context:
 	}
 }
 
-/**
- * Deletes `table`'s rows matching `where`, BATCH at a time. SQLite's rowid picks each batch: the one
- * construct here particular to SQLite.
- */
+/** Deletes `table`'s rows matching `where`, BATCH at a time. */
 async function deleteInBatches(db: Db, table: string, where: RawBuilder<unknown>): Promise<number> {
 	let removed = 0;
 	for (;;) {
-		const { rows } = await sql`DELETE FROM ${sql.table(table)} WHERE rowid IN (
-			SELECT rowid FROM ${sql.table(table)} WHERE ${where} LIMIT ${BATCH}) RETURNING 1`.execute(db);
+		const { rows } = await sql`DELETE FROM ${sql.table(table)}
+			WHERE ${someRowsWhere(db, table, where, BATCH)} RETURNING 1`.execute(db);
 		const count = rows.length;
 		removed += count;
 		if (count < BATCH) return removed;
@@ -118,28 +127,8 @@ async function pruneSnapshots(db: Db, settings: RetentionSettings): Promise<numb
 		'snapshots',
 		sql`id IN (SELECT id FROM (
 				SELECT id, row_number() OVER (PARTITION BY environment_id ORDER BY created_at DESC) AS newest
-				FROM snapshots) WHERE newest > ${settings.snapshots})
+				FROM snapshots) AS ranked WHERE newest > ${settings.snapshots})
 			AND id NOT IN (SELECT safety_snapshot_id FROM changes WHERE safety_snapshot_id IS NOT NULL)
 			AND 'snapshot:' || id NOT IN (SELECT subject FROM changes)`,
 	);
-}
-
-/**
- * Gives the freed pages back to the file system. A database made before incremental vacuum was set
- * is switched to it once, by a full vacuum.
- */
-async function reclaimSpace(db: Db): Promise<number> {
-	const pragma = async (name: string) =>
-		Number(Object.values((await sql.raw(`PRAGMA ${name}`).execute(db)).rows[0] as object)[0]);
-	const [pageSize, pagesBefore] = [await pragma('page_size'), await pragma('page_count')];
-	if ((await pragma('auto_vacuum')) !== 2) {
-		await sql.raw('PRAGMA auto_vacuum = INCREMENTAL').execute(db);
-		await sql.raw('VACUUM').execute(db);
-	} else {
-		while ((await pragma('freelist_count')) > 0) {
-			await sql.raw(`PRAGMA incremental_vacuum(${VACUUM_PAGES})`).execute(db);
-			await new Promise((resolve) => setImmediate(resolve));
-		}
-	}
-	return Math.max(0, (pagesBefore - (await pragma('page_count'))) * pageSize);
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
-import { jsonArrayHas } from '../../db/dialect';
+import { jsonArrayHas, packedRows } from '../../db/dialect';
 import type { CanonicalStatus, EnvironmentClass } from '../../db/schema';
 import { ENVIRONMENT_CLASSES } from '../environments/environments';
 import { notFound } from '../errors';
@@ -14,7 +14,7 @@ import {
 	findingsOfContents,
 } from '../policies/content-findings';
 import { listPipelines, type Pipeline } from '../promotions/pipelines';
-import { ftsQuery, matchingRows, SEARCH_SYNTAX } from './search';
+import { matchingRows, SEARCH_SYNTAX, searchTerms } from './search-match';
 import { catchUpSearchIndex } from './search-index';
 
 const STATUSES = ['UNMAPPED', 'LINKED', 'MISSING', 'IGNORED'] as const satisfies readonly CanonicalStatus[];
@@ -82,7 +82,8 @@ export interface Matrix {
  * An inventory row as the matrix query gives it: environment, n8n id, name, content hash, active, updated,
  * and the counts of findings (errors, warnings, infos) where its content was checked under the rules as set now.
  */
-type InventoryCell = [string, string, string, string, number, string | null, [number, number, number] | null];
+type InventoryCell = [string, string, string, string, number, string | null, ...FoundCounts];
+type FoundCounts = [number, number, number] | [null, null, null];
 
 type PresentCell = Omit<MatrixCell, 'compared'> & { contentHash: string };
 
@@ -114,12 +115,34 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 		)
 		.selectFrom('page')
 		.selectAll()
-		.select(
-			sql<string>`(select json_group_array(json_array(environment_id, n8n_id, name, content_hash, active, n8n_updated_at,
-				json((select json_array(errors, warnings, infos) from content_findings
-					where settings_hash = ${settingsHash} and content_hash = workflow_inventory.content_hash
-					and class = (select class from environments where id = workflow_inventory.environment_id)))))
-				from workflow_inventory where canonical_id = page.id)`.as('cells'),
+		.select((eb) =>
+			eb
+				.selectFrom('workflow_inventory')
+				.innerJoin('environments', 'environments.id', 'workflow_inventory.environment_id')
+				.leftJoin('content_findings', (join) =>
+					join
+						.on('content_findings.settings_hash', '=', settingsHash)
+						.onRef('content_findings.content_hash', '=', 'workflow_inventory.content_hash')
+						.onRef('content_findings.class', '=', 'environments.class'),
+				)
+				.select(
+					packedRows(
+						db,
+						[
+							'workflow_inventory.environment_id',
+							'workflow_inventory.n8n_id',
+							'workflow_inventory.name',
+							'workflow_inventory.content_hash',
+							'workflow_inventory.active',
+							'workflow_inventory.n8n_updated_at',
+							'content_findings.errors',
+							'content_findings.warnings',
+							'content_findings.infos',
+						].map((column) => sql.ref(column)),
+					).as('cells'),
+				)
+				.whereRef('workflow_inventory.canonical_id', '=', 'page.id')
+				.as('cells'),
 		)
 		.orderBy('sort_name')
 		.orderBy('id')
@@ -128,8 +151,8 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 	const unchecked: PresentCell[] = [];
 	const page = canonicals.slice(0, query.limit).map((canonical) => {
 		const present = new Map<string, PresentCell>();
-		for (const [environmentId, workflowId, name, contentHash, active, updatedAt, counts] of JSON.parse(
-			canonical.cells,
+		for (const [environmentId, workflowId, name, contentHash, active, updatedAt, ...counts] of JSON.parse(
+			canonical.cells!,
 		) as InventoryCell[]) {
 			const cell: PresentCell = {
 				environmentId,
@@ -140,7 +163,7 @@ export async function workflowMatrix(db: Db, query: MatrixQuery): Promise<Matrix
 				active: active === 1,
 				updatedAt,
 			};
-			if (counts) cell.findings = { error: counts[0], warning: counts[1], info: counts[2] };
+			if (counts[0] !== null) cell.findings = { error: counts[0], warning: counts[1]!, info: counts[2]! };
 			else unchecked.push(cell);
 			present.set(environmentId, cell);
 		}
@@ -238,7 +261,7 @@ function filteredCanonicals(db: Db, query: MatrixQuery) {
 		select = select.where(
 			'canonical_workflows.id',
 			'in',
-			matchingRows(db, ftsQuery(text.join(' ')))
+			matchingRows(db, searchTerms(text.join(' ')))
 				.innerJoin('workflow_inventory', (join) =>
 					join
 						.onRef('workflow_inventory.environment_id', '=', 'workflow_search_rows.environment_id')

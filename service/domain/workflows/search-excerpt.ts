@@ -1,4 +1,4 @@
-import type { SearchTerm } from './search';
+import type { SearchTerm } from './search-match';
 
 /** The index's columns, in the order an excerpt prefers them. */
 export const SEARCH_COLUMNS = ['name', 'nodes', 'tags', 'credentials', 'parameters'] as const;

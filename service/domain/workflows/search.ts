@@ -1,23 +1,9 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
-import { DomainError } from '../errors';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { excerpt, SEARCH_COLUMNS } from './search-excerpt';
 import { catchUpSearchIndex } from './search-index';
-
-/** What `field:word` searches: one column of the index (migration 0020). */
-const FIELDS = {
-	name: 'name',
-	node: 'nodes',
-	tag: 'tags',
-	credential: 'credentials',
-	text: 'parameters',
-} as const;
-type SearchColumn = (typeof FIELDS)[keyof typeof FIELDS];
-
-export const SEARCH_SYNTAX =
-	'words, each the start of a word somewhere in the workflow (name, node types and names, tags, credential names, parameter text); name:, node:, tag:, credential: or text: limits a word to one of them; "quoted words" go together';
+import { documentMatches, matchRank, SEARCH_SYNTAX, searchTerms } from './search-match';
 
 export const searchQuerySchema = pageQuerySchema.extend({
 	q: z.string().trim().min(1).max(500).describe(SEARCH_SYNTAX),
@@ -36,47 +22,6 @@ export interface SearchHit {
 	excerpt: string;
 }
 
-const WORD = /[\p{L}\p{N}]/u;
-const TERM = /(?:(\w+):)?(?:"([^"]*)"|(\S+))/g;
-
-/** One thing a user typed: a word or a "quoted phrase", in one column of the index or any. */
-export interface SearchTerm {
-	column?: SearchColumn;
-	words: string;
-}
-
-/** What a user typed, term by term; refused when it has no word to search for. */
-export function searchTerms(text: string): SearchTerm[] {
-	const terms: SearchTerm[] = [];
-	for (const [whole, field, quoted, bare] of text.matchAll(TERM)) {
-		const column = field ? FIELDS[field.toLowerCase() as keyof typeof FIELDS] : undefined;
-		const words = (column ? (quoted ?? bare) : field ? whole : (quoted ?? bare)) ?? '';
-		if (WORD.test(words)) terms.push(column ? { column, words } : { words });
-	}
-	if (!terms.length) throw new DomainError('invalid_request', 'q: has no word to search for (letters or digits)');
-	return terms;
-}
-
-/**
- * The FTS5 query for what a user typed (or its terms): every term must match as the start of words, so user input
- * never reaches FTS5's own syntax.
- */
-export function ftsQuery(text: string | SearchTerm[]): string {
-	return (typeof text === 'string' ? searchTerms(text) : text)
-		.map(({ column, words }) => {
-			const phrase = `"${words.replaceAll('"', '""')}"*`;
-			return column ? `${column} : ${phrase}` : phrase;
-		})
-		.join(' AND ');
-}
-
-/** The inventory rows (environment, n8n id) whose document matches: a subquery for other queries. */
-export const matchingRows = (db: Db, query: string) =>
-	db
-		.selectFrom('workflow_search_text')
-		.innerJoin('workflow_search_rows', 'workflow_search_rows.document_id', 'workflow_search_text.rowid')
-		.where(sql<boolean>`workflow_search_text MATCH ${query}`);
-
 /**
  * Every environment's synced workflows matching the query, best match first. The index ranks its
  * distinct documents (the same workflow in several environments is one), the page is cut from the rows
@@ -84,7 +29,6 @@ export const matchingRows = (db: Db, query: string) =>
  */
 export async function searchWorkflows(db: Db, query: SearchQuery): Promise<Page<SearchHit>> {
 	const terms = searchTerms(query.q);
-	const match = ftsQuery(terms);
 	await catchUpSearchIndex(db);
 	return offsetPage(
 		query,
@@ -93,8 +37,8 @@ export async function searchWorkflows(db: Db, query: SearchQuery): Promise<Page<
 				.with('hits', (wb) =>
 					wb
 						.selectFrom('workflow_search_text')
-						.select(['rowid as document', sql<number>`rank`.as('rank')])
-						.where(sql<boolean>`workflow_search_text MATCH ${match}`),
+						.select(['rowid as document', matchRank(db, terms).as('rank')])
+						.where(documentMatches(db, terms)),
 				)
 				.selectFrom('hits')
 				.innerJoin('workflow_search_rows as rows', 'rows.document_id', 'hits.document')

@@ -28,6 +28,9 @@ module.exports = {
 		project('nodes'),
 		project('browser'),
 		project('e2e'),
+		onPostgres('unit', ['<rootDir>/test/unit/**/*.test.ts'], []),
+		onPostgres('nodes', ['<rootDir>/test/nodes/**/*.test.ts'], []),
+		onPostgres('browser', ['<rootDir>/test/browser/**/*.test.ts'], []),
 		onPostgres(
 			'api',
 			['<rootDir>/test/api/**/*.test.ts'],

@@ -236,7 +236,7 @@ async function serve(config: Config, logger: ReturnType<typeof createLogger>): P
 	if (config.databaseUrl)
 		logger.warn(
 			{ database: databaseLabel(config) },
-			'PostgreSQL is a preview: workflow search, the workflow matrix, analytics, execution indexing, promotions, restores and retention are not yet ported to it; use the embedded SQLite for them',
+			'PostgreSQL is a preview: run one companion process on it (several replicas are not supported yet)',
 		);
 	await ensureInitialAdmin(runtime.db, config, logger);
 	const deps = appDeps(config, runtime, logger);

@@ -2,6 +2,7 @@ import sqlite3 from 'sqlite3';
 import { appendAudit, type AuditContext, verifyAuditChain } from '../../service/domain/audit/audit-log';
 import { sql } from 'kysely';
 import { tempDatabase } from '../support/temp-db';
+import { onPostgres } from '../support/test-database';
 
 const context: AuditContext = {
 	actor: { type: 'user', id: 'u1', name: 'ann@example.com' },
@@ -19,8 +20,17 @@ async function seeded(count: number) {
 	return temp;
 }
 
-/** Tampers with the file the way someone with shell access would: another connection, triggers dropped. */
-async function tamper(file: string, statement: string): Promise<void> {
+/**
+ * Tampers with the log the way someone with access to the database would: on SQLite another connection
+ * to the file with the triggers dropped, on PostgreSQL with the triggers disabled.
+ */
+async function tamper({ db, file }: Awaited<ReturnType<typeof tempDatabase>>, statement: string): Promise<void> {
+	if (onPostgres()) {
+		await sql`alter table audit_log disable trigger user`.execute(db);
+		await sql.raw(statement).execute(db);
+		await sql`alter table audit_log enable trigger user`.execute(db);
+		return;
+	}
 	const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
 		const handle = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(handle)));
 	});
@@ -76,7 +86,7 @@ test.each([
 	],
 	[
 		're-hashing an edited row',
-		"UPDATE audit_log SET hash = iif(substr(hash, 1, 1) = 'f', 'e', 'f') || substr(hash, 2) WHERE id = 2",
+		"UPDATE audit_log SET hash = CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END || substr(hash, 2) WHERE id = 2",
 		2,
 		'its content does not match its hash',
 	],
@@ -84,16 +94,18 @@ test.each([
 	['deleting the first row', 'DELETE FROM audit_log WHERE id = 1', 2, 'entries 1 to 1 are missing'],
 	['deleting the last row', 'DELETE FROM audit_log WHERE id = 5', 5, 'entries after 4 are missing'],
 	['deleting the last two rows', 'DELETE FROM audit_log WHERE id >= 4', 4, 'entries after 3 are missing'],
-])('%s directly in the SQLite file is detected', async (_what, statement, firstBrokenId, reason) => {
-	const { db, file, remove } = await seeded(5);
-	await tamper(file, statement);
+])('%s directly in the database is detected', async (_what, statement, firstBrokenId, reason) => {
+	const temp = await seeded(5);
+	await tamper(temp, statement);
+	const { db, remove } = temp;
 	expect(await verifyAuditChain(db)).toMatchObject({ valid: false, firstBrokenId, reason });
 	await remove();
 });
 
 test('an append after a deleted tail still leaves the deletion visible', async () => {
-	const { db, file, remove } = await seeded(3);
-	await tamper(file, 'DELETE FROM audit_log WHERE id = 3');
+	const temp = await seeded(3);
+	const { db, remove } = temp;
+	await tamper(temp, 'DELETE FROM audit_log WHERE id = 3');
 	await db.transaction().execute((trx) => appendAudit(trx, context, { action: 'later' }));
 	expect(await verifyAuditChain(db)).toMatchObject({ valid: false, firstBrokenId: 4 });
 	await remove();

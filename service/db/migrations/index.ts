@@ -31,6 +31,7 @@ import * as healthHistory from './0029_health_history';
 import * as failureReports from './0030_failure_reports';
 import * as retention from './0031_retention';
 import * as indexingHighWater from './0032_indexing_high_water';
+import * as auditIssued from './0033_audit_issued';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
 	'0030_failure_reports': failureReports,
 	'0031_retention': retention,
 	'0032_indexing_high_water': indexingHighWater,
+	'0033_audit_issued': auditIssued,
 };

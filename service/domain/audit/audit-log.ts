@@ -81,9 +81,9 @@ export async function appendAuditEntries(
 			.values(rows.slice(start, start + INSERT_CHUNK))
 			.execute();
 	}
-	// SQLite's AUTOINCREMENT keeps the highest id issued by itself; PostgreSQL's sequence is told.
+	// SQLite's AUTOINCREMENT keeps the highest id issued by itself (migration 0033).
 	if (rows.length && dialectOf(trx) === 'postgres')
-		await sql`select setval('audit_log_id_seq', ${previous.id})`.execute(trx);
+		await sql`update audit_log_issued set last_id = ${previous.id}`.execute(trx);
 	return rows;
 }
 
@@ -111,13 +111,13 @@ export function entryHash(row: Omit<AuditRow, 'hash'>): string {
 
 /**
  * The hash to link to and the last id ever issued, in one statement. Ids come from sqlite_sequence
- * (PostgreSQL: the id's sequence), not from the last row, so a deleted tail leaves a gap that verify
+ * (PostgreSQL: audit_log_issued), not from the last row, so a deleted tail leaves a gap that verify
  * sees. Called in the append's transaction, which runs alone (on PostgreSQL too: see postgres-dialect.ts).
  */
 async function chainHead(db: Kysely<Database>): Promise<{ hash: string | null; lastIssuedId: number }> {
 	const postgres = dialectOf(db) === 'postgres';
 	const lastIssued = postgres
-		? sql`select case when is_called then last_value end from audit_log_id_seq`
+		? sql`select last_id from audit_log_issued`
 		: sql`select seq from sqlite_sequence where name = 'audit_log'`;
 	const { rows } = await sql<{ hash: string | null; lastIssuedId: number | null }>`
 		select (select hash from audit_log order by id desc limit 1) as hash,
@@ -136,7 +136,7 @@ const VERIFY_BATCH = 2000;
 
 /**
  * Walks the whole chain: ids contiguous from 1, each row's prev_hash the previous row's hash, each hash
- * recomputed, and no row missing after the last one (sqlite_sequence would be ahead of it).
+ * recomputed, and no row missing after the last one (the last id issued would be ahead of it).
  */
 export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
 	let previous: { id: number; hash: string } = { id: 0, hash: GENESIS_HASH };

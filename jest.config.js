@@ -31,6 +31,8 @@ module.exports = {
 		onPostgres('unit', ['<rootDir>/test/unit/**/*.test.ts'], []),
 		onPostgres('nodes', ['<rootDir>/test/nodes/**/*.test.ts'], []),
 		onPostgres('browser', ['<rootDir>/test/browser/**/*.test.ts'], []),
+		// The harness's own test starts no companion.
+		onPostgres('e2e', ['<rootDir>/test/e2e/**/*.test.ts'], ['harness.e2e']),
 		onPostgres(
 			'api',
 			['<rootDir>/test/api/**/*.test.ts'],

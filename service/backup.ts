@@ -61,7 +61,7 @@ export async function restoreDatabase(
 	try {
 		const migrated = await migrateToLatest(db);
 		const key = config.encryptionKey ?? readKeyFile(config.dataDir);
-		const secrets = await openEverySecret(db, key && new SecretBox(key));
+		const secrets = await openEverySecret(db, key && new SecretBox(key), 'the backup');
 		const audit = await verifyAuditChain(db);
 		if (!audit.valid)
 			throw new Error(`the backup's audit log does not verify at entry ${audit.firstBrokenId}: ${audit.reason}`);
@@ -90,19 +90,20 @@ function isSqlite(file: string): boolean {
 	}
 }
 
-async function openEverySecret(db: Db, secrets: SecretBox | undefined): Promise<number> {
+/** Opens every sealed secret in the database (`holder` names it in messages); returns how many there are. */
+export async function openEverySecret(db: Db, secrets: SecretBox | undefined, holder: string): Promise<number> {
 	const stored = await storedSecrets(db);
 	if (!stored.length) return 0;
 	if (!secrets)
 		throw new Error(
-			'the backup holds sealed secrets but there is no key: put its encryption.key into the data directory, or set WORKFLOWOPS_ENCRYPTION_KEY, then restore again',
+			`${holder} holds sealed secrets but there is no key: put its encryption.key into the data directory, or set WORKFLOWOPS_ENCRYPTION_KEY, then try again`,
 		);
 	for (const sealed of stored) {
 		try {
 			secrets.open(sealed);
 		} catch {
 			throw new Error(
-				'the key is not the one the backup’s secrets were sealed with: give the key of the installation it was taken from',
+				`the key is not the one the secrets of ${holder} were sealed with: give the key of the installation it comes from`,
 			);
 		}
 	}

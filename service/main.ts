@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { backupDatabase, restoreDatabase } from './backup';
+import { copyDatabase } from './db-copy';
 import {
+	connectPostgres,
 	databaseLabel,
 	databaseVersion,
 	migrateToLatest,
@@ -53,6 +55,10 @@ const COMMANDS: Record<string, { usage: string; help: string }> = {
 		usage: 'restore <file>',
 		help: 'put a backup in place in an empty data directory, open its secrets\nwith the key and verify its audit log',
 	},
+	'db copy': {
+		usage: 'db copy --from <sqlite file> --to <postgres url>',
+		help: 'copy an installation from its SQLite file into a new, empty\nPostgreSQL database: everything, in one transaction; the audit\nlog is verified and the secrets opened with the key afterwards',
+	},
 	'audit verify-export': {
 		usage: 'audit verify-export <file>',
 		help: 'check an audit export on its own: its entries, their chain and\nits manifest’s signature (needs no database)',
@@ -81,6 +87,8 @@ async function main(argv: string[]): Promise<void> {
 			role: { type: 'string' },
 			password: { type: 'string' },
 			name: { type: 'string' },
+			from: { type: 'string' },
+			to: { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 			version: { type: 'boolean', short: 'v' },
 		},
@@ -146,6 +154,8 @@ async function main(argv: string[]): Promise<void> {
 		}
 		case 'check':
 			return check(config);
+		case 'db copy':
+			return copy(config, values.from, values.to);
 		case 'backup':
 		case 'restore':
 			throw new UsageError(`The file is required\n\nUsage: workflowops ${COMMANDS[command].usage}`);
@@ -179,6 +189,32 @@ async function restore(config: Config, file: string): Promise<void> {
 			(report.migrated.length ? `, brought up to date (${report.migrated.join(', ')})` : '') +
 			`: ${report.secrets} secret(s) opened with the key, audit log of ${report.audit.checked} entries verified.`,
 	);
+}
+
+/** Copies the SQLite database `from` into the empty PostgreSQL database `to`, with the configured key. */
+async function copy(config: Config, from: string | undefined, to: string | undefined): Promise<void> {
+	if (!from || !to)
+		throw new UsageError(`--from and --to are required\n\nUsage: workflowops ${COMMANDS['db copy'].usage}`);
+	if (!/^postgres(ql)?:\/\/\S+$/.test(to)) throw new UsageError('--to: must be a postgres:// URL');
+	if (!fs.existsSync(from)) throw new UsageError(`--from: no SQLite database at ${from}`);
+	const target = { databaseFile: from, databaseUrl: to };
+	const source = openDatabase(from, { mustExist: true });
+	const destination = connectPostgres(to);
+	try {
+		await reachDatabase(destination, target);
+		const key = config.encryptionKey ?? readKeyFile(config.dataDir);
+		const report = await copyDatabase(source, destination, key && new SecretBox(key), (line) =>
+			console.log(`Copied ${line}`),
+		);
+		const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
+		console.log(
+			`Copied ${from} into ${databaseLabel(target)}: ${rows} row(s) in ${report.tables.length} tables, ` +
+				`audit log of ${report.audit.checked} entries verified, ${report.secrets} secret(s) opened with the key.\n` +
+				'Set WORKFLOWOPS_DATABASE_URL to it, keep the same key, and start the companion.',
+		);
+	} finally {
+		await Promise.all([source.destroy(), destination.destroy()]);
+	}
 }
 
 /** Checks an audit export file; exits non-zero, saying why, when it does not hold. */

@@ -275,6 +275,7 @@ export interface Database {
 	failure_reports: FailureReportsTable;
 	retention_settings: RetentionSettingsTable;
 	audit_signing_key: AuditSigningKeyTable;
+	schedule_runs: ScheduleRunsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -759,4 +760,11 @@ export interface AuditSigningKeyTable {
 	/** PEM (PKCS #8), sealed. */
 	private_key_sealed: string;
 	created_at: string;
+}
+
+/** A task's run at one tick, claimed by the process that runs it (migration 0034). */
+export interface ScheduleRunsTable {
+	/** The task's name and the tick's time, as node-cron names them: "health:2026-11-30T10:05:00.000Z". */
+	key: string;
+	claimed_at: string;
 }

@@ -1,4 +1,4 @@
-import { type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
+import { type RunCoordinator, type ScheduledTask, schedule, type TaskOptions } from 'node-cron';
 import { scheduledBackup } from '../backup';
 import type { ScheduledBackups } from '../config';
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import { testCredentials } from '../domain/credentials/credential-health';
 import { indexExecutions } from '../domain/executions/execution-index';
 import { flushFailureBursts } from '../domain/executions/failure-reports';
 import type { Jobs } from '../domain/jobs/jobs';
+import { runClaims } from './run-claims';
 import { enforceRetentionJob } from '../domain/retention/enforce-retention';
 import { markSlaBreaches } from '../domain/drift/incidents';
 import { listSchedules, recordScheduledRun, type ScheduleControl } from '../domain/drift/schedules';
@@ -54,6 +55,7 @@ export class Scheduler implements ScheduleControl {
 	private readonly inFlight = new Map<string, { cancel: AbortController; done: Promise<void> }>();
 	private readonly routines: ScheduledTask[] = [];
 	private reconciling: Promise<void> = Promise.resolve();
+	private readonly claims: RunCoordinator;
 	/**
 	 * Scheduled drift checks finished (an ERROR check included), failed, or cancelled (their schedule
 	 * turned off, a shutdown; nothing recorded), ticks skipped because the environment's last check was
@@ -64,7 +66,9 @@ export class Scheduler implements ScheduleControl {
 	constructor(
 		private readonly deps: SchedulerDeps,
 		private readonly options: SchedulerOptions = {},
-	) {}
+	) {
+		this.claims = runClaims(deps.db);
+	}
 
 	async start(): Promise<void> {
 		this.routines.push(
@@ -84,6 +88,8 @@ export class Scheduler implements ScheduleControl {
 		);
 		const { backups } = this.options;
 		if (backups) this.routines.push(schedule(backups.cron, () => this.backUp(backups), this.taskOptions('backup')));
+		// Schedules changed through another process on the database reach this one within a minute.
+		this.routines.push(schedule('* * * * *', () => this.reconcile(), this.taskOptions('schedules', false)));
 		await this.reconcile();
 	}
 
@@ -133,12 +139,17 @@ export class Scheduler implements ScheduleControl {
 		}
 	}
 
-	/** No overlap; node-cron's own notes (a tick skipped, a tick missed) go to our log at debug level. */
-	private taskOptions(name: string): TaskOptions {
+	/**
+	 * No overlap; each tick run by one process of those on the database (the first to claim it), unless
+	 * every process must run it; node-cron's own notes (a tick skipped, missed) go to our log at debug level.
+	 */
+	private taskOptions(name: string, once = true): TaskOptions {
 		const log = this.deps.logger.child({ task: name });
 		return {
 			name,
 			noOverlap: true,
+			distributed: once,
+			runCoordinator: this.claims,
 			logger: {
 				info: (message) => log.debug(message),
 				warn: (message) => log.debug(message),

@@ -80,7 +80,7 @@ test('a restore refuses, leaving nothing, without the key, with another key, ove
 	await expect(noKey.restored).rejects.toThrow(/holds sealed secrets but there is no key/);
 	expect(fs.existsSync(path.join(noKey.dataDir, 'workflowops.sqlite'))).toBe(false);
 	const wrongKey = restoreInto('wrong-key', file, Buffer.alloc(32, 7));
-	await expect(wrongKey.restored).rejects.toThrow(/not the one the backup’s secrets were sealed with/);
+	await expect(wrongKey.restored).rejects.toThrow(/not the one the secrets of the backup were sealed with/);
 	expect(fs.readdirSync(wrongKey.dataDir)).toEqual([]);
 
 	const first = restoreInto('twice', file);

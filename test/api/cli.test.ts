@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +10,7 @@ import { createEnvironment } from '../../service/domain/environments/environment
 import { SecretBox } from '../../service/domain/secrets';
 import { PACKAGE_VERSION } from '../../service/package-root';
 import { CLI_CONTEXT } from '../../service/runtime';
+import { runCli, startCli } from '../support/cli';
 import { closedPort, startFakeN8n } from '../support/fake-n8n';
 import { onPostgres, testDatabase } from '../support/test-database';
 import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
@@ -19,7 +19,6 @@ import { httpWorkflow } from '../support/workflows';
 // Each CLI call starts Node and compiles TypeScript: seconds apiece on a busy machine.
 jest.setTimeout(60_000);
 
-const ROOT = path.resolve(__dirname, '../..');
 let dataDir: string;
 
 beforeEach(() => {
@@ -27,32 +26,10 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function start(args: string[], env: Record<string, string> = {}) {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'service/main.ts', ...args], {
-		cwd: ROOT,
-		env: {
-			PATH: process.env.PATH,
-			HOME: dataDir,
-			WORKFLOWOPS_DATA_DIR: dataDir,
-			WORKFLOWOPS_LOG_LEVEL: 'warn',
-			...env,
-		},
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk) => (stdout += chunk));
-	child.stderr.on('data', (chunk) => (stderr += chunk));
-	return Object.assign(child, { stdout: () => stdout, stderr: () => stderr, output: () => stdout + stderr });
-}
-
-async function run(
-	args: string[],
-	env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	const child = start(args, env);
-	const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-	return { code, stdout: child.stdout(), stderr: child.stderr() };
-}
+const start = (args: string[], env: Record<string, string> = {}) =>
+	startCli(args, { HOME: dataDir, WORKFLOWOPS_DATA_DIR: dataDir, ...env });
+const run = (args: string[], env: Record<string, string> = {}) =>
+	runCli(args, { HOME: dataDir, WORKFLOWOPS_DATA_DIR: dataDir, ...env });
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
 	const deadline = Date.now() + ms;

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { publishedView } from '../../service/domain/drift/published';
 import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
+import { testDatabase } from '../support/test-database';
 import { scheduledWorkflow } from '../support/workflows';
-import { startCompanionProcess } from './harness/companion-process';
+import { startCompanionProcess } from '../support/companion-process';
 import { startFaultProxy } from './harness/fault-proxy';
 import { type N8nInstance, startN8n } from './harness/instance';
 import { selectedTargets } from './harness/versions';
@@ -53,7 +54,8 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 			() => false,
 			(method, url) => method === 'POST' && url === '/api/v1/workflows' && ++creates === 3,
 		);
-		const companion = await startCompanionProcess(dataDir);
+		const database = await testDatabase(path.join(dataDir, 'workflowops.sqlite'));
+		const companion = await startCompanionProcess(dataDir, database.url);
 		try {
 			const token = companion.token('admin');
 			const api = async (method: string, apiPath: string, body?: unknown) => {
@@ -125,6 +127,7 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 		} finally {
 			await companion.kill();
 			await proxy.close();
+			await database.drop();
 		}
 	});
 });

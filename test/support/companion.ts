@@ -56,11 +56,13 @@ export async function startCompanion(
 		n8nConcurrency?: number;
 		/** How long a call to n8n may take (3 s here; the product's default is longer). */
 		n8nTimeoutMs?: number;
+		/** On its SQLite file whatever the project's engine (the source of a copy to PostgreSQL). */
+		onSqlite?: boolean;
 	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
 	const databaseFile = path.join(dataDir, 'workflowops.sqlite');
-	const database = await testDatabase(databaseFile);
+	const database = await testDatabase(databaseFile, options.onSqlite ? 'sqlite' : undefined);
 	const { db } = database;
 	const logLines: string[] = [];
 	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });

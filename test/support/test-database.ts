@@ -15,11 +15,14 @@ export interface TestDatabase {
 }
 
 /**
- * A migrated, empty database: the SQLite file given, or on PostgreSQL a new database copied from the
- * run's migrated template.
+ * A migrated, empty database: the SQLite file given, or on PostgreSQL (the project's engine unless
+ * given) a new database copied from the run's migrated template.
  */
-export async function testDatabase(sqliteFile: string): Promise<TestDatabase> {
-	if (!onPostgres()) {
+export async function testDatabase(
+	sqliteFile: string,
+	engine = onPostgres() ? 'postgres' : 'sqlite',
+): Promise<TestDatabase> {
+	if (engine === 'sqlite') {
 		const db = openDatabase(sqliteFile);
 		await migrateToLatest(db);
 		return { db, url: undefined, drop: () => db.destroy() };

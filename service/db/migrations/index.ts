@@ -32,6 +32,7 @@ import * as failureReports from './0030_failure_reports';
 import * as retention from './0031_retention';
 import * as indexingHighWater from './0032_indexing_high_water';
 import * as auditIssued from './0033_audit_issued';
+import * as scheduleRuns from './0034_schedule_runs';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
 	'0031_retention': retention,
 	'0032_indexing_high_water': indexingHighWater,
 	'0033_audit_issued': auditIssued,
+	'0034_schedule_runs': scheduleRuns,
 };

@@ -1,14 +1,14 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../../support/ports';
+import { freePort } from './ports';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 
 /**
  * The companion as users run it (`workflowops serve`), in its own process, so a test can kill it
- * (SIGKILL) and start it again on the same data directory.
+ * (SIGKILL) and start it again on the same data directory (and PostgreSQL database, given one).
  */
-export async function startCompanionProcess(dataDir: string) {
+export async function startCompanionProcess(dataDir: string, databaseUrl?: string) {
 	const port = await freePort();
 	let child: ChildProcessWithoutNullStreams;
 	let output = '';
@@ -18,6 +18,7 @@ export async function startCompanionProcess(dataDir: string) {
 		WORKFLOWOPS_DATA_DIR: dataDir,
 		WORKFLOWOPS_PORT: String(port),
 		WORKFLOWOPS_LOG_LEVEL: 'warn',
+		...(databaseUrl && { WORKFLOWOPS_DATABASE_URL: databaseUrl }),
 	};
 	const start = async () => {
 		output = '';
@@ -36,7 +37,8 @@ export async function startCompanionProcess(dataDir: string) {
 		/** Kills it the hard way (SIGKILL), as a crash or an OOM kill would. */
 		kill: async () => {
 			child.kill('SIGKILL');
-			if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+			if (child.exitCode === null && child.signalCode === null)
+				await new Promise((resolve) => child.once('exit', resolve));
 		},
 		restart: start,
 		/** An API token made by the CLI (`workflowops token create`). */

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startCompanionProcess } from '../support/companion-process';
+import { startFakeN8n } from '../support/fake-n8n';
+import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
+import { onPostgres, testDatabase } from '../support/test-database';
+import { httpWorkflow } from '../support/workflows';
+
+// Several companion processes on one database: PostgreSQL only.
+const onPostgresOnly = onPostgres() ? describe : describe.skip;
+jest.setTimeout(180_000);
+
+const ENVIRONMENTS = 20;
+const REPLICAS = 3;
+const TICK_MS = 5000;
+
+onPostgresOnly('three companion processes on one PostgreSQL database', () => {
+	test('20 environments on a 5-second drift schedule for a minute: every tick of each is checked exactly once', async () => {
+		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-replicas-'));
+		const database = await testDatabase('', 'postgres');
+		const n8n = await startFakeN8n(fakeWorkflowStore([httpWorkflow(1), httpWorkflow(2)]).handler);
+		const replicas: Array<Awaited<ReturnType<typeof startCompanionProcess>>> = [];
+		try {
+			// One process sets the estate up; the schedules reach the others as they start.
+			const first = await startCompanionProcess(dataDir, database.url);
+			replicas.push(first);
+			const token = first.token('admin');
+			const api = async (method: string, url: string, body?: unknown) => {
+				const response = await fetch(`${first.url}/api/v1${url}`, {
+					method,
+					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+					body: body === undefined ? undefined : JSON.stringify(body),
+				});
+				expect([method, url, response.status < 300]).toEqual([method, url, true]);
+				return (await response.json()) as any;
+			};
+			for (let i = 0; i < ENVIRONMENTS; i++) {
+				const { id } = await api('POST', '/environments', {
+					name: `env-${i}`,
+					baseUrl: n8n.url,
+					apiKey: 'k',
+					class: 'dev',
+				});
+				await api('POST', `/environments/${id}/baseline`, {});
+				await api('PUT', `/environments/${id}/schedule`, { cron: '*/5 * * * * *', enabled: true });
+			}
+			for (let i = 1; i < REPLICAS; i++) replicas.push(await startCompanionProcess(dataDir, database.url));
+			const from = Date.now();
+			await new Promise((resolve) => setTimeout(resolve, 60_000));
+			const to = Date.now();
+			await Promise.all(replicas.map((replica) => replica.kill()));
+
+			const checks = await database.db
+				.selectFrom('drift_checks')
+				.select(['environment_id', 'started_at', 'trigger'])
+				.where('trigger', '=', 'schedule')
+				.execute();
+			const ticksOf = new Map<string, number[]>();
+			for (const check of checks) {
+				const tick = Math.floor(Date.parse(check.started_at) / TICK_MS);
+				ticksOf.set(check.environment_id, [...(ticksOf.get(check.environment_id) ?? []), tick]);
+			}
+			expect(ticksOf.size).toBe(ENVIRONMENTS);
+			const window = Math.floor(from / TICK_MS) + 1;
+			const last = Math.floor(to / TICK_MS) - 1;
+			for (const [environmentId, ticks] of ticksOf) {
+				// No tick checked twice (by two processes, or twice by one),
+				expect([environmentId, ticks.length]).toEqual([environmentId, new Set(ticks).size]);
+				// and none of the minute's left unchecked.
+				const inWindow = ticks.filter((tick) => tick >= window && tick <= last);
+				expect([environmentId, inWindow.length]).toEqual([environmentId, last - window + 1]);
+			}
+		} finally {
+			await Promise.all(replicas.map((replica) => replica.kill()));
+			await n8n.close();
+			await database.drop();
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});

@@ -48,7 +48,8 @@ const ASCII_PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 /**
  * A text column as PostgreSQL's full-text search reads it: punctuation made spaces, so words split as
- * FTS5 splits them ("api.openai.com" is three words, not a host name).
+ * FTS5 splits them ("api.openai.com" is three words, not a host name). Migration 0026 builds the search
+ * documents with it: a change here needs a migration that builds them again.
  */
 export function searchableText(column: string): RawBuilder<string> {
 	return sql`translate(${sql.ref(column)}, ${sql.lit(ASCII_PUNCTUATION)}, ${sql.lit(' '.repeat(ASCII_PUNCTUATION.length))})`;

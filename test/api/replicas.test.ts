@@ -78,4 +78,41 @@ onPostgresOnly('three companion processes on one PostgreSQL database', () => {
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	});
+
+	test('1,000 audit appends at once, spread over three processes, make one valid chain: none lost, none twice', async () => {
+		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-replicas-'));
+		const database = await testDatabase('', 'postgres');
+		const replicas: Array<Awaited<ReturnType<typeof startCompanionProcess>>> = [];
+		try {
+			for (let i = 0; i < REPLICAS; i++) replicas.push(await startCompanionProcess(dataDir, database.url));
+			const headers = { authorization: `Bearer ${replicas[0].token('admin')}`, 'content-type': 'application/json' };
+			const statuses = await Promise.all(
+				Array.from({ length: 1000 }, async (_, i) => {
+					const response = await fetch(`${replicas[i % REPLICAS].url}/api/v1/audit`, {
+						method: 'POST',
+						headers,
+						body: JSON.stringify({ action: 'load', metadata: { i } }),
+					});
+					return response.status;
+				}),
+			);
+			expect([...new Set(statuses)]).toEqual([201]);
+			const appended = await database.db
+				.selectFrom('audit_log')
+				.select('metadata')
+				.where('action', '=', 'custom.load')
+				.execute();
+			expect(new Set(appended.map((row) => (JSON.parse(row.metadata) as { i: number }).i)).size).toBe(1000);
+			expect(appended).toHaveLength(1000);
+			const total = await database.db.selectFrom('audit_log').select('id').execute();
+			for (const replica of replicas) {
+				const verify = await fetch(`${replica.url}/api/v1/audit/verify`, { headers });
+				expect(await verify.json()).toEqual({ valid: true, checked: total.length });
+			}
+		} finally {
+			await Promise.all(replicas.map((replica) => replica.kill()));
+			await database.drop();
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
 });

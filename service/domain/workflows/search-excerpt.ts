@@ -1,4 +1,4 @@
-import type { SearchTerm } from './search-match';
+import { type SearchTerm, wordsOf } from './search-match';
 
 /** The index's columns, in the order an excerpt prefers them. */
 export const SEARCH_COLUMNS = ['name', 'nodes', 'tags', 'credentials', 'parameters'] as const;
@@ -13,9 +13,9 @@ const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * snippet(), which tokenises and scores every column of every document again.
  */
 export function excerpt(document: SearchColumns, terms: SearchTerm[]): string {
-	const starts = terms.flatMap(({ column, words }) => {
-		const first = words.split(/[^\p{L}\p{N}]+/u).find(Boolean);
-		return first ? [{ column, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escape(first)}`, 'iu') }] : [];
+	const starts = terms.flatMap((term) => {
+		const [first] = wordsOf(term);
+		return first ? [{ column: term.column, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escape(first)}`, 'iu') }] : [];
 	});
 	for (const column of SEARCH_COLUMNS) {
 		const text = document[column];

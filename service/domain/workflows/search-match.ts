@@ -50,13 +50,17 @@ export function ftsQuery(text: string | SearchTerm[]): string {
 		.join(' AND ');
 }
 
+/** A term's words: its runs of letters and digits, as the index splits text into words. */
+export const wordsOf = ({ words }: SearchTerm): string[] => words.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
 /**
  * PostgreSQL's tsquery for one term: its words in a row, the last as the start of a word. Only letters
  * and digits reach it, as only they reach the document (see searchableText).
  */
-export function tsQuery({ words }: SearchTerm): string {
-	const tokens = words.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-	return `${tokens.map((token) => `'${token}'`).join(' <-> ')}:*`;
+export function tsQuery(term: SearchTerm): string {
+	return `${wordsOf(term)
+		.map((word) => `'${word}'`)
+		.join(' <-> ')}:*`;
 }
 
 const toTsQuery = (term: SearchTerm) => sql`to_tsquery('simple', ${tsQuery(term)})`;

@@ -25,18 +25,14 @@ import { DomainError, messageOf } from './domain/errors';
 import { newSecret } from './domain/auth/secret-tokens';
 import { keyFileOf, readKeyFile, SecretBox } from './domain/secrets';
 import { createLogger } from './logger';
+import { Replica } from './jobs/replicas';
 import { Scheduler } from './jobs/scheduler';
+import { takeOverWork, watchReplicas } from './jobs/takeover';
 import { PACKAGE_VERSION } from './package-root';
-import {
-	appDeps,
-	CLI_CONTEXT,
-	ensureInitialAdmin,
-	openRuntime,
-	recoverInterruptedChanges,
-	recoverInterruptedJobs,
-	recoverInterruptedRequests,
-	verifyEncryptionKey,
-} from './runtime';
+import { appDeps, CLI_CONTEXT, ensureInitialAdmin, openRuntime, verifyEncryptionKey } from './runtime';
+
+/** How often a replica on PostgreSQL looks for replicas gone, to take their work over. */
+const REPLICA_WATCH_MS = 5_000;
 
 /** Each command: how it is called and what it does (its `--help`, and a line of the general usage). */
 const COMMANDS: Record<string, { usage: string; help: string }> = {
@@ -269,21 +265,21 @@ async function check(config: Config): Promise<void> {
 
 async function serve(config: Config, logger: ReturnType<typeof createLogger>): Promise<void> {
 	const runtime = await openRuntime(config);
-	if (config.databaseUrl)
-		logger.warn(
-			{ database: databaseLabel(config) },
-			'PostgreSQL is a preview: run one companion process on it (several replicas are not supported yet)',
-		);
 	await ensureInitialAdmin(runtime.db, config, logger);
-	const deps = appDeps(config, runtime, logger);
-	await recoverInterruptedJobs(deps, logger);
-	await recoverInterruptedRequests(deps, logger);
-	void recoverInterruptedChanges(deps, logger).catch((error: unknown) =>
-		logger.error({ err: error }, 'could not undo the changes the last run left running'),
-	);
+	const replica = await Replica.register(runtime.db, {
+		databaseUrl: config.databaseUrl,
+		onLost: (error) => {
+			// The other replicas take its work over now: it must not go on with it.
+			logger.fatal({ err: error }, 'lost the connection that shows this replica alive; stopping');
+			process.exit(1);
+		},
+	});
+	const deps = appDeps(config, runtime, logger, replica);
+	const { undoing } = await takeOverWork(deps, replica);
+	void undoing.catch((error: unknown) => logger.error({ err: error }, 'could not undo the changes left running'));
+	const stopWatching = config.databaseUrl ? watchReplicas(deps, replica, REPLICA_WATCH_MS) : () => undefined;
 	const scheduler = new Scheduler(deps, { backups: config.backups });
 	await scheduler.start();
-	await deps.events.resume();
 	const app = createApp({ ...deps, scheduler });
 	const server: Server = app.listen(config.port, config.host);
 	await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -311,8 +307,10 @@ async function serve(config: Config, logger: ReturnType<typeof createLogger>): P
 		const sweep = setInterval(() => server.closeIdleConnections(), 100);
 		server.close(async () => {
 			clearInterval(sweep);
+			stopWatching();
 			await scheduler.stop();
 			deps.events.stop();
+			await replica.close();
 			await runtime.db.destroy();
 			logger.info('stopped');
 			process.exit(0);

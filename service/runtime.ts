@@ -1,15 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { databaseLabel, type Db, migrateToLatest, openConfiguredDatabase, reachDatabase } from './db/database';
-import { appendAudit, type AuditContext } from './domain/audit/audit-log';
-import { failInterruptedRequests } from './domain/approvals/operation-requests';
-import { recoverChanges } from './domain/changes/recovery';
-import { endInterruptedPromotion } from './domain/promotions/execute';
+import type { AuditContext } from './domain/audit/audit-log';
 import { countUsers, createUser } from './domain/auth/users';
 import { Webhooks } from './domain/events/webhooks';
 import { Jobs } from './domain/jobs/jobs';
 import { keyFileOf, loadOrCreateKeyFile, SecretBox, storedSecrets } from './domain/secrets';
 import type { AppDeps } from './http/deps';
+import type { Replica } from './jobs/replicas';
 import { GitHubRepo } from './git/github';
 import { N8nClient } from './n8n/client';
 import { slotsPerInstance } from './n8n/request-slots';
@@ -60,78 +58,35 @@ export async function verifyEncryptionKey(db: Db, secrets: SecretBox | undefined
 	return true;
 }
 
+/** What the app runs on, as this replica; each job's progress reaches the pages of every replica. */
 export function appDeps(
 	config: Config,
 	runtime: { db: Db; secrets: SecretBox },
 	logger: Logger,
+	replica: Replica,
 ): AppDeps & { events: Webhooks } {
 	const slots = slotsPerInstance(config.n8nConcurrency);
+	const jobs = new Jobs(runtime.db, { replicaId: replica.id, publish: (id) => replica.notify(`job ${id}`) });
+	replica.onNotice((message) => {
+		const [topic, id] = message.split(' ');
+		if (topic === 'job')
+			jobs.reload(id).catch((error: unknown) => logger.warn({ err: error, jobId: id }, 'could not follow a job'));
+	});
 	return {
 		...runtime,
 		logger,
 		n8nClient: (target) => new N8nClient(target, { slots: slots(target.baseUrl) }),
 		gitHub: (target) => new GitHubRepo(target),
-		jobs: new Jobs(runtime.db),
+		jobs,
+		replicaId: replica.id,
 		events: new Webhooks(runtime.db, runtime.secrets, logger, {
 			allowPrivateTargets: config.allowPrivateWebhookTargets,
+			replicaId: replica.id,
 		}),
 		publicUrl: config.publicUrl,
 		allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },
 	};
-}
-
-/** At start-up: jobs the last run left running fail, saying what state they left. */
-export async function recoverInterruptedJobs(deps: AppDeps, logger: Logger): Promise<void> {
-	const interrupted = await deps.jobs.failInterrupted();
-	if (interrupted.length)
-		logger.warn(
-			{ jobs: interrupted.map(({ id, kind }) => ({ id, kind })) },
-			'marked jobs left running by the last run as failed',
-		);
-}
-
-/** At start-up: operation requests the last run approved but stopped while starting are FAILED, saying so. */
-export async function recoverInterruptedRequests(deps: AppDeps, logger: Logger): Promise<void> {
-	const interrupted = await failInterruptedRequests(deps.db, CLI_CONTEXT);
-	if (interrupted.length)
-		logger.warn({ requests: interrupted }, 'marked approved operation requests the last run left starting as failed');
-}
-
-/**
- * At start-up, in the background: each change to n8n the last run left running (restore, revert,
- * promotion) is undone from its record and audited; an interrupted promotion ends ROLLED_BACK (or
- * FAILED, with what could not be undone). Until then the target takes no other change.
- */
-export async function recoverInterruptedChanges(deps: AppDeps, logger: Logger): Promise<void> {
-	for (const recovered of await recoverChanges(deps)) {
-		const { change, undoFailures } = recovered;
-		logger.warn(
-			{ changeId: change.id, subject: change.subject, undoFailures },
-			'undid a change the last run left running',
-		);
-		if (change.kind !== 'restore') {
-			await endInterruptedPromotion(deps, CLI_CONTEXT, recovered);
-			continue;
-		}
-		const job = await deps.jobs.latestFor(change.subject);
-		await deps.db.transaction().execute((trx) =>
-			appendAudit(trx, CLI_CONTEXT, {
-				action: 'snapshot.restore',
-				resourceType: 'environment',
-				resourceId: change.environment_id,
-				environmentId: change.environment_id,
-				metadata: {
-					outcome: 'interrupted',
-					jobId: job?.id ?? null,
-					error: job?.error ?? null,
-					safetySnapshotId: change.safety_snapshot_id,
-					undone: !undoFailures.length,
-					undoFailures,
-				},
-			}),
-		);
-	}
 }
 
 /** Headless first run: WORKFLOWOPS_ADMIN_EMAIL/PASSWORD create the first admin when no user exists. */

@@ -92,6 +92,8 @@ export interface JobsTable {
 	finished_at: string | null;
 	/** What the job acts on beyond its environment, e.g. "snapshot:<id>" or "incident:<id>". */
 	subject: string | null;
+	/** The replica running it, or that will send it (migration 0035); null before that. */
+	replica_id: string | null;
 }
 
 export type CanonicalStatus = 'UNMAPPED' | 'LINKED' | 'MISSING' | 'IGNORED';
@@ -276,6 +278,9 @@ export interface Database {
 	retention_settings: RetentionSettingsTable;
 	audit_signing_key: AuditSigningKeyTable;
 	schedule_runs: ScheduleRunsTable;
+	replicas: ReplicasTable;
+	running_drift_checks: RunningDriftChecksTable;
+	login_attempts: LoginAttemptsTable;
 }
 
 export type ChangeKind = 'restore' | 'promotion' | 'promotion_rollback';
@@ -297,6 +302,8 @@ export interface ChangesTable {
 	error: string | null;
 	started_at: string;
 	finished_at: string | null;
+	/** The replica running it, or that will send it (migration 0035); null before that. */
+	replica_id: string | null;
 }
 
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -492,6 +499,8 @@ export interface WebhookDeliveriesTable {
 	next_attempt_at: string | null;
 	created_at: string;
 	delivered_at: string | null;
+	/** The replica running it, or that will send it (migration 0035); null before that. */
+	replica_id: string | null;
 }
 
 export type User = Selectable<UsersTable>;
@@ -536,6 +545,8 @@ export interface OperationRequestsTable {
 	error: string | null;
 	created_at: string;
 	updated_at: string;
+	/** The replica running it, or that will send it (migration 0035); null before that. */
+	replica_id: string | null;
 }
 
 export interface OperationDecisionsTable {
@@ -767,4 +778,28 @@ export interface ScheduleRunsTable {
 	/** The task's name and the tick's time, as node-cron names them: "health:2026-11-30T10:05:00.000Z". */
 	key: string;
 	claimed_at: string;
+}
+
+/** A companion process serving this database (migration 0035). */
+export interface ReplicasTable {
+	id: string;
+	/** The PostgreSQL advisory lock it holds while it lives: whoever can take it knows it is gone. */
+	lock_key: number;
+	host: string;
+	pid: number;
+	started_at: string;
+}
+
+/** A drift check under way, one per environment across replicas. */
+export interface RunningDriftChecksTable {
+	environment_id: string;
+	replica_id: string;
+	started_at: string;
+}
+
+/** Failed sign-ins counted for one client (an address, or an account) until `reset_at`. */
+export interface LoginAttemptsTable {
+	key: string;
+	hits: number;
+	reset_at: string;
 }

@@ -23,6 +23,8 @@ export interface AppDeps {
 	n8nClient: (target: N8nTarget) => N8nClient;
 	gitHub: (target: GitTarget) => GitHubRepo;
 	jobs: Jobs;
+	/** This companion process, among the replicas serving the database (service/jobs/replicas.ts). */
+	replicaId: string;
 	events: EventSink;
 	publicUrl: string;
 	loginLimits: LoginLimits;

@@ -1,4 +1,4 @@
-import { failInterruptedRequests, INTERRUPTED } from '../../service/domain/approvals/operation-requests';
+import { failOrphanedRequests, INTERRUPTED } from '../../service/domain/approvals/operation-requests';
 import { createUser } from '../../service/domain/auth/users';
 import { CLI_CONTEXT } from '../../service/runtime';
 import { startFakeN8n } from '../support/fake-n8n';
@@ -240,7 +240,7 @@ test('an approved deletion’s page says what was deleted and links the snapshot
 	expect(page).toContain(`href="/snapshots/${approved.body.outcome.result.snapshotId}"`);
 });
 
-test('a request the last run approved but stopped while starting is FAILED at start-up, saying so; audited', async () => {
+test('a request approved by a replica gone but stopped while starting is FAILED when taken over, saying so; audited', async () => {
 	const { approvalRequest } = (
 		await api('POST', `/environments/${setup.environmentId}/activation`, { workflowIds: ['wf-1'], active: false })
 	).body;
@@ -250,12 +250,13 @@ test('a request the last run approved but stopped while starting is FAILED at st
 		.set({ status: 'APPROVED' })
 		.where('id', '=', approvalRequest.id)
 		.execute();
-	expect(await failInterruptedRequests(setup.companion.db, CLI_CONTEXT)).toEqual([approvalRequest.id]);
+	const takeOver = () => setup.companion.db.transaction().execute((trx) => failOrphanedRequests(trx, CLI_CONTEXT));
+	expect(await takeOver()).toEqual([approvalRequest.id]);
 	expect((await api('GET', `/operation-requests/${approvalRequest.id}`)).body).toMatchObject({
 		status: 'FAILED',
 		error: INTERRUPTED,
 	});
 	const audit = await api('GET', '/audit?action=operation.interrupted');
 	expect(audit.body.data[0]).toMatchObject({ resourceId: approvalRequest.id });
-	expect(await failInterruptedRequests(setup.companion.db, CLI_CONTEXT)).toEqual([]);
+	expect(await takeOver()).toEqual([]);
 });

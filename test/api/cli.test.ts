@@ -196,6 +196,7 @@ test('a key other than the one the stored secrets were sealed with stops check a
 			secrets: new SecretBox(Buffer.from(keyA, 'hex')),
 			n8nClient: () => undefined as never,
 			events: { emit: async () => {} } as never,
+			replicaId: 'cli',
 		},
 		CLI_CONTEXT,
 		{ name: 'prod', baseUrl: 'http://127.0.0.1:1', class: 'prod', apiKey: 'n8n-secret-key', notes: '' },

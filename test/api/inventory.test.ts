@@ -295,8 +295,8 @@ test('a sync is audited with what it pulled', async () => {
 	expect(body.data[0]).toMatchObject({ action: 'environment.sync', metadata: { scope: 'all' } });
 });
 
-test('jobs a previous run left running are marked failed at start-up', async () => {
-	const { Jobs } = await import('../../service/domain/jobs/jobs');
+test('jobs a replica gone left running are marked failed when taken over', async () => {
+	const { failOrphanedJobs } = await import('../../service/domain/jobs/jobs');
 	await companion.db
 		.insertInto('jobs')
 		.values({
@@ -313,7 +313,7 @@ test('jobs a previous run left running are marked failed at start-up', async () 
 			finished_at: null,
 		})
 		.execute();
-	expect(await new Jobs(companion.db).failInterrupted()).toMatchObject([{ id: 'stale', status: 'failed' }]);
+	expect(await failOrphanedJobs(companion.db)).toMatchObject([{ id: 'stale', status: 'failed' }]);
 	expect((await companion.api(developer, 'GET', '/api/v1/jobs/stale')).body).toMatchObject({
 		status: 'failed',
 		error: 'interrupted: the companion stopped while it ran',

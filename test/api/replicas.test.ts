@@ -115,4 +115,79 @@ onPostgresOnly('three companion processes on one PostgreSQL database', () => {
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	});
+
+	test('a sync on a replica killed mid-way is taken over by another; a job started on one replica is followed live on any', async () => {
+		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-replicas-'));
+		const database = await testDatabase('', 'postgres');
+		const store = fakeWorkflowStore([httpWorkflow(1), httpWorkflow(2)]);
+		const n8n = await startFakeN8n(store.handler);
+		const replicas: Array<Awaited<ReturnType<typeof startCompanionProcess>>> = [];
+		try {
+			for (let i = 0; i < REPLICAS; i++) replicas.push(await startCompanionProcess(dataDir, database.url));
+			const [a, b, c] = replicas;
+			const token = a.token('admin');
+			// Requests spread over the replicas: what one records, the others serve.
+			const environment = (
+				await b.api(token, 'POST', '/environments', { name: 'dev', baseUrl: n8n.url, apiKey: 'k', class: 'dev' })
+			).body;
+			expect((await c.api(token, 'GET', `/environments/${environment.id}`)).body).toMatchObject({ name: 'dev' });
+
+			store.delayMs = 1000;
+			const followed = (await a.api(token, 'POST', `/environments/${environment.id}/sync`)).body;
+			const seen = await jobEvents(`${c.url}/api/v1/jobs/${followed.id}/events`, token);
+			expect(seen.at(0)).toMatchObject({ id: followed.id, status: 'running' });
+			expect(seen.at(-1)).toMatchObject({ id: followed.id, status: 'succeeded', result: { workflows: 2 } });
+
+			const interrupted = (await b.api(token, 'POST', `/environments/${environment.id}/sync`)).body;
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			await b.kill();
+			store.delayMs = 0;
+			const killedAt = Date.now();
+			let job = interrupted;
+			while (job.status === 'running' && Date.now() - killedAt < 20_000) {
+				await new Promise((resolve) => setTimeout(resolve, 200));
+				job = (await a.api(token, 'GET', `/jobs/${interrupted.id}`)).body;
+			}
+			expect(job).toMatchObject({ status: 'failed', error: 'interrupted: the companion stopped while it ran' });
+			// Taken over within one look (every 5 s) of the replica's death.
+			expect(Date.now() - killedAt).toBeLessThan(7_000);
+			const syncs = await database.db
+				.selectFrom('jobs')
+				.select(['id', 'status', 'replica_id'])
+				.where('kind', '=', 'inventory.sync')
+				.orderBy('created_at')
+				.execute();
+			expect(syncs.map((sync) => sync.id).slice(0, 2)).toEqual([followed.id, interrupted.id]);
+			expect(syncs).toHaveLength(3);
+			// The sync started again by the replica that took over, not by the one killed.
+			const again = syncs[2];
+			for (let waited = 0; again.status === 'running' && waited < 10_000; waited += 200) {
+				await new Promise((resolve) => setTimeout(resolve, 200));
+				again.status = (await c.api(token, 'GET', `/jobs/${again.id}`)).body.status;
+			}
+			expect(again.status).toBe('succeeded');
+			const alive = await database.db.selectFrom('replicas').select('id').execute();
+			expect(alive).toHaveLength(2);
+			expect(alive.map((replica) => replica.id)).toContain(again.replica_id);
+		} finally {
+			await Promise.all(replicas.map((replica) => replica.kill()));
+			await n8n.close();
+			await database.drop();
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
 });
+
+/** The job states a server-sent event stream gives, until it ends. */
+async function jobEvents(url: string, token: string): Promise<any[]> {
+	const response = await fetch(url, {
+		headers: { authorization: `Bearer ${token}` },
+		signal: AbortSignal.timeout(20_000),
+	});
+	expect(response.headers.get('content-type')).toContain('text/event-stream');
+	const text = await response.text();
+	return text
+		.split('\n')
+		.filter((line) => line.startsWith('data: '))
+		.map((line) => JSON.parse(line.slice('data: '.length)));
+}

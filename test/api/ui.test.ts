@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../service/app';
 import { type Companion, startCompanion } from '../support/companion';
 import { signedInClient, UiClient } from '../support/ui-client';
 
@@ -87,6 +89,20 @@ describe('sign-in', () => {
 		expect(await (await client.post('/login', { email: 'victim@example.com', password: 'x' })).text()).toContain(
 			'Too many failed sign-ins',
 		);
+	});
+
+	test('another replica counts the same failures: the account limited on one is limited on all', async () => {
+		const server = createApp(companion.deps).listen(0, '127.0.0.1');
+		await new Promise((resolve) => server.once('listening', resolve));
+		try {
+			const other = new UiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+			// As from another address: only the account's count stands.
+			await companion.db.deleteFrom('login_attempts').where('key', 'like', 'ip:%').execute();
+			expect((await other.post('/login', { email: 'victim@example.com', password: 'again' })).status).toBe(429);
+			expect((await other.post('/login', { email: 'someone@example.com', password: 'guess' })).status).toBe(401);
+		} finally {
+			server.close();
+		}
 	});
 
 	test('and per address, whatever the account', async () => {

@@ -31,8 +31,18 @@ export async function startCompanionProcess(dataDir: string, databaseUrl?: strin
 		}
 	};
 	await start();
+	const url = `http://127.0.0.1:${port}`;
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url,
+		/** Calls its API with a bearer token; the answer's status and JSON body. */
+		api: async (token: string, method: string, apiPath: string, body?: unknown) => {
+			const response = await fetch(`${url}/api/v1${apiPath}`, {
+				method,
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+			return { status: response.status, body: (await response.json()) as any };
+		},
 		output: () => output,
 		/** Kills it the hard way (SIGKILL), as a crash or an OOM kill would. */
 		kill: async () => {

@@ -15,6 +15,7 @@ import type { AppDeps, LoginLimits } from '../../service/http/deps';
 import { GitHubRepo } from '../../service/git/github';
 import { DEFAULT_CONCURRENCY, N8nClient } from '../../service/n8n/client';
 import { slotsPerInstance } from '../../service/n8n/request-slots';
+import { Replica } from '../../service/jobs/replicas';
 import { Scheduler, type SchedulerOptions } from '../../service/jobs/scheduler';
 import { Webhooks } from '../../service/domain/events/webhooks';
 import { CLI_CONTEXT } from '../../service/runtime';
@@ -23,6 +24,12 @@ import { testDatabase } from './test-database';
 export interface Companion {
 	url: string;
 	db: Db;
+	/** PostgreSQL's URL of its database; undefined on SQLite. */
+	databaseUrl: string | undefined;
+	/** What its app runs on. */
+	deps: AppDeps & { events: Webhooks };
+	/** It, as one of the replicas serving its database. */
+	replica: Replica;
 	dataDir: string;
 	databaseFile: string;
 	/** What its secrets are sealed with. */
@@ -68,20 +75,24 @@ export async function startCompanion(
 	const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 	const encryptionKey = crypto.randomBytes(32);
 	const secrets = new SecretBox(encryptionKey);
+	const replica = await Replica.register(db, { databaseUrl: database.url });
+	const replicaId = replica.id;
 	const webhooks = new Webhooks(db, secrets, logger, {
+		replicaId,
 		backoffMs: [200, 400],
 		timeoutMs: 2000,
 		allowPrivateTargets: options.allowPrivateWebhookTargets ?? true,
 	});
 	const slots = slotsPerInstance(options.n8nConcurrency ?? DEFAULT_CONCURRENCY);
-	const deps: AppDeps = {
+	const deps: AppDeps & { events: Webhooks } = {
 		db,
 		secrets,
 		logger,
 		n8nClient: (target) =>
 			new N8nClient(target, { timeoutMs: options.n8nTimeoutMs ?? 3000, retries: 0, slots: slots(target.baseUrl) }),
 		gitHub: (target) => new GitHubRepo(target, { throttle: false, retries: 0 }),
-		jobs: new Jobs(db),
+		jobs: new Jobs(db, { replicaId }),
+		replicaId,
 		events: webhooks,
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,
@@ -117,6 +128,9 @@ export async function startCompanion(
 	return {
 		url,
 		db,
+		databaseUrl: database.url,
+		deps,
+		replica,
 		dataDir,
 		databaseFile,
 		logLines,
@@ -136,6 +150,7 @@ export async function startCompanion(
 			await new Promise((resolve) => server.close(resolve));
 			await scheduler?.stop();
 			webhooks.stop();
+			await replica.close();
 			await database.drop();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		},

@@ -33,6 +33,7 @@ import * as retention from './0031_retention';
 import * as indexingHighWater from './0032_indexing_high_water';
 import * as auditIssued from './0033_audit_issued';
 import * as scheduleRuns from './0034_schedule_runs';
+import * as replicas from './0035_replicas';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -70,4 +71,5 @@ export const migrations: Record<string, Migration> = {
 	'0032_indexing_high_water': indexingHighWater,
 	'0033_audit_issued': auditIssued,
 	'0034_schedule_runs': scheduleRuns,
+	'0035_replicas': replicas,
 };

@@ -11,6 +11,7 @@ import type {
 } from '../../db/schema';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { conflict, messageOf, notFound } from '../errors';
+import { ORPHANED } from '../jobs/orphaned';
 import type { EventType } from '../events/events';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { checkDecider, type Decision, decisionFields } from './decisions';
@@ -76,6 +77,7 @@ export async function requestOperation(
 		error: null,
 		created_at: now,
 		updated_at: now,
+		replica_id: null,
 	};
 	const recorded = await deps.db.transaction().execute(async (trx) => {
 		await trx.insertInto('operation_requests').values(row).execute();
@@ -114,7 +116,11 @@ export async function decideOperation(
 		const record: OperationDecisionsTable = { request_id: id, ...decisionFields(context, decision, input, now) };
 		await trx.insertInto('operation_decisions').values(record).execute();
 		const status = decision === 'approve' ? 'APPROVED' : 'REJECTED';
-		await trx.updateTable('operation_requests').set({ status, updated_at: now }).where('id', '=', id).execute();
+		await trx
+			.updateTable('operation_requests')
+			.set({ status, updated_at: now, replica_id: deps.replicaId })
+			.where('id', '=', id)
+			.execute();
 		await audit(trx, context, `operation.${decision}`, row, {
 			comment: input.comment,
 			...(input.decidedBy && { decidedBy: input.decidedBy }),
@@ -149,31 +155,30 @@ export const INTERRUPTED =
 	'the companion stopped while starting it, so it may have started or not: check the workflows in n8n, and ask again if needed';
 
 /**
- * At start-up: requests approved by the last run that have neither an outcome nor an error (it stopped
- * while starting them) are FAILED with that said, and audited; what the operation did, its own
- * job or change records tell. Returns their ids.
+ * Requests approved on a replica now gone that have neither an outcome nor an error (it stopped while
+ * starting them) are FAILED with that said, and audited; what the operation did, its own job or
+ * change records tell. Run in the transaction that takes them over; returns their ids.
  */
-export async function failInterruptedRequests(db: Db, context: AuditContext): Promise<string[]> {
-	return db.transaction().execute(async (trx) => {
-		const rows = await trx
-			.selectFrom('operation_requests')
-			.selectAll()
-			.where('status', '=', 'APPROVED')
-			.where('outcome', 'is', null)
-			.execute();
-		if (!rows.length) return [];
-		await trx
-			.updateTable('operation_requests')
-			.set({ status: 'FAILED', error: INTERRUPTED, updated_at: new Date().toISOString() })
-			.where(
-				'id',
-				'in',
-				rows.map((row) => row.id),
-			)
-			.execute();
-		for (const row of rows) await audit(trx, context, 'operation.interrupted', row, { summary: row.summary });
-		return rows.map((row) => row.id);
-	});
+export async function failOrphanedRequests(trx: Transaction<Database>, context: AuditContext): Promise<string[]> {
+	const rows = await trx
+		.selectFrom('operation_requests')
+		.selectAll()
+		.where('status', '=', 'APPROVED')
+		.where('outcome', 'is', null)
+		.where(ORPHANED)
+		.execute();
+	if (!rows.length) return [];
+	await trx
+		.updateTable('operation_requests')
+		.set({ status: 'FAILED', error: INTERRUPTED, updated_at: new Date().toISOString() })
+		.where(
+			'id',
+			'in',
+			rows.map((row) => row.id),
+		)
+		.execute();
+	for (const row of rows) await audit(trx, context, 'operation.interrupted', row, { summary: row.summary });
+	return rows.map((row) => row.id);
 }
 
 /** An admin (the requester or another) may cancel a request still waiting. */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/database';
 import { isUniqueViolation } from '../../db/dialect';
+import { ORPHANED } from '../jobs/orphaned';
 import type { ChangeAction, ChangeKind, ChangeStatus, ChangeStepsTable, ChangesTable } from '../../db/schema';
 import { conflict } from '../errors';
 
@@ -12,6 +13,8 @@ export interface NewChange {
 	environmentId: string;
 	subject: string;
 	description: string;
+	/** The replica that runs it. */
+	replicaId: string;
 }
 
 /**
@@ -45,17 +48,18 @@ export async function beginChange(db: Db, change: NewChange): Promise<ChangeRow>
 		error: null,
 		started_at: new Date().toISOString(),
 		finished_at: null,
+		replica_id: change.replicaId,
 	};
 	await db.insertInto('changes').values(row).execute();
 	return row;
 }
 
 /** Runs a change's undo again (it could not finish): the change is running again, one per instance still. */
-export async function reopenChange(db: Db, change: ChangeRow): Promise<void> {
+export async function reopenChange(db: Db, change: ChangeRow, replicaId: string): Promise<void> {
 	try {
 		await db
 			.updateTable('changes')
-			.set({ status: 'running', finished_at: null })
+			.set({ status: 'running', finished_at: null, replica_id: replicaId })
 			.where('id', '=', change.id)
 			.where('status', '=', 'undo_failed')
 			.execute();
@@ -91,8 +95,15 @@ export async function latestChangeFor(db: Db, subject: string): Promise<ChangeRo
 		.executeTakeFirst();
 }
 
-export async function runningChanges(db: Db): Promise<ChangeRow[]> {
-	return db.selectFrom('changes').selectAll().where('status', '=', 'running').execute();
+/** Takes over the running changes whose replica is gone, for `replicaId` to undo; returns them. */
+export async function claimOrphanedChanges(trx: Db, replicaId: string): Promise<ChangeRow[]> {
+	return trx
+		.updateTable('changes')
+		.set({ replica_id: replicaId })
+		.where('status', '=', 'running')
+		.where(ORPHANED)
+		.returningAll()
+		.execute();
 }
 
 /** Before a write is sent: what it is, so that a crash before its answer is recorded can still be undone. */

@@ -2,7 +2,7 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { INTERRUPTED } from '../jobs/jobs';
 import { snapshotWorkflows } from '../snapshots/compare';
-import { type ChangeRow, runningChanges } from './change-log';
+import type { ChangeRow } from './change-log';
 import { undoChange } from './executor';
 
 export interface RecoveredChange {
@@ -12,12 +12,12 @@ export interface RecoveredChange {
 }
 
 /**
- * At start-up: every change a previous process left running is undone from its record, each write
- * it had sent (or was sending) put back as its safety snapshot has it.
+ * Changes taken over from a replica gone (claimOrphanedChanges) are undone from their record, each
+ * write it had sent (or was sending) put back as its safety snapshot has it.
  */
-export async function recoverChanges(deps: EnvironmentDeps): Promise<RecoveredChange[]> {
+export async function undoOrphanedChanges(deps: EnvironmentDeps, changes: ChangeRow[]): Promise<RecoveredChange[]> {
 	const recovered: RecoveredChange[] = [];
-	for (const change of await runningChanges(deps.db)) {
+	for (const change of changes) {
 		const environment = await getEnvironmentRow(deps.db, change.environment_id);
 		const before = change.safety_snapshot_id
 			? await snapshotWorkflows(deps.db, change.safety_snapshot_id)

@@ -62,9 +62,6 @@ const toDriftCheck = (row: DriftChecksTable): DriftCheck => ({
 	finishedAt: row.finished_at,
 });
 
-/** Environments with a check under way in this process: a check is never started twice at once. */
-const running = new Set<string>();
-
 /**
  * Compares what runs in the environment with its baseline, records the check, and opens, updates or
  * resolves the environment's incident in the same transaction, then tells the webhook subscribers. A
@@ -91,9 +88,8 @@ export async function checkDrift(
 			`"${environment.name}" has no baseline yet: approve its current state to start watching it for drift`,
 			{ reason: 'no_baseline' },
 		);
-	if (running.has(environmentId))
+	if (!(await claimCheck(deps, environmentId)))
 		throw conflict(`A drift check of "${environment.name}" is already running`, { reason: 'running' });
-	running.add(environmentId);
 	const startedAt = new Date().toISOString();
 	try {
 		const baseline = await baselineIndex(deps.db, environmentId);
@@ -138,8 +134,22 @@ export async function checkDrift(
 		deps.events.dispatch(recorded);
 		return { check, incident };
 	} finally {
-		running.delete(environmentId);
+		await deps.db
+			.deleteFrom('running_drift_checks')
+			.where('environment_id', '=', environmentId)
+			.where('replica_id', '=', deps.replicaId)
+			.execute();
 	}
+}
+
+/** Records the environment's check under way, on whichever replica: false when one already is. */
+async function claimCheck({ db, replicaId }: EnvironmentDeps, environmentId: string): Promise<boolean> {
+	const { numInsertedOrUpdatedRows } = await db
+		.insertInto('running_drift_checks')
+		.values({ environment_id: environmentId, replica_id: replicaId, started_at: new Date().toISOString() })
+		.onConflict((oc) => oc.column('environment_id').doNothing())
+		.executeTakeFirstOrThrow();
+	return numInsertedOrUpdatedRows === 1n;
 }
 
 export async function compareWithBaseline(

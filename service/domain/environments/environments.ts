@@ -60,6 +60,8 @@ export interface EnvironmentDeps {
 	secrets: SecretBox;
 	n8nClient: (target: N8nTarget) => N8nClient;
 	events: EventSink;
+	/** This companion process, among the replicas serving the database (service/jobs/replicas.ts). */
+	replicaId: string;
 }
 
 /** The public view: everything but the API key. */

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database';
 import type { WebhookDeliveriesTable } from '../../db/schema';
+import { ORPHANED } from '../jobs/orphaned';
 import type { SecretBox } from '../secrets';
 import { type EventSink, type EventType, SIGNATURE_HEADER, signature, TIMESTAMP_HEADER } from './events';
 import { privateAddressOf } from './targets';
@@ -12,31 +13,38 @@ export interface WebhookOptions {
 	timeoutMs?: number;
 	/** Send to private and loopback addresses too (checked again at each attempt: DNS may change). */
 	allowPrivateTargets?: boolean;
+	/** The replica that sends what it records. */
+	replicaId?: string;
 }
+
+type PendingDelivery = Pick<WebhookDeliveriesTable, 'id' | 'next_attempt_at'>;
 
 const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
 
 /**
  * Outgoing webhooks: each event is recorded as one delivery per subscription to its type, POSTed as
  * JSON with an HMAC-SHA256 signature of "<timestamp>.<body>", and retried with backoff until a 2xx or
- * the last retry. Deliveries are rows, so the log survives, and `resume` picks up pending ones after a
- * restart.
+ * the last retry. Deliveries are rows, so the log survives; each is sent by the replica that recorded
+ * it, or by the one that takes it over when that one is gone (claimOrphaned).
  */
 export class Webhooks implements EventSink {
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private stopped = false;
+	private readonly replicaId: string;
 
 	constructor(
 		private readonly db: Db,
 		private readonly secrets: SecretBox,
 		private readonly logger: Logger,
 		private readonly options: WebhookOptions = {},
-	) {}
+	) {
+		this.replicaId = options.replicaId ?? crypto.randomUUID();
+	}
 
 	/**
 	 * Writes the event's deliveries through `db`, the transaction of the change it announces (an
-	 * outbox: committed with it, or not at all); `dispatch` sends them once it has committed, and a
-	 * restart's `resume` sends those a crash left between the two.
+	 * outbox: committed with it, or not at all); `dispatch` sends them once it has committed, and the
+	 * replica that takes over from a crash (claimOrphaned) sends those it left between the two.
 	 */
 	async record(db: Db, type: EventType, data: Record<string, unknown>): Promise<string[]> {
 		const subscriptions = (await db.selectFrom('webhook_subscriptions').select(['id', 'events']).execute()).filter(
@@ -58,6 +66,7 @@ export class Webhooks implements EventSink {
 			next_attempt_at: now,
 			created_at: now,
 			delivered_at: null,
+			replica_id: this.replicaId,
 		}));
 		await db.insertInto('webhook_deliveries').values(rows).execute();
 		return rows.map((row) => row.id);
@@ -67,13 +76,19 @@ export class Webhooks implements EventSink {
 		for (const id of deliveryIds) this.later(id, 0);
 	}
 
-	/** After a restart: the deliveries still pending, each at its next attempt time. */
-	async resume(): Promise<void> {
-		const pending = await this.db
-			.selectFrom('webhook_deliveries')
-			.select(['id', 'next_attempt_at'])
+	/** Takes over the pending deliveries of replicas gone, in the takeover's transaction: `resume` them after. */
+	async claimOrphaned(trx: Db): Promise<PendingDelivery[]> {
+		return trx
+			.updateTable('webhook_deliveries')
+			.set({ replica_id: this.replicaId })
 			.where('status', '=', 'pending')
+			.where(ORPHANED)
+			.returning(['id', 'next_attempt_at'])
 			.execute();
+	}
+
+	/** Sends each delivery at its next attempt time. */
+	resume(pending: PendingDelivery[]): void {
 		for (const row of pending) this.later(row.id, Date.parse(row.next_attempt_at ?? '') - Date.now());
 	}
 
@@ -111,6 +126,7 @@ export class Webhooks implements EventSink {
 				'webhook_subscriptions.secret_sealed',
 			])
 			.where('webhook_deliveries.id', '=', deliveryId)
+			.where('webhook_deliveries.replica_id', '=', this.replicaId)
 			.executeTakeFirst();
 		if (!delivery || delivery.status !== 'pending') return;
 		const timestamp = Math.floor(Date.now() / 1000);
@@ -155,6 +171,7 @@ export class Webhooks implements EventSink {
 				next_attempt_at: retryIn === undefined ? null : new Date(now.getTime() + retryIn).toISOString(),
 			})
 			.where('id', '=', deliveryId)
+			.where('replica_id', '=', this.replicaId)
 			.execute();
 		if (retryIn !== undefined) this.later(deliveryId, retryIn);
 	}

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Db } from '../../db/database';
 import type { JobRow, JobStatus } from '../../db/schema';
 import { conflict, messageOf, notFound } from '../errors';
+import { ORPHANED } from './orphaned';
 
 export interface Job {
 	id: string;
@@ -43,14 +44,27 @@ export interface NewJob {
 	onlyOne?: string;
 }
 
+export interface JobsOptions {
+	/** The replica that runs the jobs started here. */
+	replicaId?: string;
+	/** Tells the other replicas that the job changed (their pages follow it too); see reload. */
+	publish?: (jobId: string) => Promise<void>;
+}
+
 /**
  * Background jobs: each is a row (so its state survives the request that started it) and a stream
- * of updates for the pages following it (server-sent events).
+ * of updates for the pages following it (server-sent events), on whichever replica they are.
  */
 export class Jobs {
 	private readonly updates = new EventEmitter().setMaxListeners(0);
+	private readonly replicaId: string;
 
-	constructor(private readonly db: Db) {}
+	constructor(
+		private readonly db: Db,
+		private readonly options: JobsOptions = {},
+	) {
+		this.replicaId = options.replicaId ?? crypto.randomUUID();
+	}
 
 	async get(id: string): Promise<Job> {
 		const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -71,6 +85,17 @@ export class Jobs {
 			const stop = this.follow(id, (latest) => latest.status !== 'running' && done(latest));
 			const timer = setTimeout(() => void this.get(id).then(done, () => done(job)), waitMs);
 		});
+	}
+
+	/** Tells this replica's followers of the job its state, changed by another replica. */
+	async reload(id: string): Promise<void> {
+		if (this.updates.listenerCount(id)) this.updates.emit(id, await this.get(id));
+	}
+
+	/** Tells every replica's followers of the job its state, changed outside `start` (taken over). */
+	async announce(id: string): Promise<void> {
+		await this.reload(id);
+		await this.options.publish?.(id);
 	}
 
 	/** Calls `listener` with each new state of the job until it finishes; returns the unsubscribe. */
@@ -102,6 +127,7 @@ export class Jobs {
 			created_by: createdBy,
 			created_at: new Date().toISOString(),
 			finished_at: null,
+			replica_id: this.replicaId,
 		};
 		await this.db.transaction().execute(async (trx) => {
 			if (onlyOne) {
@@ -119,6 +145,7 @@ export class Jobs {
 			Object.assign(row, changes);
 			await this.db.updateTable('jobs').set(changes).where('id', '=', row.id).execute();
 			this.updates.emit(row.id, toJob(row));
+			await this.options.publish?.(row.id);
 		};
 		void work((progress) => update({ progress: JSON.stringify(progress) }))
 			.then((result) =>
@@ -147,25 +174,25 @@ export class Jobs {
 			.executeTakeFirst();
 		return row && toJob(row);
 	}
+}
 
-	/**
-	 * At start-up: jobs a previous process left running did not finish; each fails with what its last
-	 * progress said of the state it left (`ifInterrupted`), and is returned.
-	 */
-	async failInterrupted(): Promise<Job[]> {
-		const rows = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').execute();
-		const finishedAt = new Date().toISOString();
-		for (const row of rows) {
-			const { ifInterrupted } = JSON.parse(row.progress) as { ifInterrupted?: unknown };
-			row.status = 'failed';
-			row.error = `${INTERRUPTED}${typeof ifInterrupted === 'string' ? `. ${ifInterrupted}` : ''}`;
-			row.finished_at = finishedAt;
-			await this.db
-				.updateTable('jobs')
-				.set({ status: row.status, error: row.error, finished_at: finishedAt })
-				.where('id', '=', row.id)
-				.execute();
-		}
-		return rows.map(toJob);
+/**
+ * Jobs whose replica is gone did not finish: each fails with what its last progress said of the
+ * state it left (`ifInterrupted`), and is returned. Run in the transaction that takes them over.
+ */
+export async function failOrphanedJobs(trx: Db): Promise<Job[]> {
+	const rows = await trx.selectFrom('jobs').selectAll().where('status', '=', 'running').where(ORPHANED).execute();
+	const finishedAt = new Date().toISOString();
+	for (const row of rows) {
+		const { ifInterrupted } = JSON.parse(row.progress) as { ifInterrupted?: unknown };
+		row.status = 'failed';
+		row.error = `${INTERRUPTED}${typeof ifInterrupted === 'string' ? `. ${ifInterrupted}` : ''}`;
+		row.finished_at = finishedAt;
+		await trx
+			.updateTable('jobs')
+			.set({ status: row.status, error: row.error, finished_at: finishedAt })
+			.where('id', '=', row.id)
+			.execute();
 	}
+	return rows.map(toJob);
 }

@@ -71,6 +71,7 @@ export async function executePromotion(
 			environmentId: target.id,
 			subject: `promotion:${id}`,
 			description: `promotion ${id}`,
+			replicaId: deps.replicaId,
 		});
 		const started = await trx
 			.updateTable('promotions')

@@ -89,6 +89,7 @@ export async function rollbackPromotion(
 			environmentId: target.id,
 			subject: `promotion:${rollback.id}`,
 			description: `the rollback of promotion ${id}`,
+			replicaId: deps.replicaId,
 		});
 		await trx.insertInto('promotions').values(rollback).execute();
 		await audit(trx, context, 'promotion.rollback.request', row, {
@@ -244,7 +245,7 @@ async function retryUndo(
 	row: PromotionsTable,
 ): Promise<{ promotion: Promotion; job: Job }> {
 	const failed = (await latestChangeFor(deps.db, `promotion:${row.id}`))!;
-	await reopenChange(deps.db, failed);
+	await reopenChange(deps.db, failed, deps.replicaId);
 	const target = await getEnvironmentRow(deps.db, row.target_environment_id);
 	const client = deps.n8nClient(n8nTarget(deps, target));
 	await deps.db

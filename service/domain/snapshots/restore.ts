@@ -139,6 +139,7 @@ export async function startRestore(
 		environmentId: environment.id,
 		subject: source.subject,
 		description: `a restore from ${source.description}`,
+		replicaId: deps.replicaId,
 	});
 	return startChangeJob(
 		deps,

@@ -27,6 +27,7 @@ import type { UiRoute } from './ui-route';
 import { webhookPages } from './webhooks.pages';
 import { workflowPages } from './workflows.pages';
 import { render, wantsPartial } from './views';
+import { LoginAttempts } from './login-attempts';
 
 export const uiRoutes = (deps: AppDeps): UiRoute[] => [
 	...authPages(deps),
@@ -90,7 +91,8 @@ export function uiRouter(deps: AppDeps): Router {
 	return router;
 }
 
-function loginLimiters({ loginLimits }: AppDeps) {
+/** Failed sign-ins limited per address and per account, counted in the database (any replica sees them). */
+function loginLimiters({ db, loginLimits }: AppDeps) {
 	const tooMany = 'Too many failed sign-ins: wait a few minutes and try again';
 	const common = {
 		windowMs: loginLimits.windowMs,
@@ -107,10 +109,11 @@ function loginLimiters({ loginLimits }: AppDeps) {
 			)) as express.RequestHandler,
 	};
 	return [
-		rateLimit({ ...common, limit: loginLimits.perIp }),
+		rateLimit({ ...common, limit: loginLimits.perIp, store: new LoginAttempts(db, 'ip:') }),
 		rateLimit({
 			...common,
 			limit: loginLimits.perAccount,
+			store: new LoginAttempts(db, ''),
 			keyGenerator: (req) =>
 				`account:${String((req.body as { email?: unknown })?.email ?? '')
 					.trim()

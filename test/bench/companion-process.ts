@@ -16,19 +16,21 @@ export function newDataDir(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-bench-'));
 }
 
-function env(dataDir: string, port: number): NodeJS.ProcessEnv {
+/** Where a companion keeps its data: its data directory, and PostgreSQL's URL when not on SQLite. */
+function env(dataDir: string, port: number, databaseUrl?: string): NodeJS.ProcessEnv {
 	return {
 		...process.env,
 		WORKFLOWOPS_DATA_DIR: dataDir,
 		WORKFLOWOPS_PORT: String(port),
 		WORKFLOWOPS_LOG_LEVEL: 'info',
+		...(databaseUrl && { WORKFLOWOPS_DATABASE_URL: databaseUrl }),
 	};
 }
 
-/** Runs `workflowops token create` against the data dir and returns the printed token. */
-export function createTokenWithCli(dataDir: string, role: string): string {
+/** Runs `workflowops token create` against the data dir (or database) and returns the printed token. */
+export function createTokenWithCli(dataDir: string, role: string, databaseUrl?: string): string {
 	const output = execFileSync(process.execPath, [MAIN, 'token', 'create', '--name', `bench ${role}`, '--role', role], {
-		env: env(dataDir, 1),
+		env: env(dataDir, 1, databaseUrl),
 	}).toString();
 	return output.trim().split('\n').pop()!;
 }
@@ -55,9 +57,16 @@ export async function signInCookie(url: string, email: string, password: string)
 	return `${csrf}; ${session}`;
 }
 
-export async function startCompanionProcess(dataDir: string, port: number): Promise<CompanionProcess> {
+export async function startCompanionProcess(
+	dataDir: string,
+	port: number,
+	databaseUrl?: string,
+): Promise<CompanionProcess> {
 	if (!fs.existsSync(MAIN)) throw new Error('Build first: npm run build');
-	const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve'], { env: env(dataDir, port), stdio: 'ignore' });
+	const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve'], {
+		env: env(dataDir, port, databaseUrl),
+		stdio: 'ignore',
+	});
 	const url = `http://127.0.0.1:${port}`;
 	for (let attempt = 0; ; attempt++) {
 		try {

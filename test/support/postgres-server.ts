@@ -44,7 +44,11 @@ export function postgresBinDir(): string {
 	return path.join(root, versions[0], 'bin');
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+/**
+ * Tests run it without syncing to disk (fast, and nothing to keep); `durable` keeps PostgreSQL's own
+ * defaults, for benchmarks.
+ */
+export async function startPostgresServer({ durable = false } = {}): Promise<PostgresServer> {
 	const bin = postgresBinDir();
 	const asRoot = process.getuid?.() === 0;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-pg-'));
@@ -66,9 +70,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 		`-p ${port}`,
 		"-c listen_addresses='127.0.0.1'",
 		`-k ${dir}`,
-		'-c fsync=off',
-		'-c synchronous_commit=off',
-		'-c full_page_writes=off',
+		...(durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
 		'-c max_connections=400',
 	].join(' ');
 	run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start']);

@@ -23,6 +23,7 @@ export function createApp(deps: AppDeps): Express {
 	const secure = deps.publicUrl.startsWith('https://');
 	const app = express();
 	app.disable('x-powered-by');
+	if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
 	app.use(
 		pinoHttp({
 			logger: deps.logger,

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { validate } from 'node-cron';
@@ -53,6 +54,10 @@ const environmentSchema = z.object({
 		.min(1, 'must be a whole number between 1 and 1000')
 		.max(1000, 'must be a whole number between 1 and 1000')
 		.default(7),
+	WORKFLOWOPS_TRUST_PROXY: optionalText.refine(
+		(value) => value === undefined || trustProxyOf(value) !== undefined,
+		"must be the number of proxies in front (1 to 10), or the proxies' addresses: loopback, uniquelocal, IPs or subnets, comma-separated",
+	),
 	WORKFLOWOPS_ADMIN_EMAIL: optionalText.refine(
 		(value) => value === undefined || z.email().safeParse(value).success,
 		'must be an email address',
@@ -93,6 +98,8 @@ export interface Config {
 	initialAdmin: { email: string; password: string } | undefined;
 	/** WORKFLOWOPS_BACKUP_CRON: backups into <dataDir>/backups on that schedule. */
 	backups: ScheduledBackups | undefined;
+	/** WORKFLOWOPS_TRUST_PROXY: whose X-Forwarded-For names the client (Express's `trust proxy`). */
+	trustProxy: number | string[] | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -148,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			: /^https?:\/\/(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.test(publicUrl),
 		n8nConcurrency: values.WORKFLOWOPS_N8N_CONCURRENCY,
 		initialAdmin: email && password ? { email, password } : undefined,
+		trustProxy: values.WORKFLOWOPS_TRUST_PROXY ? trustProxyOf(values.WORKFLOWOPS_TRUST_PROXY) : undefined,
 		backups: values.WORKFLOWOPS_BACKUP_CRON
 			? {
 					cron: values.WORKFLOWOPS_BACKUP_CRON,
@@ -156,6 +164,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 				}
 			: undefined,
 	};
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** A number of hops, or addresses (names Express knows, IPs, subnets); undefined when it is neither. */
+function trustProxyOf(text: string): number | string[] | undefined {
+	if (/^\d+$/.test(text)) {
+		const hops = Number(text);
+		return hops >= 1 && hops <= 10 ? hops : undefined;
+	}
+	const addresses = text.split(',').map((part) => part.trim());
+	const valid = (address: string) => {
+		const [ip, bits, ...rest] = address.split('/');
+		if (rest.length || !net.isIP(ip)) return PROXY_NAMES.has(address);
+		return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (net.isIPv4(ip) ? 32 : 128));
+	};
+	return addresses.every(valid) ? addresses : undefined;
 }
 
 function decodeKey(text: string): Buffer | undefined {

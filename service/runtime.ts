@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { databaseLabel, type Db, migrateToLatest, openConfiguredDatabase, reachDatabase } from './db/database';
+import { signingKey } from './domain/audit/audit-export';
 import type { AuditContext } from './domain/audit/audit-log';
 import { countUsers, createUser } from './domain/auth/users';
 import { Webhooks } from './domain/events/webhooks';
@@ -20,7 +21,8 @@ export const CLI_CONTEXT: AuditContext = {
 
 /**
  * Opens the database (migrated) and the secret box the config points at, after checking that the key
- * opens the secrets already stored.
+ * opens the secrets already stored. A new database gets its first sealed secret (the audit export's
+ * signing key), so that every later start, of any replica, is checked against the key.
  */
 export async function openRuntime(config: Config): Promise<{ db: Db; secrets: SecretBox }> {
 	const db = openConfiguredDatabase(config);
@@ -29,6 +31,13 @@ export async function openRuntime(config: Config): Promise<{ db: Db; secrets: Se
 		await migrateToLatest(db);
 		const secrets = new SecretBox(config.encryptionKey ?? loadOrCreateKeyFile(config.dataDir));
 		await verifyEncryptionKey(db, secrets, config);
+		try {
+			await signingKey(db, secrets);
+		} catch (error) {
+			// Another replica, started at the same time with another key, sealed it first.
+			await verifyEncryptionKey(db, secrets, config);
+			throw error;
+		}
 		return { db, secrets };
 	} catch (error) {
 		await db.destroy();
@@ -85,6 +94,7 @@ export function appDeps(
 		}),
 		publicUrl: config.publicUrl,
 		allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
+		trustProxy: config.trustProxy,
 		loginLimits: { windowMs: 15 * 60_000, perAccount: 10, perIp: 50 },
 	};
 }

@@ -30,6 +30,8 @@ export interface AppDeps {
 	loginLimits: LoginLimits;
 	/** Whether webhooks may be sent to private and loopback addresses (WORKFLOWOPS_WEBHOOK_PRIVATE_TARGETS). */
 	allowPrivateWebhookTargets: boolean;
+	/** Whose X-Forwarded-For names the client (WORKFLOWOPS_TRUST_PROXY); absent, the peer is the client. */
+	trustProxy?: number | string[];
 	/** The running scheduler; absent where nothing is scheduled (most tests, CLI commands). */
 	scheduler?: ScheduleControl;
 }

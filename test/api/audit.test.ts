@@ -163,3 +163,25 @@ test('verify reports the whole chain valid', async () => {
 	expect(body.valid).toBe(true);
 	expect(body.checked).toBeGreaterThan(2500);
 });
+
+test('behind a trusted proxy the entry names the client its X-Forwarded-For gives; an untrusted header is ignored', async () => {
+	const behindProxy = await startCompanion({ trustProxy: ['loopback'] });
+	try {
+		const append = async (companionUrl: string, token: string) => {
+			const response = await fetch(`${companionUrl}/api/v1/audit`, {
+				method: 'POST',
+				headers: {
+					authorization: `Bearer ${token}`,
+					'content-type': 'application/json',
+					'x-forwarded-for': '203.0.113.7',
+				},
+				body: JSON.stringify({ action: 'forwarded' }),
+			});
+			return ((await response.json()) as { ip: string }).ip;
+		};
+		expect(await append(behindProxy.url, await behindProxy.token('developer'))).toBe('203.0.113.7');
+		expect(await append(companion.url, developer)).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+	} finally {
+		await behindProxy.close();
+	}
+});

@@ -217,6 +217,16 @@ test('a key other than the one the stored secrets were sealed with stops check a
 	);
 });
 
+test('the first start seals a secret with its key: a replica started with another key is refused before any API key is stored', async () => {
+	const first = { WORKFLOWOPS_ENCRYPTION_KEY: '11'.repeat(32) };
+	expect((await run(['token', 'create', '--name', 'first', '--role', 'admin'], first)).code).toBe(0);
+	const other = { WORKFLOWOPS_ENCRYPTION_KEY: '22'.repeat(32), WORKFLOWOPS_PORT: String(await closedPort()) };
+	expect(await run(['serve'], other)).toMatchObject({
+		code: 1,
+		stderr: `WORKFLOWOPS_ENCRYPTION_KEY is not the key the secrets in ${dataDir}/workflowops.sqlite were sealed with: set the key they were stored with\n`,
+	});
+});
+
 test('the database files are private, and a data directory others can read is made private', async () => {
 	fs.chmodSync(dataDir, 0o755);
 	expect((await run(['migrate'])).code).toBe(0);
@@ -343,12 +353,15 @@ test('backup and restore: a copy of the database, put back into an empty data di
 	expect(backedUp.stdout).toContain(`sealed with ${path.join(dataDir, 'encryption.key')}: keep a copy of that key`);
 	expect((await run(['backup', file])).stderr).toBe(`${file} exists already: name a new file\n`);
 
+	// The key goes back first: the backup holds the audit export's signing key, sealed with it.
 	const elsewhere = path.join(dataDir, 'elsewhere');
+	fs.mkdirSync(elsewhere, { mode: 0o700 });
+	fs.copyFileSync(path.join(dataDir, 'encryption.key'), path.join(elsewhere, 'encryption.key'));
 	const restored = await run(['restore', file], { WORKFLOWOPS_DATA_DIR: elsewhere });
 	expect(restored).toMatchObject({
 		code: 0,
 		stdout: expect.stringMatching(
-			/^Restored .*: 0 secret\(s\) opened with the key, audit log of 1 entries verified\.\n$/,
+			/^Restored .*: 1 secret\(s\) opened with the key, audit log of 1 entries verified\.\n$/,
 		),
 	});
 	expect(await run(['restore', file], { WORKFLOWOPS_DATA_DIR: elsewhere })).toMatchObject({

@@ -65,6 +65,7 @@ export async function startCompanion(
 		n8nTimeoutMs?: number;
 		/** On its SQLite file whatever the project's engine (the source of a copy to PostgreSQL). */
 		onSqlite?: boolean;
+		trustProxy?: AppDeps['trustProxy'];
 	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
@@ -96,6 +97,7 @@ export async function startCompanion(
 		events: webhooks,
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,
+		trustProxy: options.trustProxy,
 		loginLimits: { windowMs: 60_000, perAccount: 1000, perIp: 1000, ...options.loginLimits },
 	};
 	if (options.withAdmin)

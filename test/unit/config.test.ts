@@ -66,6 +66,20 @@ test('scheduled backups: none unless a schedule is set, then into the data direc
 	});
 });
 
+test("a proxy in front: none trusted by default; a number of hops, or the proxies' addresses", () => {
+	expect(loadConfig({}).trustProxy).toBeUndefined();
+	expect(loadConfig({ WORKFLOWOPS_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+	expect(loadConfig({ WORKFLOWOPS_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toEqual([
+		'loopback',
+		'10.0.0.0/8',
+		'fd00::1',
+	]);
+	const refused = (value: string) =>
+		`WORKFLOWOPS_TRUST_PROXY: must be the number of proxies in front (1 to 10), or the proxies' addresses: loopback, uniquelocal, IPs or subnets, comma-separated (got "${value}")`;
+	for (const value of ['0', '11', 'true', '10.0.0.0/33', 'nginx', '10.0.0.1/8/8'])
+		expect(() => loadConfig({ WORKFLOWOPS_TRUST_PROXY: value })).toThrow(refused(value));
+});
+
 test('a base64 key of 32 bytes is accepted', () => {
 	const key = Buffer.alloc(32, 7);
 	expect(loadConfig({ WORKFLOWOPS_ENCRYPTION_KEY: key.toString('base64') }).encryptionKey).toEqual(key);

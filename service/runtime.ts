@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { systemClock } from './clock';
 import type { Config } from './config';
 import { databaseLabel, type Db, migrateToLatest, openConfiguredDatabase, reachDatabase } from './db/database';
 import { signingKey } from './domain/audit/audit-export';
@@ -88,6 +89,7 @@ export function appDeps(
 		gitHub: (target) => new GitHubRepo(target),
 		jobs,
 		replicaId: replica.id,
+		clock: systemClock,
 		events: new Webhooks(runtime.db, runtime.secrets, logger, {
 			allowPrivateTargets: config.allowPrivateWebhookTargets,
 			replicaId: replica.id,

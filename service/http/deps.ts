@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { ScheduleControl } from '../domain/drift/schedules';
 import type { EventSink } from '../domain/events/events';
@@ -25,6 +26,7 @@ export interface AppDeps {
 	jobs: Jobs;
 	/** This companion process, among the replicas serving the database (service/jobs/replicas.ts). */
 	replicaId: string;
+	clock: Clock;
 	events: EventSink;
 	publicUrl: string;
 	loginLimits: LoginLimits;

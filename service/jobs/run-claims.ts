@@ -1,4 +1,5 @@
 import type { RunCoordinator } from 'node-cron';
+import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 
 /** How long a claim is kept: long past any tick it could be confused with. */
@@ -9,11 +10,11 @@ const KEPT_MS = 86_400_000;
  * a task's tick runs it, the others skip it. A claim is a row (its key unique), so this needs nothing
  * but the database; claims older than a day are dropped as new ones come.
  */
-export function runClaims(db: Db, now: () => Date = () => new Date()): RunCoordinator {
+export function runClaims(db: Db, clock: Clock): RunCoordinator {
 	let prunedAt = 0;
 	return {
 		async shouldRun(key) {
-			const at = now();
+			const at = clock();
 			const { numInsertedOrUpdatedRows } = await db
 				.insertInto('schedule_runs')
 				.values({ key, claimed_at: at.toISOString() })

@@ -67,7 +67,7 @@ export class Scheduler implements ScheduleControl {
 		private readonly deps: SchedulerDeps,
 		private readonly options: SchedulerOptions = {},
 	) {
-		this.claims = runClaims(deps.db);
+		this.claims = runClaims(deps.db, deps.clock);
 	}
 
 	async start(): Promise<void> {

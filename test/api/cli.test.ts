@@ -197,6 +197,7 @@ test('a key other than the one the stored secrets were sealed with stops check a
 			n8nClient: () => undefined as never,
 			events: { emit: async () => {} } as never,
 			replicaId: 'cli',
+			clock: () => new Date(),
 		},
 		CLI_CONTEXT,
 		{ name: 'prod', baseUrl: 'http://127.0.0.1:1', class: 'prod', apiKey: 'n8n-secret-key', notes: '' },

@@ -1,3 +1,5 @@
+import { markSlaBreaches } from '../../service/domain/drift/incidents';
+import { CLI_CONTEXT } from '../../service/runtime';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { allowEverything, type Companion } from '../support/companion';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
@@ -225,4 +227,18 @@ test('SLA hours per environment; bad values and unknown ids are refused; one che
 	expect([first, second].find((r) => r.status === 409)!.body.error.message).toBe(
 		'A drift check of "prod" is already running',
 	);
+});
+
+test('an open incident is marked past its SLA when the time passes its due time: once, and audited', async () => {
+	const open = (await companion.api(admin, 'GET', `/api/v1/incidents?environmentId=${environmentId}&status=OPEN`)).body
+		.data[0];
+	const at = (ms: number) => ({ ...companion.deps, clock: () => new Date(Date.parse(open.slaDueAt) + ms) });
+	expect(await markSlaBreaches(at(-1000), CLI_CONTEXT)).toEqual([]);
+	const marked = await markSlaBreaches(at(1000), CLI_CONTEXT);
+	expect(marked.map((incident) => [incident.id, incident.slaBreachedAt])).toEqual([
+		[open.id, new Date(Date.parse(open.slaDueAt) + 1000).toISOString()],
+	]);
+	expect(await markSlaBreaches(at(3_600_000), CLI_CONTEXT)).toEqual([]);
+	const audited = await companion.api(admin, 'GET', '/api/v1/audit?action=incident.sla_breached');
+	expect(audited.body.data.map((entry: any) => entry.resourceId)).toEqual([open.id]);
 });

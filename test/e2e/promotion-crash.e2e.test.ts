@@ -56,8 +56,10 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 		);
 		const database = await testDatabase(path.join(dataDir, 'workflowops.sqlite'));
 		const companion = await startCompanionProcess(dataDir, database.url);
-		// On PostgreSQL a second replica serves beside it, and takes its work over when it dies.
-		const other = database.url ? await startCompanionProcess(dataDir, database.url) : undefined;
+		// On PostgreSQL two more replicas serve beside it, and one of them takes its work over when it dies.
+		const others = database.url
+			? await Promise.all([startCompanionProcess(dataDir, database.url), startCompanionProcess(dataDir, database.url)])
+			: [];
 		let serving = companion;
 		try {
 			const token = companion.token('admin');
@@ -105,7 +107,7 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 			await companion.kill();
 			expect((await prodState()).length).toBe(before.length + 3);
 
-			if (other) serving = other;
+			if (others.length) serving = others[1];
 			else await companion.restart();
 			await until(async () => (await api('GET', `/promotions/${promotion.id}`)).status !== 'RUNNING', 'the recovery');
 			const ended = await api('GET', `/promotions/${promotion.id}`);
@@ -123,7 +125,7 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 			});
 			expect(await prodState()).toEqual(before);
 		} finally {
-			await Promise.all([companion.kill(), other?.kill()]);
+			await Promise.all([companion, ...others].map((replica) => replica.kill()));
 			await proxy.close();
 			await database.drop();
 		}

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { type Clock, systemClock } from '../../service/clock';
 import { createApp } from '../../service/app';
 import type { Db } from '../../service/db/database';
 import { createToken } from '../../service/domain/auth/api-tokens';
@@ -66,6 +67,8 @@ export async function startCompanion(
 		/** On its SQLite file whatever the project's engine (the source of a copy to PostgreSQL). */
 		onSqlite?: boolean;
 		trustProxy?: AppDeps['trustProxy'];
+		/** What time it is for it (the real time unless given). */
+		clock?: Clock;
 	} = {},
 ): Promise<Companion> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfo-test-'));
@@ -94,6 +97,7 @@ export async function startCompanion(
 		gitHub: (target) => new GitHubRepo(target, { throttle: false, retries: 0 }),
 		jobs: new Jobs(db, { replicaId }),
 		replicaId,
+		clock: options.clock ?? systemClock,
 		events: webhooks,
 		publicUrl: options.publicUrl ?? 'http://127.0.0.1',
 		allowPrivateWebhookTargets: options.allowPrivateWebhookTargets ?? true,

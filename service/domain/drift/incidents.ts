@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Clock } from '../../clock';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { jsonArrayFieldLines } from '../../db/dialect';
@@ -284,10 +285,10 @@ export async function closeIncident(
 
 /** Marks the open incidents whose SLA has passed (once each), announces each, and returns them. */
 export async function markSlaBreaches(
-	{ db, events }: { db: Db; events: EventSink },
+	{ db, events, clock }: { db: Db; events: EventSink; clock: Clock },
 	context: AuditContext,
 ): Promise<Incident[]> {
-	const now = new Date().toISOString();
+	const now = clock().toISOString();
 	const { incidents, recorded } = await db.transaction().execute(async (trx) => {
 		const breached = await trx
 			.updateTable('incidents')

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Clock } from '../../clock';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { headerSecretSchema } from '../header-secret';
@@ -62,6 +63,7 @@ export interface EnvironmentDeps {
 	events: EventSink;
 	/** This companion process, among the replicas serving the database (service/jobs/replicas.ts). */
 	replicaId: string;
+	clock: Clock;
 }
 
 /** The public view: everything but the API key. */

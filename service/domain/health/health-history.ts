@@ -68,9 +68,9 @@ export interface HealthHistory {
 }
 
 /** An environment's health over time: its state, uptime over 24 h, 7 d and 30 d, latency, last error, version changes. */
-export async function healthHistory(db: Db, environmentId: string): Promise<HealthHistory> {
+export async function healthHistory(db: Db, environmentId: string, at: Date): Promise<HealthHistory> {
 	await getEnvironmentRow(db, environmentId);
-	const now = Date.now();
+	const now = at.getTime();
 	const since = (days: number) => new Date(now - days * 86_400_000).toISOString();
 	const uptime = async (days: number) => {
 		const row = await db

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
 import { someRowsWhere } from '../../db/dialect';
 import { reclaimSpace } from '../../db/reclaim-space';
@@ -41,8 +42,8 @@ type Progress = (progress: { kind: string; removed: number }) => Promise<void>;
 export async function enforceRetention(
 	db: Db,
 	context: AuditContext,
-	progress: Progress = async () => undefined,
-	now = new Date(),
+	progress: Progress,
+	now: Date,
 ): Promise<RetentionResult> {
 	const settings = await retentionSettings(db);
 	const before = (kind: RetentionKind) => new Date(now.getTime() - settings[kind] * 86_400_000).toISOString();
@@ -90,11 +91,14 @@ export async function enforceRetention(
 }
 
 /** Enforces the retention now, as a job; while one runs, that one is the answer. */
-export async function enforceRetentionJob(deps: { db: Db; jobs: Jobs }, context: AuditContext): Promise<Job> {
+export async function enforceRetentionJob(
+	deps: { db: Db; jobs: Jobs; clock: Clock },
+	context: AuditContext,
+): Promise<Job> {
 	try {
 		return await deps.jobs.start(
 			{ kind: 'retention.enforce', environmentId: null, createdBy: context.actor.id, onlyOne: 'running' },
-			(report) => enforceRetention(deps.db, context, report),
+			(report) => enforceRetention(deps.db, context, report, deps.clock()),
 		);
 	} catch (error) {
 		const running = error instanceof DomainError && (error.details as { jobId?: string } | undefined)?.jobId;

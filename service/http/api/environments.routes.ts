@@ -75,6 +75,6 @@ export const environmentRoutes = (deps: AppDeps) => [
 			'Its health over time: up or down (down after two failed checks in a row) and since when, uptime over 24 h, 7 d and 30 d, latency, the last error, version changes',
 		permission: 'environments.read',
 		params: idParams,
-		handler: async ({ params }) => healthHistory(deps.db, params.id),
+		handler: async ({ params }) => healthHistory(deps.db, params.id, deps.clock()),
 	}),
 ];

@@ -115,7 +115,7 @@ export const inventoryPages = (deps: AppDeps): UiRoute[] => {
 					: {
 							workflows: await countInventory(deps.db, environment.id),
 							drift: await driftStatus(deps.db, environment.id),
-							health: await healthHistory(deps.db, environment.id),
+							health: await healthHistory(deps.db, environment.id, deps.clock()),
 							reporting: await reportingStatus(deps.db, environment.id),
 						};
 				render(

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database';
 import type { DriftCheckStatus, DriftChecksTable } from '../../db/schema';
+import type { N8nClient } from '../../n8n/client';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import type { AuditContext } from '../audit/audit-log';
@@ -10,7 +11,7 @@ import { conflict, notFound } from '../errors';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
 import type { Risk } from '../workflows/risk';
-import { baselineWorkflows, storeContent } from './baselines';
+import { type BaselineEntry, baselineWorkflows, storeContent } from './baselines';
 import { recordIncidentEvent } from './drift-events';
 import { type IncidentChange, recordIncident } from './incidents';
 import { hasUnpublishedDraft, publishedView } from './published';
@@ -97,8 +98,9 @@ export async function checkDrift(
 		let counts = emptyCounts();
 		let error: string | null = null;
 		try {
-			const live = await deps.n8nClient({ ...n8nTarget(deps, environment), signal }).listWorkflows();
-			({ items, counts } = await compareWithBaseline(deps.db, environmentId, baseline, live));
+			const client = deps.n8nClient({ ...n8nTarget(deps, environment), signal });
+			const { live, stored } = await readLive(deps.db, client);
+			({ items, counts } = await compareWithBaseline(deps.db, environmentId, baseline, live, stored));
 		} catch (failure) {
 			if (signal?.reason instanceof CheckCancelled) throw signal.reason;
 			if (!(failure instanceof N8nError)) throw failure;
@@ -152,14 +154,36 @@ async function claimCheck({ db, replicaId }: EnvironmentDeps, environmentId: str
 	return numInsertedOrUpdatedRows === 1n;
 }
 
+/** Every live workflow, each page's published content stored (and hashed) while n8n serves the next. */
+async function readLive(db: Db, client: N8nClient): Promise<{ live: N8nWorkflow[]; stored: BaselineEntry[] }> {
+	const live: N8nWorkflow[] = [];
+	const stored: BaselineEntry[] = [];
+	let storing = Promise.resolve();
+	try {
+		for await (const page of client.pages<N8nWorkflow>('/workflows')) {
+			live.push(...page);
+			storing = storing.then(async () => void stored.push(...(await storeContent(db, page.map(publishedView)))));
+			storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+		}
+	} catch (error) {
+		// What was being stored ends first: the check ends with nothing of it still running.
+		await storing.catch(() => undefined);
+		throw error;
+	}
+	await storing;
+	return { live, stored };
+}
+
+/** `stored`: the live workflows' published content as storeContent keeps it, when already stored. */
 export async function compareWithBaseline(
 	db: Db,
 	environmentId: string,
 	baseline: Map<string, BaselineIndexEntry>,
 	live: N8nWorkflow[],
+	stored?: BaselineEntry[],
 ): Promise<{ items: DriftItem[]; counts: DriftCheck['counts'] }> {
 	const published = live.map(publishedView);
-	const stored = await storeContent(db, published);
+	stored ??= await storeContent(db, published);
 	const modified = live.filter((workflow, i) => {
 		const approved = baseline.get(workflow.id);
 		return approved && approved.contentHash !== stored[i].contentHash;

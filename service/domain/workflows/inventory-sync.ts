@@ -68,6 +68,9 @@ export async function startInventorySync(
 			// (SQLite writes on its own thread). The store is content-addressed, so what a failed sync
 			// stored there is never wrong, only unreferenced.
 			let storing = Promise.resolve();
+			// The credentials are read while the workflows are.
+			const credentialsRead = scope === 'workflows' ? undefined : listCredentials(client, environment.name);
+			credentialsRead?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
 			if (scope !== 'credentials') {
 				for await (const page of client.pages<N8nWorkflow>('/workflows')) {
 					const prepared = await prepareWorkflows(deps.db, page);
@@ -81,7 +84,7 @@ export async function startInventorySync(
 				}
 			}
 			await storing;
-			const credentials = scope === 'workflows' ? undefined : await listCredentials(client, environment.name);
+			const credentials = await credentialsRead;
 			const syncedAt = new Date().toISOString();
 			await deps.db.transaction().execute(async (trx) => {
 				if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);

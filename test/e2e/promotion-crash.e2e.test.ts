@@ -29,7 +29,7 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 		fs.rmSync(dataDir, { recursive: true, force: true });
 	});
 
-	test('rolls the promotion back (at its next start on SQLite, by another replica on PostgreSQL), the create whose answer was lost included', async () => {
+	test('rolls the promotion back (at its next start on SQLite, by another replica on PostgreSQL, which also takes over a sync killed mid-way), the create whose answer was lost included', async () => {
 		[dev, prod] = await Promise.all([
 			startN8n({ target, name: 'crash-dev' }),
 			startN8n({ target, name: 'crash-prod' }),
@@ -49,10 +49,15 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 				.sort((a, b) => a.id.localeCompare(b.id));
 		// The third create reaches n8n, which makes the workflow, but its answer never comes back.
 		let creates = 0;
+		// Later, n8n's answers to the workflow list: a sync under way for as long as the test wants.
+		let holdingLists = false;
+		let listsHeld = 0;
 		const proxy = await startFaultProxy(
 			prod.baseUrl,
 			() => false,
-			(method, url) => method === 'POST' && url === '/api/v1/workflows' && ++creates === 3,
+			(method, url) =>
+				(method === 'POST' && url === '/api/v1/workflows' && ++creates === 3) ||
+				(holdingLists && method === 'GET' && url.startsWith('/api/v1/workflows?') && ++listsHeld > 0),
 		);
 		const database = await testDatabase(path.join(dataDir, 'workflowops.sqlite'));
 		const companion = await startCompanionProcess(dataDir, database.url);
@@ -124,6 +129,23 @@ describe.each(selectedTargets())('a companion killed mid-promotion on n8n $versi
 				},
 			});
 			expect(await prodState()).toEqual(before);
+			if (!others.length) return;
+
+			// A sync on a replica killed mid-way is failed as interrupted by another, which syncs again.
+			const [syncing, taking] = others;
+			holdingLists = true;
+			const interrupted = (await syncing.api(token, 'POST', `/environments/${prodId}/sync`, {})).body;
+			await until(async () => listsHeld > 0, 'the sync to ask n8n for its workflows');
+			await syncing.kill();
+			const killedAt = new Date().toISOString();
+			holdingLists = false;
+			const job = async () => (await taking.api(token, 'GET', `/jobs/${interrupted.id}`)).body;
+			await until(async () => (await job()).status !== 'running', 'the takeover of the sync');
+			expect(await job()).toMatchObject({ status: 'failed', error: 'interrupted: the companion stopped while it ran' });
+			const environment = async () => (await taking.api(token, 'GET', `/environments/${prodId}`)).body;
+			await until(async () => (await environment()).lastSyncAt > killedAt, 'the sync started again');
+			const inventory = (await taking.api(token, 'GET', `/environments/${prodId}/workflows?limit=100`)).body;
+			expect(inventory.data.map((workflow: any) => workflow.id).sort()).toEqual(before.map((w) => w.id).sort());
 		} finally {
 			await Promise.all([companion, ...others].map((replica) => replica.kill()));
 			await proxy.close();

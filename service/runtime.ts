@@ -76,7 +76,9 @@ export function appDeps(
 	replica: Replica,
 ): AppDeps & { events: Webhooks } {
 	const slots = slotsPerInstance(config.n8nConcurrency);
-	const jobs = new Jobs(runtime.db, { replicaId: replica.id, publish: (id) => replica.notify(`job ${id}`) });
+	// Best effort: a replica that lost its connection stops (see Replica), its jobs taken over.
+	const publish = (id: string) => replica.notify(`job ${id}`).catch(() => undefined);
+	const jobs = new Jobs(runtime.db, { replicaId: replica.id, publish });
 	replica.onNotice((message) => {
 		const [topic, id] = message.split(' ');
 		if (topic === 'job')

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { appendAudit, type AuditContext } from '../domain/audit/audit-log';
 import { failOrphanedRequests } from '../domain/approvals/operation-requests';
-import { claimOrphanedChanges } from '../domain/changes/change-log';
+import { type ChangeRow, claimOrphanedChanges } from '../domain/changes/change-log';
 import { undoOrphanedChanges } from '../domain/changes/recovery';
 import type { Webhooks } from '../domain/events/webhooks';
 import { failOrphanedJobs } from '../domain/jobs/jobs';
@@ -55,11 +55,7 @@ export async function takeOverWork(deps: TakeoverDeps, replica: Replica): Promis
 	return { undoing };
 }
 
-async function undoChanges(
-	deps: TakeoverDeps,
-	changes: Parameters<typeof undoOrphanedChanges>[1],
-	logger: Logger,
-): Promise<void> {
+async function undoChanges(deps: TakeoverDeps, changes: ChangeRow[], logger: Logger): Promise<void> {
 	for (const recovered of await undoOrphanedChanges(deps, changes)) {
 		const { change, undoFailures } = recovered;
 		logger.warn({ changeId: change.id, subject: change.subject, undoFailures }, 'undid a change left running');

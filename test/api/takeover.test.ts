@@ -38,6 +38,27 @@ async function goneReplica(id: string, lockKey: number) {
 		.execute();
 }
 
+/** A job recorded as running on `replicaId`, its progress as given. */
+async function runningJob(id: string, replicaId: string, progress: object = {}) {
+	await companion.db
+		.insertInto('jobs')
+		.values({
+			id,
+			kind: 'snapshot.restore',
+			environment_id: null,
+			subject: null,
+			status: 'running',
+			progress: JSON.stringify(progress),
+			result: null,
+			error: null,
+			created_by: null,
+			created_at: now(),
+			finished_at: null,
+			replica_id: replicaId,
+		})
+		.execute();
+}
+
 test('the work of a replica gone is taken over once: its jobs fail saying what they left, its deliveries are sent, its drift check ends', async () => {
 	await goneReplica('gone', 101);
 	const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
@@ -45,23 +66,7 @@ test('the work of a replica gone is taken over once: its jobs fail saying what t
 		await companion.api(admin, 'POST', '/api/v1/webhooks', { url: receiverUrl, events: ['snapshot.created'] })
 	).body;
 	const environment = await companion.environment(admin, { name: 'dev', baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
-	await companion.db
-		.insertInto('jobs')
-		.values({
-			id: 'job-of-gone',
-			kind: 'snapshot.restore',
-			environment_id: environment.id,
-			subject: null,
-			status: 'running',
-			progress: JSON.stringify({ done: 1, ifInterrupted: 'one workflow was written' }),
-			result: null,
-			error: null,
-			created_by: null,
-			created_at: now(),
-			finished_at: null,
-			replica_id: 'gone',
-		})
-		.execute();
+	await runningJob('job-of-gone', 'gone', { ifInterrupted: 'one workflow was written' });
 	await companion.db
 		.insertInto('webhook_deliveries')
 		.values({
@@ -138,23 +143,7 @@ test('a delivery another replica has taken over is not sent by the one that reco
 	'on PostgreSQL a replica lives while its session holds its lock: its work is left alone until it closes',
 	async () => {
 		const other = await Replica.register(companion.db, { databaseUrl: companion.databaseUrl });
-		await companion.db
-			.insertInto('jobs')
-			.values({
-				id: 'job-of-other',
-				kind: 'inventory.sync',
-				environment_id: null,
-				subject: null,
-				status: 'running',
-				progress: '{}',
-				result: null,
-				error: null,
-				created_by: null,
-				created_at: now(),
-				finished_at: null,
-				replica_id: other.id,
-			})
-			.execute();
+		await runningJob('job-of-other', other.id);
 		expect(await companion.replica.findDead()).toEqual([]);
 		await takeOverWork(companion.deps, companion.replica);
 		expect((await companion.api(admin, 'GET', '/api/v1/jobs/job-of-other')).body.status).toBe('running');

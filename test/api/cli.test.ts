@@ -286,7 +286,7 @@ test('a companion killed during a restore undoes what it wrote at its next start
 		const failed = await api('GET', `/jobs/${job.id}`);
 		expect(failed).toMatchObject({ status: 'failed' });
 		expect(failed.error).toBe(
-			`interrupted: the companion stopped while it ran. n8n "prod" was being restored from snapshot "good" (1 of 2 changes made, the next to "Workflow 2"); the companion undoes them at its next start. Live n8n before the restore is in snapshot ${progress.safetySnapshotId}.`,
+			`interrupted: the companion stopped while it ran. n8n "prod" was being restored from snapshot "good" (1 of 2 changes made, the next to "Workflow 2"); the companion undoes them at its next start, or another replica at once. Live n8n before the restore is in snapshot ${progress.safetySnapshotId}.`,
 		);
 		let audit: any;
 		await waitFor(async () => {

@@ -114,7 +114,7 @@ export async function executePromotion(
 						done,
 						current: next.name,
 						safetySnapshotId: safety.id,
-						ifInterrupted: `the promotion was writing to "${target.name}" (${done} of ${steps.length} done); the companion undoes it at its next start`,
+						ifInterrupted: `the promotion was writing to "${target.name}" (${done} of ${steps.length} done); the companion undoes it at its next start, or another replica at once`,
 					}),
 				);
 				let completed: string[] = [];

@@ -121,9 +121,9 @@ export async function previewRestore(
  * Restores `source` as a background job, one change at a time per instance: takes a snapshot of live
  * first, then writes each workflow (cleaned for the target version), reads it back and checks its
  * content hash and active state, each step recorded before and after it is sent. Any failure stops
- * the restore and undoes what it changed; a companion stopped mid-way undoes it at its next start.
- * A re-created workflow's new id is recorded. `onRestored` joins the transaction that records a
- * restore that succeeded, and follows its commit.
+ * the restore and undoes what it changed; a companion stopped mid-way undoes it at its next start (or
+ * another replica, at once). A re-created workflow's new id is recorded. `onRestored` joins the
+ * transaction that records a restore that succeeded, and follows its commit.
  */
 export async function startRestore(
 	deps: SyncDeps,
@@ -187,7 +187,7 @@ export async function startRestore(
 						safetySnapshotId: safety.id,
 						ifInterrupted:
 							`n8n "${environment.name}" was being restored from ${source.description} (${done} of ${items.length} ` +
-							`changes made, the next to "${step.name}"); the companion undoes them at its next start. ` +
+							`changes made, the next to "${step.name}"); the companion undoes them at its next start, or another replica at once. ` +
 							`Live n8n before the restore is in snapshot ${safety.id}.`,
 					}),
 				);

@@ -12,6 +12,9 @@ const optionalText = z
 	.optional()
 	.transform((value) => (value === '' ? undefined : value));
 
+/** A PostgreSQL connection URL, as WORKFLOWOPS_DATABASE_URL and `db copy --to` take it. */
+export const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\/\S+$/.test(value);
+
 const environmentSchema = z.object({
 	WORKFLOWOPS_PORT: z.coerce
 		.number({ error: 'must be a whole number between 1 and 65535' })
@@ -22,7 +25,7 @@ const environmentSchema = z.object({
 	WORKFLOWOPS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
 	WORKFLOWOPS_DATA_DIR: optionalText,
 	WORKFLOWOPS_DATABASE_URL: optionalText.refine(
-		(value) => value === undefined || /^postgres(ql)?:\/\/\S+$/.test(value),
+		(value) => value === undefined || isPostgresUrl(value),
 		'must be a postgres:// URL (leave it unset for the embedded SQLite file)',
 	),
 	WORKFLOWOPS_ENCRYPTION_KEY: optionalText.refine(

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createApp } from './app';
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, isPostgresUrl, loadConfig } from './config';
 import { backupDatabase, restoreDatabase } from './backup';
 import { copyDatabase } from './db-copy';
 import {
@@ -191,7 +191,7 @@ async function restore(config: Config, file: string): Promise<void> {
 async function copy(config: Config, from: string | undefined, to: string | undefined): Promise<void> {
 	if (!from || !to)
 		throw new UsageError(`--from and --to are required\n\nUsage: workflowops ${COMMANDS['db copy'].usage}`);
-	if (!/^postgres(ql)?:\/\/\S+$/.test(to)) throw new UsageError('--to: must be a postgres:// URL');
+	if (!isPostgresUrl(to)) throw new UsageError('--to: must be a postgres:// URL');
 	if (!fs.existsSync(from)) throw new UsageError(`--from: no SQLite database at ${from}`);
 	const target = { databaseFile: from, databaseUrl: to };
 	const source = openDatabase(from, { mustExist: true });

@@ -27,13 +27,9 @@ onPostgresOnly('three companion processes on one PostgreSQL database', () => {
 			replicas.push(first);
 			const token = first.token('admin');
 			const api = async (method: string, url: string, body?: unknown) => {
-				const response = await fetch(`${first.url}/api/v1${url}`, {
-					method,
-					headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-					body: body === undefined ? undefined : JSON.stringify(body),
-				});
-				expect([method, url, response.status < 300]).toEqual([method, url, true]);
-				return (await response.json()) as any;
+				const answer = await first.api(token, method, url, body);
+				expect([method, url, answer.status < 300]).toEqual([method, url, true]);
+				return answer.body;
 			};
 			for (let i = 0; i < ENVIRONMENTS; i++) {
 				const { id } = await api('POST', '/environments', {
@@ -85,16 +81,13 @@ onPostgresOnly('three companion processes on one PostgreSQL database', () => {
 		const replicas: Array<Awaited<ReturnType<typeof startCompanionProcess>>> = [];
 		try {
 			for (let i = 0; i < REPLICAS; i++) replicas.push(await startCompanionProcess(dataDir, database.url));
-			const headers = { authorization: `Bearer ${replicas[0].token('admin')}`, 'content-type': 'application/json' };
+			const token = replicas[0].token('admin');
 			const statuses = await Promise.all(
-				Array.from({ length: 1000 }, async (_, i) => {
-					const response = await fetch(`${replicas[i % REPLICAS].url}/api/v1/audit`, {
-						method: 'POST',
-						headers,
-						body: JSON.stringify({ action: 'load', metadata: { i } }),
-					});
-					return response.status;
-				}),
+				Array.from(
+					{ length: 1000 },
+					async (_, i) =>
+						(await replicas[i % REPLICAS].api(token, 'POST', '/audit', { action: 'load', metadata: { i } })).status,
+				),
 			);
 			expect([...new Set(statuses)]).toEqual([201]);
 			const appended = await database.db
@@ -105,10 +98,11 @@ onPostgresOnly('three companion processes on one PostgreSQL database', () => {
 			expect(new Set(appended.map((row) => (JSON.parse(row.metadata) as { i: number }).i)).size).toBe(1000);
 			expect(appended).toHaveLength(1000);
 			const total = await database.db.selectFrom('audit_log').select('id').execute();
-			for (const replica of replicas) {
-				const verify = await fetch(`${replica.url}/api/v1/audit/verify`, { headers });
-				expect(await verify.json()).toEqual({ valid: true, checked: total.length });
-			}
+			for (const replica of replicas)
+				expect((await replica.api(token, 'GET', '/audit/verify')).body).toEqual({
+					valid: true,
+					checked: total.length,
+				});
 		} finally {
 			await Promise.all(replicas.map((replica) => replica.kill()));
 			await database.drop();

@@ -14,7 +14,7 @@ export interface WebhookOptions {
 	/** Send to private and loopback addresses too (checked again at each attempt: DNS may change). */
 	allowPrivateTargets?: boolean;
 	/** The replica that sends what it records. */
-	replicaId?: string;
+	replicaId: string;
 }
 
 type PendingDelivery = Pick<WebhookDeliveriesTable, 'id' | 'next_attempt_at'>;
@@ -30,16 +30,13 @@ const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
 export class Webhooks implements EventSink {
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private stopped = false;
-	private readonly replicaId: string;
 
 	constructor(
 		private readonly db: Db,
 		private readonly secrets: SecretBox,
 		private readonly logger: Logger,
-		private readonly options: WebhookOptions = {},
-	) {
-		this.replicaId = options.replicaId ?? crypto.randomUUID();
-	}
+		private readonly options: WebhookOptions,
+	) {}
 
 	/**
 	 * Writes the event's deliveries through `db`, the transaction of the change it announces (an
@@ -66,7 +63,7 @@ export class Webhooks implements EventSink {
 			next_attempt_at: now,
 			created_at: now,
 			delivered_at: null,
-			replica_id: this.replicaId,
+			replica_id: this.options.replicaId,
 		}));
 		await db.insertInto('webhook_deliveries').values(rows).execute();
 		return rows.map((row) => row.id);
@@ -80,7 +77,7 @@ export class Webhooks implements EventSink {
 	async claimOrphaned(trx: Db): Promise<PendingDelivery[]> {
 		return trx
 			.updateTable('webhook_deliveries')
-			.set({ replica_id: this.replicaId })
+			.set({ replica_id: this.options.replicaId })
 			.where('status', '=', 'pending')
 			.where(ORPHANED)
 			.returning(['id', 'next_attempt_at'])
@@ -126,7 +123,7 @@ export class Webhooks implements EventSink {
 				'webhook_subscriptions.secret_sealed',
 			])
 			.where('webhook_deliveries.id', '=', deliveryId)
-			.where('webhook_deliveries.replica_id', '=', this.replicaId)
+			.where('webhook_deliveries.replica_id', '=', this.options.replicaId)
 			.executeTakeFirst();
 		if (!delivery || delivery.status !== 'pending') return;
 		const timestamp = Math.floor(Date.now() / 1000);
@@ -171,7 +168,7 @@ export class Webhooks implements EventSink {
 				next_attempt_at: retryIn === undefined ? null : new Date(now.getTime() + retryIn).toISOString(),
 			})
 			.where('id', '=', deliveryId)
-			.where('replica_id', '=', this.replicaId)
+			.where('replica_id', '=', this.options.replicaId)
 			.execute();
 		if (retryIn !== undefined) this.later(deliveryId, retryIn);
 	}

@@ -46,7 +46,7 @@ export interface NewJob {
 
 export interface JobsOptions {
 	/** The replica that runs the jobs started here. */
-	replicaId?: string;
+	replicaId: string;
 	/** Tells the other replicas that the job changed (their pages follow it too); see reload. */
 	publish?: (jobId: string) => Promise<void>;
 }
@@ -57,14 +57,11 @@ export interface JobsOptions {
  */
 export class Jobs {
 	private readonly updates = new EventEmitter().setMaxListeners(0);
-	private readonly replicaId: string;
 
 	constructor(
 		private readonly db: Db,
-		private readonly options: JobsOptions = {},
-	) {
-		this.replicaId = options.replicaId ?? crypto.randomUUID();
-	}
+		private readonly options: JobsOptions,
+	) {}
 
 	async get(id: string): Promise<Job> {
 		const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -127,7 +124,7 @@ export class Jobs {
 			created_by: createdBy,
 			created_at: new Date().toISOString(),
 			finished_at: null,
-			replica_id: this.replicaId,
+			replica_id: this.options.replicaId,
 		};
 		await this.db.transaction().execute(async (trx) => {
 			if (onlyOne) {

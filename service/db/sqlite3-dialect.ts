@@ -21,12 +21,22 @@ export interface Sqlite3DialectConfig {
 	busyTimeoutMs?: number;
 	/** Open an existing file only (default: create it when missing). */
 	mustExist?: boolean;
+	/** How often a second connection moves the write-ahead log into the database file (default 1 s). */
+	checkpointEveryMs?: number;
 }
+
+/**
+ * Pages of write-ahead log after which a commit moves the log into the database file itself: a
+ * backstop, should the background checkpoint fall behind (40 MB at the default page size).
+ */
+const INLINE_CHECKPOINT_PAGES = 10_000;
 
 /**
  * Kysely dialect for the `sqlite3` package. One connection serves the whole process: every query and
  * every transaction takes it in turn (first come, first served), so writers are serialised and a
- * transaction never interleaves with another caller's statements.
+ * transaction never interleaves with another caller's statements. A second connection checkpoints the
+ * write-ahead log in the background, so no statement waits while the log is copied and synced into
+ * the database file (SQLite would otherwise do it inside whichever commit passes 1,000 pages).
  */
 export class Sqlite3Dialect implements Dialect {
 	constructor(private readonly config: Sqlite3DialectConfig) {}
@@ -47,6 +57,7 @@ export class Sqlite3Dialect implements Dialect {
 
 class Sqlite3Driver implements Driver {
 	private connection: Sqlite3Connection | undefined;
+	private checkpointer: Checkpointer | undefined;
 	private readonly lock = new FifoLock();
 
 	constructor(private readonly config: Sqlite3DialectConfig) {}
@@ -61,6 +72,11 @@ class Sqlite3Driver implements Driver {
 		if (this.config.filename !== ':memory:') {
 			await this.connection.exec('PRAGMA journal_mode = WAL');
 			await this.connection.exec('PRAGMA synchronous = NORMAL');
+			await this.connection.exec(`PRAGMA wal_autocheckpoint = ${INLINE_CHECKPOINT_PAGES}`);
+			this.checkpointer = new Checkpointer(
+				new Sqlite3Connection(await openSqlite3(this.config.filename, true)),
+				this.config.checkpointEveryMs ?? 1000,
+			);
 		}
 	}
 
@@ -106,6 +122,7 @@ class Sqlite3Driver implements Driver {
 	async destroy(): Promise<void> {
 		const connection = this.connection;
 		if (!connection) return;
+		await this.checkpointer?.close();
 		await this.lock.acquire();
 		this.connection = undefined;
 		try {
@@ -152,6 +169,32 @@ class Sqlite3Connection implements DatabaseConnection {
 		return new Promise((resolve, reject) => {
 			this.database.close((error) => (error ? reject(error) : resolve()));
 		});
+	}
+}
+
+/** Runs a passive checkpoint now and then: it copies what it can without waiting for, or blocking, anyone. */
+class Checkpointer {
+	private readonly timer: NodeJS.Timeout;
+	private running: Promise<void> | undefined;
+
+	constructor(
+		private readonly connection: Sqlite3Connection,
+		everyMs: number,
+	) {
+		this.timer = setInterval(() => {
+			if (this.running) return;
+			// One that fails is tried again next time; the inline backstop bounds the log meanwhile.
+			this.running = connection
+				.exec('PRAGMA wal_checkpoint(PASSIVE)')
+				.catch(() => undefined)
+				.finally(() => (this.running = undefined));
+		}, everyMs).unref();
+	}
+
+	async close(): Promise<void> {
+		clearInterval(this.timer);
+		await this.running;
+		await this.connection.close();
 	}
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { N8nError, transportFailure } from './errors';
 import { parseJson } from '../json';
+import { type Listed, type ListPage, readListPage } from './list-page';
 import { RequestSlots } from './request-slots';
 import { type N8nWorkflow, type WorkflowInput, type WritableWorkflow, writableBody } from './workflow-body';
 
@@ -31,6 +32,8 @@ interface RequestOptions {
 	query?: Query;
 	body?: unknown;
 	retries?: number;
+	/** Reads a successful answer's body as it streams in, instead of parsing it once it is all in. */
+	read?: (body: AsyncIterable<Uint8Array>) => Promise<unknown>;
 }
 
 export interface ConnectionReport {
@@ -122,26 +125,38 @@ export class N8nClient {
 	}
 
 	/**
-	 * Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time. The next page is
-	 * already on its way while the caller works on the current one.
+	 * Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time, each item with the JSON
+	 * text n8n sent for it. A page's items are parsed as its body streams in, and the next page is asked
+	 * for the moment a page's body ends: n8n serves it while the caller works on this one.
 	 */
-	async *pages<T>(path: string, query: Query = {}): AsyncGenerator<T[]> {
-		type Page = { data: T[]; nextCursor?: string | null };
+	async *listed<T>(path: string, query: Query = {}): AsyncGenerator<Array<Listed<T>>> {
 		const fetchPage = (cursor?: string) =>
-			this.request<Page>('GET', path, { query: { ...query, limit: PAGE_SIZE, cursor } });
-		let next: Promise<Page> | undefined = fetchPage();
+			this.request<ListPage<T>>('GET', path, {
+				query: { ...query, limit: PAGE_SIZE, cursor },
+				read: (body) => readListPage<T>(body),
+			});
+		let next: Promise<ListPage<T>> | undefined = fetchPage();
 		while (next) {
-			const page: Page = await next;
+			const page: ListPage<T> = await next;
 			next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
 			// A prefetched page that fails while the caller has stopped early must not go unhandled.
 			next?.catch(() => undefined);
-			yield page.data;
+			yield page.items;
 		}
 	}
 
+	/** Every page of a cursor-paginated list endpoint, as `listed` reads them. */
+	async *pages<T>(path: string, query: Query = {}): AsyncGenerator<T[]> {
+		for await (const page of this.listed<T>(path, query)) yield page.map(({ item }) => item);
+	}
+
 	async listAll<T>(path: string, query: Query = {}): Promise<T[]> {
-		const items: T[] = [];
-		for await (const page of this.pages<T>(path, query)) items.push(...page);
+		return (await this.listAllListed<T>(path, query)).map(({ item }) => item);
+	}
+
+	async listAllListed<T>(path: string, query: Query = {}): Promise<Array<Listed<T>>> {
+		const items: Array<Listed<T>> = [];
+		for await (const page of this.listed<T>(path, query)) items.push(...page);
 		return items;
 	}
 
@@ -337,12 +352,22 @@ export class N8nClient {
 			});
 			sent.catch(() => undefined); // when the abort wins the race, fetch's own rejection comes later
 			response = await Promise.race([sent, aborted]);
+			if (response.ok && response.body && options.read) {
+				const { status } = response;
+				const read = options.read(response.body).catch((error: unknown) => {
+					if (!(error instanceof SyntaxError)) throw error;
+					throw new N8nError('not_n8n', this.target.name, endpoint, `HTTP ${status} without JSON`);
+				});
+				read.catch(() => undefined);
+				return (await Promise.race([read, aborted])) as T;
+			}
 			// A body that stalls half-way is a timeout (or a cut connection), not a body without JSON.
 			const body = response.text();
 			body.catch(() => undefined);
 			text = await Promise.race([body, aborted]);
 		} catch (error) {
 			if (signal?.aborted) throw ended();
+			if (error instanceof N8nError) throw error;
 			const { kind, reason } = transportFailure(error);
 			throw new N8nError(kind, this.target.name, endpoint, reason && this.redact(reason));
 		} finally {

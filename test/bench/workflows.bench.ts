@@ -10,6 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chunks } from '../../service/db/batches';
 import { openDatabase } from '../../service/db/database';
+import { listedOf } from '../../service/n8n/list-page';
 import type { N8nWorkflow } from '../../service/n8n/workflow-body';
 import { keepFindings, prepareWorkflows, storeWorkflows } from '../../service/domain/workflows/content-store';
 import { inventoried } from '../../service/domain/workflows/inventory-sync';
@@ -79,7 +80,7 @@ async function seed(databaseFile: string, environmentIds: string[]): Promise<voi
 			};
 		});
 		for (const [b, batch] of chunks(workflows, 500).entries()) {
-			const stored = await prepareWorkflows(db, batch);
+			const stored = await prepareWorkflows(db, batch.map(listedOf));
 			await storeWorkflows(db, stored);
 			await keepFindings(db, stored, classOf(e));
 			await db

@@ -108,6 +108,41 @@ test('an answer that stalls half-way is a timeout, and is retried as one', async
 	}
 });
 
+test('a list page that stalls among its items is a timeout, and is asked again from its start', async () => {
+	let calls = 0;
+	const server = http.createServer((_req, res) => {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		if (++calls < 2) res.write('{"data":[{"id":"1"},{"id":');
+		else res.end('{"data":[{"id":"1"},{"id":"2"}],"nextCursor":null}');
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	try {
+		const client = new N8nClient(
+			{ name: 'prod', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY },
+			{ timeoutMs: 300, retries: 1, backoffMs: 5 },
+		);
+		expect(await client.listAll('/workflows')).toEqual([{ id: '1' }, { id: '2' }]);
+		expect(calls).toBe(2);
+	} finally {
+		server.closeAllConnections();
+		server.close();
+	}
+});
+
+test('a list page that is not JSON is not n8n', async () => {
+	await withFake(
+		() => ({ status: 200, raw: '{"data":[{"id":"1"},{"id":"2"]' }),
+		async (client, fake) => {
+			await expect(client.listAll('/workflows')).rejects.toMatchObject({
+				kind: 'not_n8n',
+				message: expect.stringContaining('HTTP 200 without JSON'),
+			});
+			expect(fake.requests).toHaveLength(1);
+		},
+	);
+});
+
 test('a signal ends the calls for a target, retries included, and its reason is the message', async () => {
 	const cancel = new AbortController();
 	await withFake(

@@ -149,3 +149,25 @@ test('queries after destroy fail clearly', async () => {
 	await closing.destroy();
 	await expect(sql`select 1`.execute(closing)).rejects.toThrow();
 });
+
+test('the write-ahead log reaches the database file in the background, not inside a commit', async () => {
+	const logged = new Kysely<Schema>({ dialect: new Sqlite3Dialect({ filename: file, checkpointEveryMs: 50 }) });
+	try {
+		expect(Object.values((await sql.raw('PRAGMA wal_autocheckpoint').execute(logged)).rows[0] as object)[0]).toBe(
+			10_000,
+		);
+		const before = fs.statSync(file).size;
+		// About 1,500 pages: past the 1,000 at which SQLite would copy the log inside a commit by default.
+		for (let batch = 0; batch < 10; batch++)
+			await logged
+				.insertInto('items')
+				.values(Array.from({ length: 30 }, (_, i) => ({ name: `${batch}-${i}-${'x'.repeat(8000)}` })))
+				.execute();
+		const written = 300 * 8000 * 2;
+		for (let waited = 0; fs.statSync(file).size < before + written && waited < 5000; waited += 50)
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(fs.statSync(file).size).toBeGreaterThanOrEqual(before + written);
+	} finally {
+		await logged.destroy();
+	}
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/database';
+import { type Listed, listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow } from '../environments/environments';
@@ -91,7 +92,7 @@ export async function approveCurrentState(
 	const unknown = request.workflowIds?.filter((id) => !live.has(id)) ?? [];
 	const approved = await storeContent(
 		deps.db,
-		wanted.filter((id) => live.has(id)).map((id) => publishedView(live.get(id)!)),
+		wanted.filter((id) => live.has(id)).map((id) => listedOf(publishedView(live.get(id)!))),
 	);
 	await deps.db.transaction().execute(async (trx) => {
 		if (!request.workflowIds) await trx.deleteFrom('baselines').where('environment_id', '=', environmentId).execute();
@@ -113,7 +114,7 @@ export async function approveCurrentState(
 }
 
 /** Stores workflows in the content store and returns their baseline entries. */
-export async function storeContent(db: Db, workflows: N8nWorkflow[]): Promise<BaselineEntry[]> {
+export async function storeContent(db: Db, workflows: Array<Listed<N8nWorkflow>>): Promise<BaselineEntry[]> {
 	const prepared = await prepareWorkflows(db, workflows);
 	await storeWorkflows(db, prepared);
 	return prepared.map(({ workflow, contentHash, rawHash }) => ({

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database';
 import type { DriftCheckStatus, DriftChecksTable } from '../../db/schema';
 import type { N8nClient } from '../../n8n/client';
 import { N8nError } from '../../n8n/errors';
+import { listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import type { AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
@@ -14,7 +15,7 @@ import type { Risk } from '../workflows/risk';
 import { type BaselineEntry, baselineWorkflows, storeContent } from './baselines';
 import { recordIncidentEvent } from './drift-events';
 import { type IncidentChange, recordIncident } from './incidents';
-import { hasUnpublishedDraft, publishedView } from './published';
+import { hasUnpublishedDraft, publishedListed, publishedView } from './published';
 
 export type DriftStatus = 'MODIFIED' | 'ADDED' | 'MISSING' | 'DRAFT_CHANGED';
 
@@ -160,9 +161,9 @@ async function readLive(db: Db, client: N8nClient): Promise<{ live: N8nWorkflow[
 	const stored: BaselineEntry[] = [];
 	let storing = Promise.resolve();
 	try {
-		for await (const page of client.pages<N8nWorkflow>('/workflows')) {
-			live.push(...page);
-			storing = storing.then(async () => void stored.push(...(await storeContent(db, page.map(publishedView)))));
+		for await (const page of client.listed<N8nWorkflow>('/workflows')) {
+			live.push(...page.map(({ item }) => item));
+			storing = storing.then(async () => void stored.push(...(await storeContent(db, page.map(publishedListed)))));
 			storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
 		}
 	} catch (error) {
@@ -183,7 +184,7 @@ export async function compareWithBaseline(
 	stored?: BaselineEntry[],
 ): Promise<{ items: DriftItem[]; counts: DriftCheck['counts'] }> {
 	const published = live.map(publishedView);
-	stored ??= await storeContent(db, published);
+	stored ??= await storeContent(db, published.map(listedOf));
 	const modified = live.filter((workflow, i) => {
 		const approved = baseline.get(workflow.id);
 		return approved && approved.contentHash !== stored[i].contentHash;

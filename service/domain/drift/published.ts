@@ -1,3 +1,4 @@
+import { type Listed, listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 
 interface ActiveVersion {
@@ -14,6 +15,12 @@ export function publishedView(workflow: N8nWorkflow): N8nWorkflow {
 	if (!published) return workflow;
 	const { activeVersion: _published, ...rest } = workflow;
 	return { ...rest, nodes: published.nodes, connections: published.connections };
+}
+
+/** `publishedView` of a listed workflow, keeping the text n8n sent when the view is the workflow itself. */
+export function publishedListed(listed: Listed<N8nWorkflow>): Listed<N8nWorkflow> {
+	const view = publishedView(listed.item);
+	return view === listed.item ? listed : listedOf(view);
 }
 
 /** On 2.x: a draft saved after the last publish, which does not run until published. */

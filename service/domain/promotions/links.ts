@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/database';
 import type { PromotionsTable } from '../../db/schema';
+import { listedOf } from '../../n8n/list-page';
 import type { AppliedStep, ChangeStep } from '../changes/executor';
 import type { BaselineEntry } from '../drift/baselines';
 import { putInventoryRow } from '../workflows/workflow-identity';
@@ -21,7 +22,7 @@ export async function linkPromoted(
 	const written = applied.filter((done) => done.readBack);
 	const stored = await prepareWorkflows(
 		trx,
-		written.map((done) => done.readBack!),
+		written.map((done) => listedOf(done.readBack!)),
 	);
 	await storeWorkflows(trx, stored);
 	const now = new Date().toISOString();
@@ -36,7 +37,7 @@ export async function linkPromoted(
 				.insertInto('canonical_workflows')
 				.values({ id: canonicalId, name: source.name, status: 'LINKED', created_at: now })
 				.execute();
-			const [sourceStored] = await prepareWorkflows(trx, [source]);
+			const [sourceStored] = await prepareWorkflows(trx, [listedOf(source)]);
 			await storeWorkflows(trx, [sourceStored]);
 			await putInventoryRow(trx, row.source_environment_id, sourceStored, canonicalId);
 		}

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database, PromotionsTable } from '../../db/schema';
+import { listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import type { AuditContext } from '../audit/audit-log';
 import { startChangeJob } from '../changes/change-job';
@@ -120,7 +121,7 @@ export async function rollbackPromotion(
 				);
 				const restored = await storeContent(
 					deps.db,
-					done.flatMap((step) => (step.readBack ? [step.readBack] : [])),
+					done.flatMap((step) => (step.readBack ? [listedOf(step.readBack)] : [])),
 				);
 				let rolledBack: string[] = [];
 				await run.finish(async (trx) => {

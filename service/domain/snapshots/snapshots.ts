@@ -5,6 +5,7 @@ import type { Db } from '../../db/database';
 import { containsText } from '../../db/like';
 import type { SnapshotRow } from '../../db/schema';
 import { N8nError } from '../../n8n/errors';
+import { listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { DomainError, notFound } from '../errors';
@@ -68,8 +69,10 @@ export async function createSnapshot(
 	const environment = await getEnvironmentRow(deps.db, input.environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 	const live = input.workflowIds
-		? await Promise.all(input.workflowIds.map((id) => getOrExplain(() => client.getWorkflow(id), id)))
-		: await client.listWorkflows();
+		? await Promise.all(
+				input.workflowIds.map(async (id) => listedOf(await getOrExplain(() => client.getWorkflow(id), id))),
+			)
+		: await client.listAllListed<N8nWorkflow>('/workflows');
 	const prepared = await prepareWorkflows(deps.db, live);
 	const row: SnapshotRow = {
 		id: crypto.randomUUID(),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { chunks } from '../../db/batches';
 import type { Database, EnvironmentClass } from '../../db/schema';
 import { findingsOfContents } from '../policies/content-findings';
+import type { Listed } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { canonicalJson, normalizeWorkflow } from './normalize';
 
@@ -22,11 +23,11 @@ const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest
  * content. An export already stored (same raw hash: n8n changes updatedAt and versionId on every
  * save) keeps the content hash it has, so only new or changed workflows are normalised.
  */
-export async function prepareWorkflows(db: Kysely<Database>, workflows: N8nWorkflow[]): Promise<StoredWorkflow[]> {
-	const raws = workflows.map((workflow) => {
-		const raw = JSON.stringify(workflow);
-		return { workflow, raw, rawHash: sha256(raw) };
-	});
+export async function prepareWorkflows(
+	db: Kysely<Database>,
+	workflows: Array<Listed<N8nWorkflow>>,
+): Promise<StoredWorkflow[]> {
+	const raws = workflows.map(({ item, raw }) => ({ workflow: item, raw, rawHash: sha256(raw) }));
 	const known = new Map<string, string>();
 	for (const hashes of chunks(
 		raws.map((entry) => entry.rawHash),

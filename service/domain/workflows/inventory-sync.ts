@@ -72,7 +72,7 @@ export async function startInventorySync(
 			const credentialsRead = scope === 'workflows' ? undefined : listCredentials(client, environment.name);
 			credentialsRead?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
 			if (scope !== 'credentials') {
-				for await (const page of client.pages<N8nWorkflow>('/workflows')) {
+				for await (const page of client.listed<N8nWorkflow>('/workflows')) {
 					const prepared = await prepareWorkflows(deps.db, page);
 					storing = storing
 						.then(() => storeWorkflows(deps.db, prepared))

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../db/database';
+import { listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { prepareWorkflows, type StoredWorkflow, storeWorkflows } from './content-store';
 import { inventoried } from './inventory-sync';
@@ -74,7 +75,7 @@ export async function recordRecreated(
 		.where('environment_id', '=', environmentId)
 		.where('n8n_id', '=', formerId)
 		.execute();
-	const [stored] = await prepareWorkflows(trx, [workflow]);
+	const [stored] = await prepareWorkflows(trx, [listedOf(workflow)]);
 	await storeWorkflows(trx, [stored]);
 	await putInventoryRow(trx, environmentId, stored, canonicalId);
 	await trx
@@ -90,7 +91,7 @@ export async function recordRecreated(
 
 /** Writes what n8n answered for a workflow into its inventory row, keeping its identity (a new one if it had none). */
 export async function refreshInventoryRow(trx: Db, environmentId: string, workflow: N8nWorkflow): Promise<void> {
-	const [stored] = await prepareWorkflows(trx, [workflow]);
+	const [stored] = await prepareWorkflows(trx, [listedOf(workflow)]);
 	await storeWorkflows(trx, [stored]);
 	const canonicalId =
 		(await canonicalIdOf(trx, environmentId, workflow.id)) ?? (await newCanonical(trx, workflow.name));

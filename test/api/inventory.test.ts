@@ -156,6 +156,34 @@ test('a failure half-way fails the job with the reason and leaves the last good 
 	workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
 });
 
+test('a sync keeps the content rules’ findings of what it read, and a re-sync checks only what has none', async () => {
+	const environmentId = await createEnvironment('findings');
+	await syncAndFollow(companion, developer, environmentId);
+	const contents = async () =>
+		(
+			await companion.db
+				.selectFrom('workflow_inventory')
+				.select('content_hash')
+				.distinct()
+				.where('environment_id', '=', environmentId)
+				.execute()
+		).map((row) => row.content_hash);
+	const findings = async () =>
+		(
+			await companion.db
+				.selectFrom('content_findings')
+				.select('content_hash')
+				.where('content_hash', 'in', await contents())
+				.where('class', '=', 'prod')
+				.execute()
+		).map((row) => row.content_hash);
+	expect((await findings()).sort()).toEqual((await contents()).sort());
+	const dropped = (await contents()).slice(0, 7);
+	await companion.db.deleteFrom('content_findings').where('content_hash', 'in', dropped).execute();
+	await syncAndFollow(companion, developer, environmentId);
+	expect((await findings()).sort()).toEqual((await contents()).sort());
+});
+
 test('workflows keep their canonical id from one sync to the next', async () => {
 	const environmentId = await createEnvironment('stable');
 	await syncAndFollow(companion, developer, environmentId);

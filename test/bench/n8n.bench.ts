@@ -16,7 +16,7 @@ import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 
 const WORKFLOWS = 1000;
-const ROUNDS = 7;
+const ROUNDS = 11;
 
 interface Paired {
 	ms: number;

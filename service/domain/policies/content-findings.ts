@@ -80,6 +80,30 @@ export async function findingsOfContents(
 	return found;
 }
 
+/**
+ * Checks and keeps the findings of each content at its class that has none under the rules as set now,
+ * as `findingsOfContents` does, without reading back those already kept (a sync of what is unchanged).
+ */
+export async function keepFindingsOf(
+	db: Db,
+	wanted: Array<{ contentHash: string; class: EnvironmentClass }>,
+	given: Map<string, WorkflowInput>,
+): Promise<void> {
+	const { settingsHash } = await currentRules(db);
+	const kept = new Set<string>();
+	for (const hashes of chunks([...new Set(wanted.map((w) => w.contentHash))], CHUNK)) {
+		const rows = await db
+			.selectFrom('content_findings')
+			.select(['content_hash', 'class'])
+			.where('settings_hash', '=', settingsHash)
+			.where('content_hash', 'in', hashes)
+			.execute();
+		for (const row of rows) kept.add(contentAtClass(row.content_hash, row.class));
+	}
+	const missing = wanted.filter((w) => !kept.has(contentAtClass(w.contentHash, w.class)));
+	if (missing.length) await findingsOfContents(db, missing, given);
+}
+
 /** How many findings of each severity. */
 export function countFindings(findings: Finding[]): FindingCounts {
 	const counts = { error: 0, warning: 0, info: 0 };

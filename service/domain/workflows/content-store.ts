@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { chunks } from '../../db/batches';
 import type { Database, EnvironmentClass } from '../../db/schema';
-import { findingsOfContents } from '../policies/content-findings';
+import { keepFindingsOf } from '../policies/content-findings';
 import type { Listed } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { canonicalJson, normalizeWorkflow } from './normalize';
@@ -79,7 +79,7 @@ export async function keepFindings(
 	workflows: StoredWorkflow[],
 	environmentClass: EnvironmentClass,
 ): Promise<void> {
-	await findingsOfContents(
+	await keepFindingsOf(
 		db,
 		workflows.map((w) => ({ contentHash: w.contentHash, class: environmentClass })),
 		new Map(workflows.map((w) => [w.contentHash, w.workflow])),

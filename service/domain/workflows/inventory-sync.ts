@@ -162,10 +162,12 @@ async function replaceWorkflows(
 	);
 	const rows: WorkflowInventoryTable[] = [];
 	const newCanonicals: CanonicalWorkflowsTable[] = [];
+	const changed: string[] = [];
 	for (const workflow of workflows) {
 		const known = current.get(workflow.n8n_id);
 		current.delete(workflow.n8n_id);
 		if (known && unchanged(known, workflow)) continue;
+		if (known) changed.push(known.n8n_id);
 		const canonicalId = known?.canonical_id ?? crypto.randomUUID();
 		if (!known) newCanonicals.push({ id: canonicalId, name: workflow.name, status: 'UNMAPPED', created_at: syncedAt });
 		rows.push({ ...workflow, environment_id: environmentId, canonical_id: canonicalId });
@@ -192,10 +194,7 @@ async function replaceWorkflows(
 				),
 			)
 			.execute();
-	for (const batch of chunks(
-		[...gone, ...rows].map((row) => row.n8n_id),
-		CHUNK,
-	)) {
+	for (const batch of chunks([...gone.map((row) => row.n8n_id), ...changed], CHUNK)) {
 		await trx
 			.deleteFrom('workflow_inventory')
 			.where('environment_id', '=', environmentId)

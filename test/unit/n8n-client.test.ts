@@ -83,51 +83,50 @@ test('a busy answer without JSON (a proxy’s 503 page) is busy, not “not n8n�
 	);
 });
 
-test('an answer that stalls half-way is a timeout, and is retried as one', async () => {
+/**
+ * A server whose first `stalls` answers send `partial` and never end, then answer `full`; `run` gets a
+ * client with a 300 ms timeout and one retry, and the number of calls made so far.
+ */
+async function withStallingServer(
+	{ stalls, partial, full }: { stalls: number; partial: string; full: string },
+	run: (client: N8nClient, calls: () => number) => Promise<void>,
+) {
 	let calls = 0;
 	const server = http.createServer((_req, res) => {
 		res.writeHead(200, { 'content-type': 'application/json' });
-		if (++calls < 3) res.write('{"data": [');
-		else res.end('{"data": []}');
+		if (++calls <= stalls) res.write(partial);
+		else res.end(full);
 	});
 	server.listen(0, '127.0.0.1');
 	await once(server, 'listening');
 	try {
-		const client = new N8nClient(
-			{ name: 'prod', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY },
-			{ timeoutMs: 300, retries: 1, backoffMs: 5 },
+		const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		await run(
+			new N8nClient({ name: 'prod', baseUrl, apiKey: API_KEY }, { timeoutMs: 300, retries: 1, backoffMs: 5 }),
+			() => calls,
 		);
+	} finally {
+		server.closeAllConnections();
+		server.close();
+	}
+}
+
+test('an answer that stalls half-way is a timeout, and is retried as one', async () => {
+	await withStallingServer({ stalls: 2, partial: '{"data": [', full: '{"data": []}' }, async (client) => {
 		await expect(client.request('GET', '/workflows')).rejects.toMatchObject({
 			kind: 'timeout',
 			message: 'n8n "prod" did not answer in time',
 		});
 		expect(await client.request('GET', '/workflows')).toEqual({ data: [] });
-	} finally {
-		server.closeAllConnections();
-		server.close();
-	}
+	});
 });
 
 test('a list page that stalls among its items is a timeout, and is asked again from its start', async () => {
-	let calls = 0;
-	const server = http.createServer((_req, res) => {
-		res.writeHead(200, { 'content-type': 'application/json' });
-		if (++calls < 2) res.write('{"data":[{"id":"1"},{"id":');
-		else res.end('{"data":[{"id":"1"},{"id":"2"}],"nextCursor":null}');
-	});
-	server.listen(0, '127.0.0.1');
-	await once(server, 'listening');
-	try {
-		const client = new N8nClient(
-			{ name: 'prod', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY },
-			{ timeoutMs: 300, retries: 1, backoffMs: 5 },
-		);
+	const page = { partial: '{"data":[{"id":"1"},{"id":', full: '{"data":[{"id":"1"},{"id":"2"}],"nextCursor":null}' };
+	await withStallingServer({ stalls: 1, ...page }, async (client, calls) => {
 		expect(await client.listAll('/workflows')).toEqual([{ id: '1' }, { id: '2' }]);
-		expect(calls).toBe(2);
-	} finally {
-		server.closeAllConnections();
-		server.close();
-	}
+		expect(calls()).toBe(2);
+	});
 });
 
 test('a list page that is not JSON is not n8n', async () => {

@@ -126,32 +126,46 @@ export class N8nClient {
 
 	/**
 	 * Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time, each item with the JSON
-	 * text n8n sent for it. A page's items are parsed as its body streams in, and the next page is asked
-	 * for the moment a page's body ends: n8n serves it while the caller works on this one.
+	 * text n8n sent for it: a page's items are parsed as its body streams in.
 	 */
-	async *listed<T>(path: string, query: Query = {}): AsyncGenerator<Array<Listed<T>>> {
+	listed<T>(path: string, query: Query = {}): AsyncGenerator<Array<Listed<T>>> {
+		return this.paginate(
+			path,
+			query,
+			(body) => readListPage<T>(body),
+			(page: ListPage<T>) => page.items,
+		);
+	}
+
+	/** Every page of a cursor-paginated list endpoint, PAGE_SIZE items at a time, each parsed once it is in. */
+	pages<T>(path: string, query: Query = {}): AsyncGenerator<T[]> {
+		type Page = { data: T[]; nextCursor?: string | null };
+		return this.paginate(path, query, undefined, (page: Page) => page.data);
+	}
+
+	/** Pages one after another: the next is asked for the moment a page is in, and served while the caller works. */
+	private async *paginate<P extends { nextCursor?: string | null }, I>(
+		path: string,
+		query: Query,
+		read: RequestOptions['read'],
+		itemsOf: (page: P) => I[],
+	): AsyncGenerator<I[]> {
 		const fetchPage = (cursor?: string) =>
-			this.request<ListPage<T>>('GET', path, {
-				query: { ...query, limit: PAGE_SIZE, cursor },
-				read: (body) => readListPage<T>(body),
-			});
-		let next: Promise<ListPage<T>> | undefined = fetchPage();
+			this.request<P>('GET', path, { query: { ...query, limit: PAGE_SIZE, cursor }, read });
+		let next: Promise<P> | undefined = fetchPage();
 		while (next) {
-			const page: ListPage<T> = await next;
+			const page: P = await next;
 			next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
 			// A prefetched page that fails while the caller has stopped early must not go unhandled.
 			next?.catch(() => undefined);
-			yield page.items;
+			yield itemsOf(page);
 		}
 	}
 
-	/** Every page of a cursor-paginated list endpoint, as `listed` reads them. */
-	async *pages<T>(path: string, query: Query = {}): AsyncGenerator<T[]> {
-		for await (const page of this.listed<T>(path, query)) yield page.map(({ item }) => item);
-	}
-
 	async listAll<T>(path: string, query: Query = {}): Promise<T[]> {
-		return (await this.listAllListed<T>(path, query)).map(({ item }) => item);
+		const items: T[] = [];
+		for await (const page of this.pages<T>(path, query)) items.push(...page);
+		return items;
 	}
 
 	async listAllListed<T>(path: string, query: Query = {}): Promise<Array<Listed<T>>> {

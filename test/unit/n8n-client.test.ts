@@ -124,7 +124,7 @@ test('an answer that stalls half-way is a timeout, and is retried as one', async
 test('a list page that stalls among its items is a timeout, and is asked again from its start', async () => {
 	const page = { partial: '{"data":[{"id":"1"},{"id":', full: '{"data":[{"id":"1"},{"id":"2"}],"nextCursor":null}' };
 	await withStallingServer({ stalls: 1, ...page }, async (client, calls) => {
-		expect(await client.listAll('/workflows')).toEqual([{ id: '1' }, { id: '2' }]);
+		expect((await client.listAllListed('/workflows')).map(({ item }) => item)).toEqual([{ id: '1' }, { id: '2' }]);
 		expect(calls()).toBe(2);
 	});
 });
@@ -133,7 +133,7 @@ test('a list page that is not JSON is not n8n', async () => {
 	await withFake(
 		() => ({ status: 200, raw: '{"data":[{"id":"1"},{"id":"2"]' }),
 		async (client, fake) => {
-			await expect(client.listAll('/workflows')).rejects.toMatchObject({
+			await expect(client.listAllListed('/workflows')).rejects.toMatchObject({
 				kind: 'not_n8n',
 				message: expect.stringContaining('HTTP 200 without JSON'),
 			});

@@ -45,7 +45,7 @@ class ItemSplitter {
 	private inString = false;
 	/** The next byte is escaped by a backslash that ended the last chunk. */
 	private escaped = false;
-	/** The current item's bytes from earlier chunks, and where it starts in this one. */
+	/** The current item's bytes from earlier chunks. */
 	private itemPieces: Uint8Array[] = [];
 	private rest: Uint8Array[] = [];
 

@@ -18,7 +18,12 @@ export function contentAtClass(contentHash: string, environmentClass: Environmen
 }
 
 /** The rules as set now, and the hash that the findings kept under them carry. */
-export async function currentRules(db: Db): Promise<{ settings: RuleSettings; settingsHash: string }> {
+export interface CurrentRules {
+	settings: RuleSettings;
+	settingsHash: string;
+}
+
+export async function currentRules(db: Db): Promise<CurrentRules> {
 	const settings = await ruleSettings(db);
 	return { settings, settingsHash: crypto.createHash('sha256').update(JSON.stringify(settings)).digest('hex') };
 }
@@ -34,19 +39,58 @@ export async function findingsOfContents(
 	wanted: Array<{ contentHash: string; class: EnvironmentClass }>,
 	given = new Map<string, WorkflowInput>(),
 ): Promise<Map<string, Finding[]>> {
-	const { settings, settingsHash } = await currentRules(db);
+	const rules = await currentRules(db);
 	const found = new Map<string, Finding[]>();
 	for (const hashes of chunks([...new Set(wanted.map((w) => w.contentHash))], CHUNK)) {
 		const rows = await db
 			.selectFrom('content_findings')
 			.select(['content_hash', 'class', 'findings'])
-			.where('settings_hash', '=', settingsHash)
+			.where('settings_hash', '=', rules.settingsHash)
 			.where('content_hash', 'in', hashes)
 			.execute();
 		for (const row of rows)
 			found.set(contentAtClass(row.content_hash, row.class), JSON.parse(row.findings) as Finding[]);
 	}
 	const missing = wanted.filter((w) => !found.has(contentAtClass(w.contentHash, w.class)));
+	await checkAndKeep(db, rules, missing, given, found);
+	return found;
+}
+
+/**
+ * Checks and keeps the findings of each content at its class that has none under the rules as set now,
+ * as `findingsOfContents` does, without reading back those already kept (a sync of what is unchanged).
+ */
+export async function keepFindingsOf(
+	db: Db,
+	wanted: Array<{ contentHash: string; class: EnvironmentClass }>,
+	given: Map<string, WorkflowInput>,
+): Promise<void> {
+	const rules = await currentRules(db);
+	const kept = new Set<string>();
+	for (const hashes of chunks([...new Set(wanted.map((w) => w.contentHash))], CHUNK)) {
+		const rows = await db
+			.selectFrom('content_findings')
+			.select(['content_hash', 'class'])
+			.where('settings_hash', '=', rules.settingsHash)
+			.where('content_hash', 'in', hashes)
+			.execute();
+		for (const row of rows) kept.add(contentAtClass(row.content_hash, row.class));
+	}
+	const missing = wanted.filter((w) => !kept.has(contentAtClass(w.contentHash, w.class)));
+	await checkAndKeep(db, rules, missing, given, new Map());
+}
+
+/**
+ * Checks each content of `missing` at its class (the workflow from `given`, or else read from the content
+ * store), keeps the findings and adds them to `found`.
+ */
+async function checkAndKeep(
+	db: Db,
+	{ settings, settingsHash }: CurrentRules,
+	missing: Array<{ contentHash: string; class: EnvironmentClass }>,
+	given: Map<string, WorkflowInput>,
+	found: Map<string, Finding[]>,
+): Promise<void> {
 	for (const batch of chunks([...new Set(missing.map((w) => w.contentHash))], CHUNK)) {
 		const read = new Map<string, WorkflowInput>();
 		const unread = batch.filter((hash) => !given.has(hash));
@@ -77,31 +121,6 @@ export async function findingsOfContents(
 				.onConflict((oc) => oc.doNothing())
 				.execute();
 	}
-	return found;
-}
-
-/**
- * Checks and keeps the findings of each content at its class that has none under the rules as set now,
- * as `findingsOfContents` does, without reading back those already kept (a sync of what is unchanged).
- */
-export async function keepFindingsOf(
-	db: Db,
-	wanted: Array<{ contentHash: string; class: EnvironmentClass }>,
-	given: Map<string, WorkflowInput>,
-): Promise<void> {
-	const { settingsHash } = await currentRules(db);
-	const kept = new Set<string>();
-	for (const hashes of chunks([...new Set(wanted.map((w) => w.contentHash))], CHUNK)) {
-		const rows = await db
-			.selectFrom('content_findings')
-			.select(['content_hash', 'class'])
-			.where('settings_hash', '=', settingsHash)
-			.where('content_hash', 'in', hashes)
-			.execute();
-		for (const row of rows) kept.add(contentAtClass(row.content_hash, row.class));
-	}
-	const missing = wanted.filter((w) => !kept.has(contentAtClass(w.contentHash, w.class)));
-	if (missing.length) await findingsOfContents(db, missing, given);
 }
 
 /** How many findings of each severity. */

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { chunks } from '../../db/batches';
 import type { Database, EnvironmentClass } from '../../db/schema';
-import { keepFindingsOf } from '../policies/content-findings';
 import type { Listed } from '../../n8n/list-page';
+import { keepFindingsOf } from '../policies/content-findings';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { canonicalJson, normalizeWorkflow } from './normalize';
 

@@ -1,4 +1,4 @@
-import { checkWorkflow, DEFAULT_RULES } from '../../service/domain/policies/content-rules';
+import { checkWorkflow, DEFAULT_RULES, TOKEN_FORMATS } from '../../service/domain/policies/content-rules';
 import type { N8nNode, WorkflowInput } from '../../service/n8n/workflow-body';
 import { corpusWorkflows } from '../support/corpus';
 
@@ -90,6 +90,27 @@ test.each([
 		node: 'Node',
 	});
 	expect(checkWorkflow(workflowOf([secretNode]), 'dev')[0]).toMatchObject({ severity: 'warning' });
+});
+
+test('every token format is found, and each of several in one string', () => {
+	const samples: Record<string, string> = {
+		'an OpenAI key': `sk-proj-${'a'.repeat(24)}`,
+		'a GitHub token': `github_pat_${'b'.repeat(24)}`,
+		'a Slack token': `xoxb-${'1'.repeat(12)}`,
+		'an AWS access key': 'AKIAABCDEFGHIJKLMNOP',
+		'a Google API key': `AIza${'c'.repeat(35)}`,
+		'a JSON web token': `eyJ${'d'.repeat(8)}.eyJ${'e'.repeat(8)}.${'f'.repeat(8)}`,
+	};
+	expect(Object.keys(samples)).toEqual(TOKEN_FORMATS.map(([kind]) => kind));
+	const secretsIn = (jsCode: string) =>
+		checkWorkflow(workflowOf([node('n8n-nodes-base.code', { jsCode })]), 'prod')
+			.filter((finding) => finding.rule === 'plaintext_secret')
+			.map((finding) => finding.message);
+	for (const [kind, sample] of Object.entries(samples))
+		expect(secretsIn(`const key = "${sample}";`)).toEqual([`holds ${kind} in plain text`]);
+	expect(secretsIn(Object.values(samples).join(' and '))).toEqual(
+		Object.keys(samples).map((kind) => `holds ${kind} in plain text`),
+	);
 });
 
 test('an expression or an empty value is no plain-text secret; a schedule every 2 minutes is fine', () => {

@@ -78,31 +78,38 @@ export const TOKEN_FORMATS: Array<[string, RegExp]> = [
 	['a JSON web token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/],
 ];
 const SECRET_NAMES = /^(authorization|x-api-key|api[-_]?key|apikey|access[-_]?token|token|secret|password)$/i;
+/** Any of TOKEN_FORMATS, in one pass: a string none matches is not tried against each. */
+const ANY_TOKEN = new RegExp(TOKEN_FORMATS.map(([, format]) => `(?:${format.source})`).join('|'));
 
 /** Literal secrets in a node's parameters: well-known token formats, and auth headers or query keys with a literal value. */
 function plaintextSecrets(node: N8nNode): string[] {
 	const found = new Set<string>();
-	const walk = (value: unknown): void => {
-		if (typeof value === 'string') {
-			for (const [kind, format] of TOKEN_FORMATS) if (format.test(value)) found.add(`holds ${kind} in plain text`);
-			return;
-		}
-		if (Array.isArray(value)) return value.forEach(walk);
-		if (!value || typeof value !== 'object') return;
-		const entry = value as { name?: unknown; value?: unknown };
-		// { name: "Authorization", value: "Bearer …" }: a header or query parameter with a literal value.
-		if (
-			typeof entry.name === 'string' &&
-			SECRET_NAMES.test(entry.name.trim()) &&
-			typeof entry.value === 'string' &&
-			entry.value.trim() !== '' &&
-			!entry.value.startsWith('=')
-		)
-			found.add(`sends ${entry.name.trim()} with a literal value: use a credential`);
-		Object.values(value).forEach(walk);
-	};
-	walk(node.parameters);
+	collectSecrets(node.parameters, found);
 	return [...found];
+}
+
+function collectSecrets(value: unknown, found: Set<string>): void {
+	if (typeof value === 'string') {
+		if (ANY_TOKEN.test(value))
+			for (const [kind, format] of TOKEN_FORMATS) if (format.test(value)) found.add(`holds ${kind} in plain text`);
+		return;
+	}
+	if (!value || typeof value !== 'object') return;
+	if (Array.isArray(value)) {
+		for (const item of value) collectSecrets(item, found);
+		return;
+	}
+	const entry = value as { name?: unknown; value?: unknown };
+	// { name: "Authorization", value: "Bearer …" }: a header or query parameter with a literal value.
+	if (
+		typeof entry.name === 'string' &&
+		SECRET_NAMES.test(entry.name.trim()) &&
+		typeof entry.value === 'string' &&
+		entry.value.trim() !== '' &&
+		!entry.value.startsWith('=')
+	)
+		found.add(`sends ${entry.name.trim()} with a literal value: use a credential`);
+	for (const key in value) collectSecrets((value as Record<string, unknown>)[key], found);
 }
 
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60 };

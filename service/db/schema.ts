@@ -134,6 +134,14 @@ export interface WorkflowInventoryTable {
 	n8n_updated_at: string | null;
 }
 
+/**
+ * A workflow an inventory sync (its job) has read, with the identity it gets if it is new to the
+ * environment's inventory.
+ */
+export interface InventorySyncRowsTable extends Omit<WorkflowInventoryTable, 'environment_id'> {
+	job_id: string;
+}
+
 /** Inventory rows written since the search index last read them (marked by triggers). */
 export interface WorkflowSearchStaleTable {
 	environment_id: string;
@@ -234,6 +242,7 @@ export interface Database {
 	workflow_contents: WorkflowContentsTable;
 	workflow_blobs: WorkflowBlobsTable;
 	workflow_inventory: WorkflowInventoryTable;
+	inventory_sync_rows: InventorySyncRowsTable;
 	workflow_search_stale: WorkflowSearchStaleTable;
 	workflow_search_documents: WorkflowSearchDocumentsTable;
 	workflow_search_rows: WorkflowSearchRowsTable;

@@ -32,8 +32,14 @@ export async function takeOverWork(deps: TakeoverDeps, replica: Replica): Promis
 	const taken = await deps.db.transaction().execute(async (trx) => {
 		if (dead.length) await trx.deleteFrom('replicas').where('id', 'in', dead).execute();
 		await trx.deleteFrom('running_drift_checks').where(ORPHANED).execute();
+		const jobs = await failOrphanedJobs(trx);
+		// What the syncs among them had read: a running sync's rows are its own.
+		await trx
+			.deleteFrom('inventory_sync_rows')
+			.where('job_id', 'not in', trx.selectFrom('jobs').select('id').where('status', '=', 'running'))
+			.execute();
 		return {
-			jobs: await failOrphanedJobs(trx),
+			jobs,
 			requests: await failOrphanedRequests(trx, TAKEOVER_CONTEXT),
 			changes: await claimOrphanedChanges(trx, replica.id),
 			deliveries: await deps.events.claimOrphaned(trx),

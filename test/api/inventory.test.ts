@@ -36,6 +36,8 @@ let admin: string;
 let developer: string;
 let workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
 let failPage: number | null = null;
+/** Called as n8n is asked for a page of workflows. */
+let onPage: ((page: number) => void) | null = null;
 let credentialsStatus = 200;
 let credentialList: object[] = [{ id: 'c1', name: 'ERP key', type: 'httpHeaderAuth' }];
 let fake: Awaited<ReturnType<typeof startFakeN8n>>;
@@ -52,6 +54,7 @@ beforeAll(async () => {
 		}
 		const offset = Number(url.searchParams.get('cursor') ?? 0);
 		const page = offset / 250 + 1;
+		onPage?.(page);
 		if (page === failPage) return { status: 500, body: { message: 'database is locked' } };
 		const next = offset + 250 < workflows.length ? String(offset + 250) : null;
 		return { status: 200, body: { data: workflows.slice(offset, offset + 250), nextCursor: next }, delayMs: 20 };
@@ -144,9 +147,11 @@ test('a failure half-way fails the job with the reason and leaves the last good 
 		(await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=5`)).body,
 	).toEqual(before);
 	expect(await countInventory(companion.db, environmentId)).toBe(600);
+	expect(await companion.db.selectFrom('inventory_sync_rows').selectAll().execute()).toEqual([]);
 
 	const { final } = await syncAndFollow(companion, developer, environmentId);
 	expect(final.result.workflows).toBe(400);
+	expect(await companion.db.selectFrom('inventory_sync_rows').selectAll().execute()).toEqual([]);
 	const missing = await companion.db
 		.selectFrom('canonical_workflows')
 		.select('status')
@@ -243,11 +248,49 @@ test('a re-sync rewrites only what changed and leaves unchanged rows alone', asy
 	} finally {
 		workflows = Array.from({ length: 600 }, (_, i) => workflow(i));
 	}
-	expect((await touched.stop()).sort()).toEqual(['delete wf-3', 'delete wf-5', 'insert wf-3', 'insert wf-900']);
+	expect((await touched.stop()).sort()).toEqual(['delete wf-5', 'insert wf-900', 'update wf-3']);
 	expect((await get('wf-3')).body).toMatchObject({ name: 'Renamed', canonicalId: renamedCanonical });
 	expect((await get('wf-5')).status).toBe(404);
 	const environment = (await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}`)).body;
 	expect((await get('wf-7')).body.syncedAt).toBe(environment.lastSyncAt);
+});
+
+test('what changes in the inventory while a sync runs is made what n8n said', async () => {
+	const environmentId = await createEnvironment('meanwhile');
+	await syncAndFollow(companion, developer, environmentId);
+	const inventoryRow = (n8nId: string) =>
+		companion.db
+			.selectFrom('workflow_inventory')
+			.select(['name', 'content_hash'])
+			.where('environment_id', '=', environmentId)
+			.where('n8n_id', '=', n8nId)
+			.executeTakeFirst();
+	const wf7 = await inventoryRow('wf-7');
+	const wf8 = await inventoryRow('wf-8');
+	let meanwhile: Promise<unknown> | undefined;
+	onPage = (page) => {
+		if (page !== 3) return;
+		const inventory = companion.db.updateTable('workflow_inventory').where('environment_id', '=', environmentId);
+		meanwhile = Promise.all([
+			inventory.set({ name: 'Renamed meanwhile' }).where('n8n_id', '=', 'wf-7').execute(),
+			companion.db
+				.deleteFrom('workflow_inventory')
+				.where('environment_id', '=', environmentId)
+				.where('n8n_id', '=', 'wf-8')
+				.execute(),
+		]);
+	};
+	try {
+		const { final } = await syncAndFollow(companion, developer, environmentId);
+		expect(final.status).toBe('succeeded');
+	} finally {
+		onPage = null;
+	}
+	expect(meanwhile).toBeDefined();
+	await meanwhile;
+	expect(await inventoryRow('wf-7')).toEqual(wf7);
+	expect(await inventoryRow('wf-8')).toEqual(wf8);
+	expect(await countInventory(companion.db, environmentId)).toBe(600);
 });
 
 test('where n8n has no credential list (1.x), credentials are reported unavailable, not empty', async () => {

@@ -59,7 +59,27 @@ async function runningJob(id: string, replicaId: string, progress: object = {}) 
 		.execute();
 }
 
-test('the work of a replica gone is taken over once: its jobs fail saying what they left, its deliveries are sent, its drift check ends', async () => {
+/** A workflow the sync `jobId` has read. */
+async function readBy(jobId: string, n8nId: string) {
+	await companion.db
+		.insertInto('inventory_sync_rows')
+		.values({
+			job_id: jobId,
+			n8n_id: n8nId,
+			canonical_id: n8nId,
+			name: n8nId,
+			active: 0,
+			tags: '[]',
+			node_types: '[]',
+			node_count: 0,
+			content_hash: 'c',
+			raw_hash: 'r',
+			n8n_updated_at: null,
+		})
+		.execute();
+}
+
+test('the work of a replica gone is taken over once: its jobs fail saying what they left, what its syncs read goes, its deliveries are sent, its drift check ends', async () => {
 	await goneReplica('gone', 101);
 	const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 	const subscription = (
@@ -67,6 +87,9 @@ test('the work of a replica gone is taken over once: its jobs fail saying what t
 	).body;
 	const environment = await companion.environment(admin, { name: 'dev', baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
 	await runningJob('job-of-gone', 'gone', { ifInterrupted: 'one workflow was written' });
+	await runningJob('job-here', companion.replica.id);
+	await readBy('job-of-gone', 'wf-1');
+	await readBy('job-here', 'wf-2');
 	await companion.db
 		.insertInto('webhook_deliveries')
 		.values({
@@ -101,6 +124,9 @@ test('the work of a replica gone is taken over once: its jobs fail saying what t
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	expect(received).toEqual(['{"type":"snapshot.created"}']);
 	expect(await companion.db.selectFrom('running_drift_checks').selectAll().execute()).toEqual([]);
+	expect(await companion.db.selectFrom('inventory_sync_rows').select(['job_id', 'n8n_id']).execute()).toEqual([
+		{ job_id: 'job-here', n8n_id: 'wf-2' },
+	]);
 	expect(await companion.db.selectFrom('replicas').select('id').execute()).toEqual([{ id: companion.replica.id }]);
 
 	// Nothing is taken twice: the delivery is this replica's now, and sent.

@@ -34,6 +34,7 @@ import * as indexingHighWater from './0032_indexing_high_water';
 import * as auditIssued from './0033_audit_issued';
 import * as scheduleRuns from './0034_schedule_runs';
 import * as replicas from './0035_replicas';
+import * as inventorySyncRows from './0036_inventory_sync_rows';
 
 /** Every migration, in order. A static registry: nothing is discovered on disk at run time. */
 export const migrations: Record<string, Migration> = {
@@ -72,4 +73,5 @@ export const migrations: Record<string, Migration> = {
 	'0033_audit_issued': auditIssued,
 	'0034_schedule_runs': scheduleRuns,
 	'0035_replicas': replicas,
+	'0036_inventory_sync_rows': inventorySyncRows,
 };

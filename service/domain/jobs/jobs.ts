@@ -102,15 +102,18 @@ export class Jobs {
 	}
 
 	/**
-	 * Creates the job and runs `work` in the background. `report` records progress; the job ends
-	 * succeeded with what `work` returns, or failed with its error's message. With `onlyOne`, a job of
-	 * the same kind already running for the environment is a conflict with that message (checked and
-	 * created in one transaction, so two requests at once cannot both start one). A progress report's
+	 * Creates the job and runs `work` in the background, given the job's id. `report` records progress;
+	 * the job ends succeeded with what `work` returns, or failed with its error's message. With `onlyOne`,
+	 * a job of the same kind already running for the environment is a conflict with that message (checked
+	 * and created in one transaction, so two requests at once cannot both start one). A progress report's
 	 * `ifInterrupted` is what the job's error says if the companion stops while it runs.
 	 */
 	async start(
 		{ kind, environmentId, createdBy, subject = null, onlyOne }: NewJob,
-		work: (report: (progress: Record<string, unknown>) => Promise<void>) => Promise<Record<string, unknown>>,
+		work: (
+			report: (progress: Record<string, unknown>) => Promise<void>,
+			jobId: string,
+		) => Promise<Record<string, unknown>>,
 	): Promise<Job> {
 		const row: JobRow = {
 			id: crypto.randomUUID(),
@@ -144,7 +147,7 @@ export class Jobs {
 			this.updates.emit(row.id, toJob(row));
 			await this.options.publish?.(row.id);
 		};
-		void work((progress) => update({ progress: JSON.stringify(progress) }))
+		void work((progress) => update({ progress: JSON.stringify(progress) }), row.id)
 			.then((result) =>
 				update({ status: 'succeeded', result: JSON.stringify(result), finished_at: new Date().toISOString() }),
 			)

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { chunks } from '../../db/batches';
 import type { Db } from '../../db/database';
-import type { CanonicalWorkflowsTable, WorkflowInventoryTable } from '../../db/schema';
+import type { EnvironmentClass, WorkflowInventoryTable } from '../../db/schema';
 import type { N8nClient } from '../../n8n/client';
 import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
@@ -61,64 +61,131 @@ export async function startInventorySync(
 			createdBy: context.actor.id,
 			onlyOne: `A sync of "${environment.name}" is already running`,
 		},
-		async (report) => {
-			const workflows: InventoriedWorkflow[] = [];
-			let pages = 0;
-			// Each page is hashed while n8n serves the next, and its content stored while the next is hashed
-			// (SQLite writes on its own thread). The store is content-addressed, so what a failed sync
-			// stored there is never wrong, only unreferenced.
-			let storing = Promise.resolve();
-			// The credentials are read while the workflows are.
-			const credentialsRead = scope === 'workflows' ? undefined : listCredentials(client, environment.name);
-			credentialsRead?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-			if (scope !== 'credentials') {
-				for await (const page of client.listed<N8nWorkflow>('/workflows')) {
-					const prepared = await prepareWorkflows(deps.db, page);
-					storing = storing
-						.then(() => storeWorkflows(deps.db, prepared))
-						.then(() => keepFindings(deps.db, prepared, environment.class));
-					storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-					workflows.push(...prepared.map(inventoried));
-					pages += 1;
-					await report({ pages, workflows: workflows.length });
-				}
-			}
-			await storing;
-			const credentials = await credentialsRead;
-			const syncedAt = new Date().toISOString();
-			await deps.db.transaction().execute(async (trx) => {
-				if (scope !== 'credentials') await replaceWorkflows(trx, environmentId, workflows, syncedAt);
-				if (credentials) {
-					await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
-					for (const batch of chunks(credentials, CHUNK)) {
-						const rows = batch.map((c) => ({
-							environment_id: environmentId,
-							n8n_id: c.id,
-							name: c.name,
-							type: c.type,
-							synced_at: syncedAt,
-						}));
-						await trx.insertInto('credential_inventory').values(rows).execute();
-					}
-				}
-				await trx.updateTable('environments').set({ last_sync_at: syncedAt }).where('id', '=', environmentId).execute();
-				await appendAudit(trx, context, {
-					action: 'environment.sync',
-					resourceType: 'environment',
-					resourceId: environmentId,
-					environmentId,
-					metadata: { scope, workflows: workflows.length, credentials: credentials?.length ?? null },
+		async (report, jobId) => {
+			try {
+				// The credentials are read while the workflows are.
+				const credentialsRead = scope === 'workflows' ? undefined : listCredentials(client, environment.name);
+				credentialsRead?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+				const read =
+					scope === 'credentials' ? undefined : await readWorkflows(deps.db, client, environment, jobId, report);
+				const workflows = read?.workflows.length ?? 0;
+				const credentials = await credentialsRead;
+				const syncedAt = new Date().toISOString();
+				await deps.db.transaction().execute(async (trx) => {
+					if (read) await replaceWorkflows(trx, environmentId, jobId, read, syncedAt);
+					if (credentials) await replaceCredentials(trx, environmentId, credentials, syncedAt);
+					await trx
+						.updateTable('environments')
+						.set({ last_sync_at: syncedAt })
+						.where('id', '=', environmentId)
+						.execute();
+					await appendAudit(trx, context, {
+						action: 'environment.sync',
+						resourceType: 'environment',
+						resourceId: environmentId,
+						environmentId,
+						metadata: { scope, workflows, credentials: credentials?.length ?? null },
+					});
 				});
-			});
-			return {
-				scope,
-				pages,
-				workflows: workflows.length,
-				credentials: credentials === undefined ? null : credentials.length,
-				syncedAt,
-			};
+				return {
+					scope,
+					pages: read?.pages ?? 0,
+					workflows,
+					credentials: credentials === undefined ? null : credentials.length,
+					syncedAt,
+				};
+			} finally {
+				await deps.db.deleteFrom('inventory_sync_rows').where('job_id', '=', jobId).execute();
+			}
 		},
 	);
+}
+
+/**
+ * Pages through the environment's workflows, keeping each page's content, and the sync's row of each
+ * workflow not as the inventory had it when the sync started: each page is hashed while n8n serves the
+ * next, and stored while the next is hashed (SQLite writes on its own thread). Returns, or throws, once
+ * nothing is being stored any more. The store is content-addressed, so what a failed sync stored there
+ * is never wrong, only unreferenced.
+ */
+async function readWorkflows(
+	db: Db,
+	client: N8nClient,
+	environment: { id: string; class: EnvironmentClass },
+	jobId: string,
+	report: (progress: { pages: number; workflows: number }) => Promise<void>,
+): Promise<{ pages: number; workflows: InventoriedWorkflow[]; kept: Set<string> }> {
+	const known = inventoryOf(db, environment.id);
+	const kept = new Set<string>();
+	let storing: Promise<unknown> = known;
+	const workflows: InventoriedWorkflow[] = [];
+	let pages = 0;
+	try {
+		for await (const page of client.listed<N8nWorkflow>('/workflows')) {
+			const prepared = await prepareWorkflows(db, page);
+			const rows = prepared.map(inventoried);
+			// Independent writes: one's JavaScript runs while the database works on another's.
+			storing = storing.then(async () => {
+				const changed = changedSince(await known, rows);
+				for (const row of changed) kept.add(row.n8n_id);
+				const writes = await Promise.allSettled([
+					storeWorkflows(db, prepared),
+					keepFindings(db, prepared, environment.class),
+					keepRead(db, jobId, changed),
+				]);
+				// Each write has ended before a failure is passed on: the sync then clears its rows.
+				for (const write of writes) if (write.status === 'rejected') throw write.reason;
+			});
+			storing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+			pages += 1;
+			workflows.push(...rows);
+			await report({ pages, workflows: workflows.length });
+		}
+	} catch (error) {
+		await storing.catch(() => undefined);
+		throw error;
+	}
+	await storing;
+	return { pages, workflows, kept };
+}
+
+/** The environment's inventory rows by n8n id. */
+async function inventoryOf(db: Db, environmentId: string): Promise<Map<string, WorkflowInventoryTable>> {
+	const rows = await db
+		.selectFrom('workflow_inventory')
+		.selectAll()
+		.where('environment_id', '=', environmentId)
+		.execute();
+	return new Map(rows.map((row) => [row.n8n_id, row]));
+}
+
+const changedSince = (inventory: Map<string, WorkflowInventoryTable>, rows: InventoriedWorkflow[]) =>
+	rows.filter((row) => !sameRow(inventory.get(row.n8n_id), row));
+
+const sameRow = (known: WorkflowInventoryTable | undefined, row: InventoriedWorkflow) =>
+	known !== undefined && (Object.keys(row) as Array<keyof InventoriedWorkflow>).every((key) => known[key] === row[key]);
+
+/** Keeps what the sync read of each workflow, with the identity it gets if it is new to the inventory. */
+async function keepRead(db: Db, jobId: string, rows: InventoriedWorkflow[]): Promise<void> {
+	for (const batch of chunks(rows, CHUNK))
+		await db
+			.insertInto('inventory_sync_rows')
+			.values(batch.map((row) => ({ ...row, job_id: jobId, canonical_id: crypto.randomUUID() })))
+			.execute();
+}
+
+async function replaceCredentials(trx: Db, environmentId: string, credentials: N8nCredential[], syncedAt: string) {
+	await trx.deleteFrom('credential_inventory').where('environment_id', '=', environmentId).execute();
+	for (const batch of chunks(credentials, CHUNK)) {
+		const rows = batch.map((c) => ({
+			environment_id: environmentId,
+			n8n_id: c.id,
+			name: c.name,
+			type: c.type,
+			synced_at: syncedAt,
+		}));
+		await trx.insertInto('credential_inventory').values(rows).execute();
+	}
 }
 
 /** Credential metadata, or undefined where the public API has no credential list (n8n 1.x). */
@@ -143,37 +210,43 @@ export async function listCredentials(
 	);
 }
 
+/** The columns of an inventory row that come from n8n. */
+const READ_COLUMNS = [
+	'name',
+	'active',
+	'tags',
+	'node_types',
+	'node_count',
+	'content_hash',
+	'raw_hash',
+	'n8n_updated_at',
+] as const satisfies ReadonlyArray<keyof InventoriedWorkflow>;
+
 /**
- * Makes the environment's inventory what the sync saw, touching only what changed: new workflows get a
+ * Makes the environment's inventory what the sync read, touching only what changed: new workflows get a
  * canonical identity and a row, changed rows are rewritten, rows of workflows gone are removed (their
  * canonical identity marked MISSING unless another environment still has it), and unchanged rows are
- * left alone.
+ * left alone. The sync kept its rows of what had changed when it started; what changed in the inventory
+ * since is kept here, and then all are written in a few statements.
  */
 async function replaceWorkflows(
 	trx: Db,
 	environmentId: string,
-	workflows: InventoriedWorkflow[],
+	jobId: string,
+	{ workflows, kept }: { workflows: InventoriedWorkflow[]; kept: Set<string> },
 	syncedAt: string,
 ): Promise<void> {
-	const current = new Map(
-		(await trx.selectFrom('workflow_inventory').selectAll().where('environment_id', '=', environmentId).execute()).map(
-			(row) => [row.n8n_id, row],
+	const current = await inventoryOf(trx, environmentId);
+	await keepRead(
+		trx,
+		jobId,
+		changedSince(
+			current,
+			workflows.filter((row) => !kept.has(row.n8n_id)),
 		),
 	);
-	const rows: WorkflowInventoryTable[] = [];
-	const newCanonicals: CanonicalWorkflowsTable[] = [];
-	const changed: string[] = [];
-	for (const workflow of workflows) {
-		const known = current.get(workflow.n8n_id);
-		current.delete(workflow.n8n_id);
-		if (known && unchanged(known, workflow)) continue;
-		if (known) changed.push(known.n8n_id);
-		const canonicalId = known?.canonical_id ?? crypto.randomUUID();
-		if (!known) newCanonicals.push({ id: canonicalId, name: workflow.name, status: 'UNMAPPED', created_at: syncedAt });
-		rows.push({ ...workflow, environment_id: environmentId, canonical_id: canonicalId });
-	}
+	for (const row of workflows) current.delete(row.n8n_id);
 	const gone = [...current.values()];
-	for (const batch of chunks(newCanonicals, CHUNK)) await trx.insertInto('canonical_workflows').values(batch).execute();
 	for (const batch of chunks(
 		gone.map((row) => row.canonical_id),
 		CHUNK,
@@ -194,15 +267,63 @@ async function replaceWorkflows(
 				),
 			)
 			.execute();
-	for (const batch of chunks([...gone.map((row) => row.n8n_id), ...changed], CHUNK)) {
+	for (const batch of chunks(
+		gone.map((row) => row.n8n_id),
+		CHUNK,
+	))
 		await trx
 			.deleteFrom('workflow_inventory')
 			.where('environment_id', '=', environmentId)
 			.where('n8n_id', 'in', batch)
 			.execute();
-	}
-	for (const batch of chunks(rows, CHUNK)) await trx.insertInto('workflow_inventory').values(batch).execute();
+	await trx
+		.updateTable('workflow_inventory')
+		.from('inventory_sync_rows as seen')
+		.set((eb) => Object.fromEntries(READ_COLUMNS.map((column) => [column, eb.ref(`seen.${column}`)])))
+		.where('seen.job_id', '=', jobId)
+		.where('workflow_inventory.environment_id', '=', environmentId)
+		.whereRef('seen.n8n_id', '=', 'workflow_inventory.n8n_id')
+		.where((eb) =>
+			eb.or(
+				READ_COLUMNS.map((column) => eb(`workflow_inventory.${column}`, 'is distinct from', eb.ref(`seen.${column}`))),
+			),
+		)
+		.execute();
+	const fresh = trx
+		.selectFrom('inventory_sync_rows as seen')
+		.where('seen.job_id', '=', jobId)
+		.where(({ not, exists, selectFrom }) =>
+			not(
+				exists(
+					selectFrom('workflow_inventory as known')
+						.select('known.n8n_id')
+						.where('known.environment_id', '=', environmentId)
+						.whereRef('known.n8n_id', '=', 'seen.n8n_id'),
+				),
+			),
+		);
+	await trx
+		.insertInto('canonical_workflows')
+		.columns(['id', 'name', 'status', 'created_at'])
+		.expression(
+			fresh.select((eb) => [
+				'seen.canonical_id',
+				'seen.name',
+				eb.cast<string>(eb.val('UNMAPPED'), 'text').as('status'),
+				eb.cast<string>(eb.val(syncedAt), 'text').as('created_at'),
+			]),
+		)
+		.execute();
+	await trx
+		.insertInto('workflow_inventory')
+		.columns(['environment_id', 'n8n_id', 'canonical_id', ...READ_COLUMNS])
+		.expression(
+			fresh.select((eb) => [
+				eb.cast<string>(eb.val(environmentId), 'text').as('environment_id'),
+				'seen.n8n_id',
+				'seen.canonical_id',
+				...READ_COLUMNS.map((column) => `seen.${column}` as const),
+			]),
+		)
+		.execute();
 }
-
-const unchanged = (row: WorkflowInventoryTable, workflow: InventoriedWorkflow) =>
-	(Object.keys(workflow) as Array<keyof InventoriedWorkflow>).every((key) => row[key] === workflow[key]);

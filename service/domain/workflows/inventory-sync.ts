@@ -162,8 +162,9 @@ async function inventoryOf(db: Db, environmentId: string): Promise<Map<string, W
 const changedSince = (inventory: Map<string, WorkflowInventoryTable>, rows: InventoriedWorkflow[]) =>
 	rows.filter((row) => !sameRow(inventory.get(row.n8n_id), row));
 
+/** The same comparison the closing UPDATE makes in SQL: the columns read from n8n. */
 const sameRow = (known: WorkflowInventoryTable | undefined, row: InventoriedWorkflow) =>
-	known !== undefined && (Object.keys(row) as Array<keyof InventoriedWorkflow>).every((key) => known[key] === row[key]);
+	known !== undefined && READ_COLUMNS.every((column) => known[column] === row[column]);
 
 /** Keeps what the sync read of each workflow, with the identity it gets if it is new to the inventory. */
 async function keepRead(db: Db, jobId: string, rows: InventoriedWorkflow[]): Promise<void> {

@@ -40,5 +40,7 @@ module.exports = {
 			['backup'],
 		),
 	],
+	// A guard against hangs, not a measure of speed: a full run shares two cores with n8n and PostgreSQL.
+	testTimeout: 30_000,
 	reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

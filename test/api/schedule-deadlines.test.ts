@@ -4,8 +4,6 @@ import { startFakeN8n } from '../support/fake-n8n';
 import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 
-jest.setTimeout(30_000);
-
 /**
  * Scheduled checks of an n8n that stops answering: each ends by its deadline (an ERROR check saying
  * so), or when its schedule is turned off or the companion stops (cancelled, nothing recorded).

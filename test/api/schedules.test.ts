@@ -6,8 +6,6 @@ import { fakeExecutions } from '../support/fake-n8n-executions';
 import { fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { httpWorkflow } from '../support/workflows';
 
-jest.setTimeout(30_000);
-
 const EVERY_SECOND = '* * * * * *';
 const store = fakeWorkflowStore([httpWorkflow(1)]);
 store.executions = fakeExecutions([

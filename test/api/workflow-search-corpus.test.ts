@@ -3,8 +3,6 @@ import { corpusWorkflows } from '../support/corpus';
 import { companionWithFakeN8n, fakeWorkflowStore } from '../support/fake-n8n-workflows';
 import { syncAndFollow } from '../support/jobs';
 
-jest.setTimeout(30_000); // one search per corpus workflow: ~300 requests
-
 const corpus = corpusWorkflows().map(({ file, workflow }, i) => ({
 	file,
 	workflow: { ...workflow, id: `c-${i}`, active: false } as N8nWorkflow,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { N8nError, transportFailure } from './errors';
 import { parseJson } from '../json';
-import { type Listed, type ListPage, readListPage } from './list-page';
+import { type Listed, listedOf, type ListPage, readListPage } from './list-page';
 import { RequestSlots } from './request-slots';
 import { type N8nWorkflow, type WorkflowInput, type WritableWorkflow, writableBody } from './workflow-body';
 
@@ -168,10 +168,30 @@ export class N8nClient {
 		return items;
 	}
 
-	async listAllListed<T>(path: string, query: Query = {}): Promise<Array<Listed<T>>> {
-		const items: Array<Listed<T>> = [];
-		for await (const page of this.listed<T>(path, query)) items.push(...page);
-		return items;
+	/**
+	 * Every workflow, a page at a time, each with the JSON text n8n sent. n8n pages this list by offset in
+	 * id order, so a workflow created or deleted while it is read shifts the pages after it: one comes
+	 * twice (the second is left out) or one is skipped. Each of `expected` the pages did not bring is then
+	 * asked for by id, and comes in a last page if n8n still has it.
+	 */
+	async *workflowPages(
+		expected: Iterable<string> | PromiseLike<Iterable<string>> = [],
+	): AsyncGenerator<Array<Listed<N8nWorkflow>>> {
+		const seen = new Set<string>();
+		const firstTime = (id: string) => !seen.has(id) && Boolean(seen.add(id));
+		for await (const page of this.listed<N8nWorkflow>('/workflows'))
+			yield page.filter(({ item }) => firstTime(item.id));
+		const skipped = [...(await expected)].filter((id) => !seen.has(id));
+		if (!skipped.length) return;
+		const found = await Promise.all(skipped.map((id) => this.getWorkflowIfAny(id)));
+		yield found.filter((workflow) => workflow !== undefined).map(listedOf);
+	}
+
+	/** Every workflow, as `workflowPages` reads them. */
+	async allWorkflows(expected: Iterable<string> = []): Promise<Array<Listed<N8nWorkflow>>> {
+		const workflows: Array<Listed<N8nWorkflow>> = [];
+		for await (const page of this.workflowPages(expected)) workflows.push(...page);
+		return workflows;
 	}
 
 	async listWorkflows(): Promise<N8nWorkflow[]> {
@@ -180,6 +200,16 @@ export class N8nClient {
 
 	async getWorkflow(id: string): Promise<N8nWorkflow> {
 		return this.request<N8nWorkflow>('GET', `/workflows/${encodeURIComponent(id)}`);
+	}
+
+	/** The workflow, or undefined when n8n has none of that id. */
+	async getWorkflowIfAny(id: string): Promise<N8nWorkflow | undefined> {
+		try {
+			return await this.getWorkflow(id);
+		} catch (error) {
+			if (error instanceof N8nError && error.status === 404) return undefined;
+			throw error;
+		}
 	}
 
 	/** What of `workflow` this n8n version's API lets us write: what is sent, and what a read-back is checked on. */

@@ -52,6 +52,11 @@ beforeAll(async () => {
 				? { status: 200, body: { data: credentialList, nextCursor: null } }
 				: { status: credentialsStatus, body: { message: 'not found' } };
 		}
+		const id = url.pathname.match(/^\/api\/v1\/workflows\/(.+)$/)?.[1];
+		if (id) {
+			const found = workflows.find((w) => w.id === id);
+			return found ? { status: 200, body: found } : { status: 404, body: { message: 'Not Found' } };
+		}
 		const offset = Number(url.searchParams.get('cursor') ?? 0);
 		const page = offset / 250 + 1;
 		onPage?.(page);

@@ -27,6 +27,21 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		await companion?.close();
 	});
 
+	/** The environment's inventory, every page of it, as the companion's API lists it. */
+	async function inventoryOf(environmentId: string): Promise<any[]> {
+		const inventory: any[] = [];
+		for (let cursor: string | null = null; ;) {
+			const { body }: { body: any } = await companion.api(
+				token,
+				'GET',
+				`/api/v1/environments/${environmentId}/workflows?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+			);
+			inventory.push(...body.data);
+			if (!(cursor = body.nextCursor)) break;
+		}
+		return inventory;
+	}
+
 	test('every workflow, with its tags and the same content hash as n8n’s own answer', async () => {
 		const client = new N8nClient({ name: 'inventory', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		for (const { workflow } of corpusWorkflows().slice(0, 60))
@@ -44,19 +59,68 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		// 2.x lists credentials (none here); 1.x's public API has no credential list.
 		expect(final.result.credentials).toBe(target.major === '2' ? 0 : null);
 
-		const inventory: any[] = [];
-		for (let cursor: string | null = null; ;) {
-			const { body }: { body: any } = await companion.api(
-				token,
-				'GET',
-				`/api/v1/environments/${environment.id}/workflows?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
-			);
-			inventory.push(...body.data);
-			if (!(cursor = body.nextCursor)) break;
-		}
+		const inventory = await inventoryOf(environment.id);
 		expect(inventory).toHaveLength(live.length);
 		const byId = new Map(inventory.map((row) => [row.id, row]));
 		for (const workflow of live) expect(byId.get(workflow.id)?.contentHash).toBe(contentHash(workflow));
+	});
+
+	test('workflows created and deleted in n8n while a sync pages through them: none is read twice, none lost', async () => {
+		const client = new N8nClient({ name: 'shifting', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
+		let beforeSecondPage: (() => Promise<unknown>) | undefined;
+		const proxy = await startFaultProxy(
+			n8n.baseUrl,
+			() => false,
+			() => false,
+			async (method, path) => {
+				if (method !== 'GET' || !path.startsWith('/api/v1/workflows?') || !path.includes('cursor=')) return;
+				const change = beforeSecondPage;
+				beforeSecondPage = undefined;
+				await change?.();
+			},
+		);
+		try {
+			const addEnvironment = (name: string) =>
+				companion.environment(token, { name, baseUrl: proxy.url, apiKey: n8n.apiKey });
+			const sync = async (environmentId: string) =>
+				(await syncAndFollow(companion, token, environmentId, { scope: 'workflows' })).final;
+			const liveIds = async () => (await client.listWorkflows()).map((workflow) => workflow.id);
+			const inventoryIds = async (environmentId: string) =>
+				(await inventoryOf(environmentId)).map((row) => row.id as string);
+
+			// n8n pages its list by offset: deleting one of the first page before the second is asked for
+			// slides the second page's first workflow back onto the first.
+			const synced = await addEnvironment('shifting back');
+			expect(await sync(synced.id)).toMatchObject({ status: 'succeeded' });
+			const listed = await liveIds();
+			expect(listed.length).toBeGreaterThan(250);
+			beforeSecondPage = () => client.deleteWorkflow(listed[10]);
+			expect(await sync(synced.id)).toMatchObject({ status: 'succeeded' });
+			// The deleted one was read before it went; the next sync removes it.
+			expect(new Set(await inventoryIds(synced.id))).toEqual(new Set([...(await liveIds()), listed[10]]));
+			expect(await sync(synced.id)).toMatchObject({ status: 'succeeded' });
+			expect(new Set(await inventoryIds(synced.id))).toEqual(new Set(await liveIds()));
+
+			// Creating one among the first page's ids (n8n's are random) during a first sync pushes the
+			// first page's last workflow onto the second.
+			const fresh = await addEnvironment('shifting forth');
+			const before = await liveIds();
+			const boundary = before[249];
+			const created: string[] = [];
+			beforeSecondPage = async () => {
+				while (!created.some((id) => id < boundary)) {
+					const workflow = { name: `created mid-sync ${created.length}`, nodes: [], connections: {}, settings: {} };
+					created.push((await client.createWorkflow(workflow)).id);
+				}
+			};
+			expect(await sync(fresh.id)).toMatchObject({ status: 'succeeded' });
+			const inventory = await inventoryIds(fresh.id);
+			expect(new Set(inventory).size).toBe(inventory.length);
+			expect(inventory).toEqual(expect.arrayContaining(before));
+			expect(await liveIds()).toEqual(expect.arrayContaining(inventory));
+		} finally {
+			await proxy.close();
+		}
 	});
 
 	test('a snapshot compared with live n8n after direct edits: modified (with risk), deleted, added', async () => {

@@ -22,6 +22,8 @@ export interface FakeWorkflowStore {
 	fault: Fault | undefined;
 	/** How long each answer waits, to hold a job open. */
 	delayMs: number;
+	/** Workflows its list leaves out, as a shift of n8n's offset pages can, while each is still answered by id. */
+	unlisted: Set<string>;
 	/** The credential list it answers, as n8n 2.x does; absent, a 404 as 1.x answers. */
 	credentials?: Array<{ id: string; name: string; type: string }>;
 	/** The version its settings give (as 1.x does to anyone); absent, none. */
@@ -41,6 +43,7 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		workflows,
 		fault: undefined,
 		delayMs: 0,
+		unlisted: new Set(),
 		reset(list: N8nWorkflow[]) {
 			workflows.clear();
 			for (const workflow of list) workflows.set(workflow.id, structuredClone(workflow));
@@ -72,7 +75,10 @@ export function fakeWorkflowStore(initial: N8nWorkflow[] = []): FakeWorkflowStor
 		const body = raw ? JSON.parse(raw) : undefined;
 		const failure = state.fault?.(method, id, body, verb);
 		if (failure) return { status: failure.status, body: { message: failure.message } };
-		if (!id && method === 'GET') return { status: 200, body: { data: [...workflows.values()], nextCursor: null } };
+		if (!id && method === 'GET') {
+			const listed = [...workflows.values()].filter((workflow) => !state.unlisted.has(workflow.id));
+			return { status: 200, body: { data: listed, nextCursor: null } };
+		}
 		if (!id && method === 'POST') {
 			const created = {
 				...body,

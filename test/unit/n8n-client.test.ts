@@ -51,6 +51,40 @@ test('pages follow nextCursor with limit 250', async () => {
 	);
 });
 
+test('workflow pages: a workflow created or deleted while they are read shifts none twice and loses none', async () => {
+	// As n8n does: the list is paged by offset, in id order.
+	const original = Array.from({ length: 600 }, (_, i) => ({ id: `w${String(i).padStart(3, '0')}` }));
+	let live = original;
+	let listed = 0;
+	await withFake(
+		(_req, url) => {
+			const id = url.pathname.match(/\/workflows\/(.+)$/)?.[1];
+			if (id) {
+				const workflow = live.find((w) => w.id === id);
+				return workflow ? { status: 200, body: workflow } : { status: 404, body: { message: 'Not Found' } };
+			}
+			listed += 1;
+			// Before the second page, one of the first is deleted: w250 slides back onto the first page.
+			if (listed === 2) live = live.filter((w) => w.id !== 'w010');
+			// Before the third, one is created at the front: w500 comes again at its start.
+			if (listed === 3) live = [{ id: 'w000a' }, ...live];
+			const offset = Number(url.searchParams.get('cursor') ?? 0);
+			const next = offset + 250 < live.length ? String(offset + 250) : null;
+			return { status: 200, body: { data: live.slice(offset, offset + 250), nextCursor: next } };
+		},
+		async (client, fake) => {
+			const pages: string[][] = [];
+			for await (const page of client.workflowPages(Promise.resolve(['w250', 'w400', 'w999'])))
+				pages.push(page.map(({ item }) => item.id));
+			const ids = pages.flat();
+			expect([...ids].sort()).toEqual(original.map((w) => w.id));
+			expect(pages.at(-1)).toEqual(['w250']);
+			const askedById = fake.requests.map((r) => r.url.pathname).filter((path) => path !== '/api/v1/workflows');
+			expect(askedById.sort()).toEqual(['/api/v1/workflows/w250', '/api/v1/workflows/w999']);
+		},
+	);
+});
+
 test.each([429, 502, 503])('retries GET on %i, then succeeds', async (status) => {
 	let calls = 0;
 	await withFake(
@@ -124,7 +158,7 @@ test('an answer that stalls half-way is a timeout, and is retried as one', async
 test('a list page that stalls among its items is a timeout, and is asked again from its start', async () => {
 	const page = { partial: '{"data":[{"id":"1"},{"id":', full: '{"data":[{"id":"1"},{"id":"2"}],"nextCursor":null}' };
 	await withStallingServer({ stalls: 1, ...page }, async (client, calls) => {
-		expect((await client.listAllListed('/workflows')).map(({ item }) => item)).toEqual([{ id: '1' }, { id: '2' }]);
+		expect((await client.allWorkflows()).map(({ item }) => item)).toEqual([{ id: '1' }, { id: '2' }]);
 		expect(calls()).toBe(2);
 	});
 });
@@ -133,7 +167,7 @@ test('a list page that is not JSON is not n8n', async () => {
 	await withFake(
 		() => ({ status: 200, raw: '{"data":[{"id":"1"},{"id":"2"]' }),
 		async (client, fake) => {
-			await expect(client.listAllListed('/workflows')).rejects.toMatchObject({
+			await expect(client.allWorkflows()).rejects.toMatchObject({
 				kind: 'not_n8n',
 				message: expect.stringContaining('HTTP 200 without JSON'),
 			});

@@ -255,13 +255,7 @@ async function findCreated(client: N8nClient, step: StepRow): Promise<string | u
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 async function exists(client: N8nClient, id: string): Promise<boolean> {
-	try {
-		await client.getWorkflow(id);
-		return true;
-	} catch (error) {
-		if (error instanceof N8nError && error.status === 404) return false;
-		throw error;
-	}
+	return (await client.getWorkflowIfAny(id)) !== undefined;
 }
 
 async function ignoreNotFound(deletion: Promise<void>): Promise<void> {

@@ -12,6 +12,7 @@ import { DomainError, notFound } from '../errors';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
+import { inventoriedIds } from '../workflows/inventory';
 
 export const newSnapshotSchema = z.object({
 	environmentId: z.string().min(1),
@@ -68,11 +69,12 @@ export async function createSnapshot(
 ): Promise<Snapshot> {
 	const environment = await getEnvironmentRow(deps.db, input.environmentId);
 	const client = deps.n8nClient(n8nTarget(deps, environment));
+	// A full snapshot asks by id for each workflow of the inventory that a shift of n8n's pages hid.
 	const live = input.workflowIds
 		? await Promise.all(
 				input.workflowIds.map(async (id) => listedOf(await getOrExplain(() => client.getWorkflow(id), id))),
 			)
-		: await client.listAllListed<N8nWorkflow>('/workflows');
+		: await client.allWorkflows(await inventoriedIds(deps.db, environment.id));
 	const prepared = await prepareWorkflows(deps.db, live);
 	const row: SnapshotRow = {
 		id: crypto.randomUUID(),

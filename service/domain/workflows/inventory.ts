@@ -81,6 +81,16 @@ export async function countInventory(db: Db, environmentId: string): Promise<num
 	return Number(count);
 }
 
+/** The n8n ids of the environment's inventory. */
+export async function inventoriedIds(db: Db, environmentId: string): Promise<string[]> {
+	const rows = await db
+		.selectFrom('workflow_inventory')
+		.select('n8n_id')
+		.where('environment_id', '=', environmentId)
+		.execute();
+	return rows.map((row) => row.n8n_id);
+}
+
 export interface InventoryWorkflowDetail extends InventoryWorkflow {
 	/** The workflow exactly as n8n returned it at the last sync. */
 	workflow: N8nWorkflow;

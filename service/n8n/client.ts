@@ -194,8 +194,9 @@ export class N8nClient {
 		return workflows;
 	}
 
-	async listWorkflows(): Promise<N8nWorkflow[]> {
-		return this.listAll<N8nWorkflow>('/workflows');
+	/** Every workflow, as `workflowPages` reads them, without the text n8n sent. */
+	async listWorkflows(expected: Iterable<string> = []): Promise<N8nWorkflow[]> {
+		return (await this.allWorkflows(expected)).map(({ item }) => item);
 	}
 
 	async getWorkflow(id: string): Promise<N8nWorkflow> {

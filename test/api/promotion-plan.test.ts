@@ -139,6 +139,20 @@ test('a workflow the target already has under the same name: matched, and UNCHAN
 	expect(changed.body.planHash).not.toBe(same.body.planHash);
 });
 
+test('a target workflow that a shift of n8n’s pages hides from its list is found by id, not made again', async () => {
+	const devCopy = slackWorkflow('d-a', 'Alerts', { id: 'd-1', name: 'Team Slack' });
+	await given([devCopy], [slackWorkflow('p-a', 'Alerts', { id: 'p-1', name: 'Team Slack' })]);
+	prodStore.unlisted.add('p-a');
+	try {
+		const { body } = await plan({ workflowIds: ['d-a'] });
+		expect(body.items).toEqual([
+			expect.objectContaining({ status: 'UNCHANGED', action: 'none', targetWorkflowId: 'p-a' }),
+		]);
+	} finally {
+		prodStore.unlisted.clear();
+	}
+});
+
 test('a hand edit in the target since its baseline blocks as TARGET_HOTFIX, unless overridden', async () => {
 	await given(
 		[slackWorkflow('d-a', 'Alerts', { id: 'd-1', name: 'Team Slack' })],

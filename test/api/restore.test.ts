@@ -74,6 +74,23 @@ test('preview: what will be created, updated and deleted, each with the diff fro
 	expect(selected.body.workflows.map((w: any) => w.action)).toEqual(['update', 'create']);
 });
 
+test('a synced workflow that a shift of n8n’s pages hides from its list is found by id, not made again', async () => {
+	const snapshot = await snapshotOf([workflow(1), workflow(2)]);
+	await syncAndFollow(companion, admin, environmentId);
+	store.unlisted.add('wf-2');
+	try {
+		const { body } = await companion.api(admin, 'POST', `/api/v1/snapshots/${snapshot.id}/restore`, {
+			mode: 'preview',
+		});
+		expect(body.workflows.map((w: any) => [w.workflowId, w.action])).toEqual([
+			['wf-1', 'none'],
+			['wf-2', 'none'],
+		]);
+	} finally {
+		store.unlisted.clear();
+	}
+});
+
 test('apply restores every workflow to its snapshot hash, after a snapshot of live; a re-created workflow keeps its place', async () => {
 	const wanted = [
 		workflow(1),

@@ -93,12 +93,15 @@ export async function planWithWrites(
 ): Promise<{ plan: Plan; writes: Map<string, PlannedWrite> }> {
 	const { source, target, stage, pipelineId } = await environmentsOf(deps.db, request);
 	const clients = [source, target].map((environment) => deps.n8nClient(n8nTarget(deps, environment)));
-	const [sourceLive, targetLive] = await Promise.all(clients.map((client) => client.listWorkflows()));
+	const sourceCanonical = await canonicalIds(deps.db, source.id);
+	const targetCanonical = await canonicalIds(deps.db, target.id);
+	// A synced workflow that a shift of n8n's pages hid is asked for by id: a target's is updated, not made again.
+	const [sourceLive, targetLive] = await Promise.all(
+		clients.map((client, i) => client.listWorkflows([sourceCanonical, targetCanonical][i].keys())),
+	);
 	const [sourceListed, targetListed] = await Promise.all(
 		clients.map((client, i) => listCredentials(client, [source, target][i].name)),
 	);
-	const sourceCanonical = await canonicalIds(deps.db, source.id);
-	const targetCanonical = await canonicalIds(deps.db, target.id);
 	const linked = await linkedIds(deps.db);
 	const { placed, sourceById, targetIdOf } = placeSelection(
 		{ sourceLive, targetLive, sourceCanonical, targetCanonical, linked, targetName: target.name },

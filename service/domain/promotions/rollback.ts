@@ -56,11 +56,11 @@ export async function rollbackPromotion(
 	const was = await snapshotWorkflows(deps.db, applied!.safety_snapshot_id!);
 	const target = await getEnvironmentRow(deps.db, row.target_environment_id);
 	const client = deps.n8nClient(n8nTarget(deps, target));
-	const live = new Map((await client.listWorkflows()).map((workflow) => [workflow.id, workflow]));
 	// What the promotion left in each workflow it wrote: its last step's read-back.
 	const left = new Map(
 		steps.flatMap((step) => (step.action === 'delete' ? [] : [[step.result_id!, step.expected_hash]])),
 	);
+	const live = new Map((await client.listWorkflows(left.keys())).map((workflow) => [workflow.id, workflow]));
 	const blockers = [];
 	for (const [workflowId, hash] of left) {
 		const now = live.get(workflowId);

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
+import { inventoriedIds } from '../workflows/inventory';
 import { currentIds } from '../workflows/workflow-identity';
 import { mapWorkflowRefs } from '../workflows/workflow-refs';
 import { getSnapshotRow } from './snapshots';
@@ -102,7 +103,9 @@ export async function compareSnapshot(
 
 export async function liveWorkflows(deps: EnvironmentDeps, environmentId: string): Promise<Map<string, N8nWorkflow>> {
 	const environment = await getEnvironmentRow(deps.db, environmentId);
-	const workflows = await deps.n8nClient(n8nTarget(deps, environment)).listWorkflows();
+	const workflows = await deps
+		.n8nClient(n8nTarget(deps, environment))
+		.listWorkflows(await inventoriedIds(deps.db, environmentId));
 	return new Map(workflows.map((workflow) => [workflow.id, workflow]));
 }
 

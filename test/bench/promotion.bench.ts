@@ -10,7 +10,7 @@ import { type N8nWorkflow, writableBody } from '../../service/n8n/workflow-body'
 import { referencedWorkflowIds, workflowRefProblems } from '../../service/domain/workflows/workflow-refs';
 import { type N8nInstance, startN8n } from '../e2e/harness/instance';
 import { selectedTargets } from '../e2e/harness/versions';
-import { startCompanion } from '../support/companion';
+import { contentRulesAsWarnings, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
 import { syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
 				created++;
 		}
 		const [requester, approver] = [await companion.token('admin'), await companion.token('admin')];
+		// Corpus workflows carry literal Authorization headers and banned nodes: this benches the promotion, not the policy gate.
+		await contentRulesAsWarnings(companion, requester);
 		const devId = (
 			await companion.environment(requester, { name: 'dev', baseUrl: dev.baseUrl, apiKey: dev.apiKey, class: 'dev' })
 		).id;

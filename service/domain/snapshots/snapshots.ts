@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database';
 import { containsText } from '../../db/like';
 import type { SnapshotRow } from '../../db/schema';
-import { N8nError } from '../../n8n/errors';
+import type { N8nClient } from '../../n8n/client';
 import { listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
@@ -71,9 +71,7 @@ export async function createSnapshot(
 	const client = deps.n8nClient(n8nTarget(deps, environment));
 	// A full snapshot asks by id for each workflow of the inventory that a shift of n8n's pages hid.
 	const live = input.workflowIds
-		? await Promise.all(
-				input.workflowIds.map(async (id) => listedOf(await getOrExplain(() => client.getWorkflow(id), id))),
-			)
+		? await Promise.all(input.workflowIds.map(async (id) => listedOf(await getOrExplain(client, id))))
 		: await client.allWorkflows(await inventoriedIds(deps.db, environment.id));
 	const prepared = await prepareWorkflows(deps.db, live);
 	const row: SnapshotRow = {
@@ -134,14 +132,10 @@ export async function createSnapshot(
 	return snapshot;
 }
 
-async function getOrExplain(get: () => Promise<N8nWorkflow>, id: string): Promise<N8nWorkflow> {
-	try {
-		return await get();
-	} catch (error) {
-		if (error instanceof N8nError && error.status === 404)
-			throw new DomainError('unprocessable', `The workflow ${id} does not exist in n8n`);
-		throw error;
-	}
+async function getOrExplain(client: N8nClient, id: string): Promise<N8nWorkflow> {
+	const workflow = await client.getWorkflowIfAny(id);
+	if (!workflow) throw new DomainError('unprocessable', `The workflow ${id} does not exist in n8n`);
+	return workflow;
 }
 
 export async function listSnapshots(db: Db, query: z.infer<typeof snapshotListSchema>): Promise<Page<Snapshot>> {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { N8nClient } from '../../n8n/client';
-import { N8nError } from '../../n8n/errors';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { appendAudit, type AuditContext } from '../audit/audit-log';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
@@ -16,13 +15,9 @@ export const deleteRequestSchema = z
 
 /** The workflow as n8n has it now, or a 404 in words. */
 async function liveWorkflow(client: N8nClient, environmentName: string, id: string): Promise<N8nWorkflow> {
-	try {
-		return await client.getWorkflow(id);
-	} catch (error) {
-		if (error instanceof N8nError && error.status === 404)
-			throw new DomainError('not_found', `"${environmentName}" has no workflow ${id} in n8n`);
-		throw error;
-	}
+	const workflow = await client.getWorkflowIfAny(id);
+	if (!workflow) throw new DomainError('not_found', `"${environmentName}" has no workflow ${id} in n8n`);
+	return workflow;
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { countInventory } from '../../service/domain/workflows/inventory';
 import { type Companion, startCompanion } from '../support/companion';
 import { startFakeN8n } from '../support/fake-n8n';
-import { syncAndFollow } from '../support/jobs';
+import { inventoryRows, syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { onPostgres } from '../support/test-database';
 
@@ -92,16 +92,7 @@ test('a sync runs as a job whose progress streams as server-sent events, then fi
 	const page = await companion.api(developer, 'GET', `/api/v1/environments/${environmentId}/workflows?limit=250`);
 	expect(page.body.data).toHaveLength(250);
 	expect(page.body.nextCursor).not.toBeNull();
-	const all: any[] = [];
-	for (let cursor: string | null = null; ;) {
-		const { body }: { body: any } = await companion.api(
-			developer,
-			'GET',
-			`/api/v1/environments/${environmentId}/workflows?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
-		);
-		all.push(...body.data);
-		if (!(cursor = body.nextCursor)) break;
-	}
+	const all = await inventoryRows(companion, developer, environmentId);
 	expect(all).toHaveLength(600);
 	expect(all[0]).toMatchObject({
 		id: 'wf-0',

@@ -2,7 +2,7 @@ import { contentHash } from '../../service/domain/workflows/normalize';
 import { N8nClient } from '../../service/n8n/client';
 import { allowEverything, type Companion, startCompanion } from '../support/companion';
 import { corpusWorkflows } from '../support/corpus';
-import { syncAndFollow } from '../support/jobs';
+import { inventoryRows, syncAndFollow } from '../support/jobs';
 import { readEvents } from '../support/sse';
 import { editorCreate, editorMadeWorkflow, editorUpdate } from './harness/editor';
 import { startFaultProxy } from './harness/fault-proxy';
@@ -27,21 +27,6 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		await companion?.close();
 	});
 
-	/** The environment's inventory, every page of it, as the companion's API lists it. */
-	async function inventoryOf(environmentId: string): Promise<any[]> {
-		const inventory: any[] = [];
-		for (let cursor: string | null = null; ;) {
-			const { body }: { body: any } = await companion.api(
-				token,
-				'GET',
-				`/api/v1/environments/${environmentId}/workflows?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
-			);
-			inventory.push(...body.data);
-			if (!(cursor = body.nextCursor)) break;
-		}
-		return inventory;
-	}
-
 	test('every workflow, with its tags and the same content hash as n8n’s own answer', async () => {
 		const client = new N8nClient({ name: 'inventory', baseUrl: n8n.baseUrl, apiKey: n8n.apiKey });
 		for (const { workflow } of corpusWorkflows().slice(0, 60))
@@ -59,7 +44,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 		// 2.x lists credentials (none here); 1.x's public API has no credential list.
 		expect(final.result.credentials).toBe(target.major === '2' ? 0 : null);
 
-		const inventory = await inventoryOf(environment.id);
+		const inventory = await inventoryRows(companion, token, environment.id);
 		expect(inventory).toHaveLength(live.length);
 		const byId = new Map(inventory.map((row) => [row.id, row]));
 		for (const workflow of live) expect(byId.get(workflow.id)?.contentHash).toBe(contentHash(workflow));
@@ -86,7 +71,7 @@ describe.each(selectedTargets())('inventory and snapshots on n8n $version', (tar
 				(await syncAndFollow(companion, token, environmentId, { scope: 'workflows' })).final;
 			const liveIds = async () => (await client.listWorkflows()).map((workflow) => workflow.id);
 			const inventoryIds = async (environmentId: string) =>
-				(await inventoryOf(environmentId)).map((row) => row.id as string);
+				(await inventoryRows(companion, token, environmentId)).map((row) => row.id as string);
 
 			// n8n pages its list by offset: deleting one of the first page before the second is asked for
 			// slides the second page's first workflow back onto the first.

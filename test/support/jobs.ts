@@ -10,3 +10,18 @@ export async function syncAndFollow(companion: Companion, token: string, environ
 	});
 	return { job: started.body, events, final: events.at(-1)!.data };
 }
+
+/** Every row of an environment's inventory, page after page, as the companion's API lists them. */
+export async function inventoryRows(companion: Companion, token: string, environmentId: string): Promise<any[]> {
+	const rows: any[] = [];
+	for (let cursor: string | null = null; ;) {
+		const { body }: { body: any } = await companion.api(
+			token,
+			'GET',
+			`/api/v1/environments/${environmentId}/workflows?limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+		);
+		rows.push(...body.data);
+		if (!(cursor = body.nextCursor)) break;
+	}
+	return rows;
+}

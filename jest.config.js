@@ -27,7 +27,8 @@ module.exports = {
 		project('api'),
 		project('nodes'),
 		project('browser'),
-		project('e2e'),
+		// The selected n8n versions are installed first (once per machine), outside every test's timeout.
+		project('e2e', { globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts' }),
 		onPostgres('unit', ['<rootDir>/test/unit/**/*.test.ts'], []),
 		onPostgres('nodes', ['<rootDir>/test/nodes/**/*.test.ts'], []),
 		onPostgres('browser', ['<rootDir>/test/browser/**/*.test.ts'], []),

@@ -7,6 +7,7 @@ import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { baselineIndex } from '../drift/drift-check';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { DomainError } from '../errors';
+import { canonicalIds } from '../workflows/inventory';
 import { listCredentials } from '../workflows/inventory-sync';
 import type { WorkflowDiff } from '../workflows/diff';
 import { canonicalJson } from '../workflows/normalize';
@@ -177,15 +178,6 @@ function select(request: PlanRequest, live: N8nWorkflow[], canonical: Map<string
 	}
 	if (request.tag) return live.filter((workflow) => (workflow.tags ?? []).some((tag) => tag.name === request.tag));
 	return live;
-}
-
-async function canonicalIds(db: Db, environmentId: string): Promise<Map<string, string>> {
-	const rows = await db
-		.selectFrom('workflow_inventory')
-		.select(['n8n_id', 'canonical_id'])
-		.where('environment_id', '=', environmentId)
-		.execute();
-	return new Map(rows.map((row) => [row.n8n_id, row.canonical_id]));
 }
 
 async function linkedIds(db: Db): Promise<Set<string>> {

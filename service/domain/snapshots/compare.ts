@@ -2,7 +2,7 @@ import type { Db } from '../../db/database';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { diffWorkflows, type WorkflowDiff } from '../workflows/diff';
-import { inventoriedIds } from '../workflows/inventory';
+import { canonicalIds } from '../workflows/inventory';
 import { currentIds } from '../workflows/workflow-identity';
 import { mapWorkflowRefs } from '../workflows/workflow-refs';
 import { getSnapshotRow } from './snapshots';
@@ -105,7 +105,7 @@ export async function liveWorkflows(deps: EnvironmentDeps, environmentId: string
 	const environment = await getEnvironmentRow(deps.db, environmentId);
 	const workflows = await deps
 		.n8nClient(n8nTarget(deps, environment))
-		.listWorkflows(await inventoriedIds(deps.db, environmentId));
+		.listWorkflows((await canonicalIds(deps.db, environmentId)).keys());
 	return new Map(workflows.map((workflow) => [workflow.id, workflow]));
 }
 

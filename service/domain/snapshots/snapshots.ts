@@ -12,7 +12,7 @@ import { DomainError, notFound } from '../errors';
 import { type EnvironmentDeps, getEnvironmentRow, n8nTarget } from '../environments/environments';
 import { offsetPage, type Page, pageQuerySchema } from '../pagination';
 import { prepareWorkflows, storeWorkflows } from '../workflows/content-store';
-import { inventoriedIds } from '../workflows/inventory';
+import { canonicalIds } from '../workflows/inventory';
 
 export const newSnapshotSchema = z.object({
 	environmentId: z.string().min(1),
@@ -72,7 +72,7 @@ export async function createSnapshot(
 	// A full snapshot asks by id for each workflow of the inventory that a shift of n8n's pages hid.
 	const live = input.workflowIds
 		? await Promise.all(input.workflowIds.map(async (id) => listedOf(await getOrExplain(client, id))))
-		: await client.allWorkflows(await inventoriedIds(deps.db, environment.id));
+		: await client.allWorkflows((await canonicalIds(deps.db, environment.id)).keys());
 	const prepared = await prepareWorkflows(deps.db, live);
 	const row: SnapshotRow = {
 		id: crypto.randomUUID(),
@@ -88,15 +88,7 @@ export async function createSnapshot(
 	const recorded = await deps.db.transaction().execute(async (trx) => {
 		await storeWorkflows(trx, prepared);
 		await trx.insertInto('snapshots').values(row).execute();
-		const canonicalIds = new Map(
-			(
-				await trx
-					.selectFrom('workflow_inventory')
-					.select(['n8n_id', 'canonical_id'])
-					.where('environment_id', '=', environment.id)
-					.execute()
-			).map((known) => [known.n8n_id, known.canonical_id]),
-		);
+		const canonicalOf = await canonicalIds(trx, environment.id);
 		const items = prepared.map(({ workflow, contentHash, rawHash }) => ({
 			snapshot_id: row.id,
 			n8n_id: workflow.id,
@@ -104,7 +96,7 @@ export async function createSnapshot(
 			active: workflow.active ? 1 : 0,
 			content_hash: contentHash,
 			raw_hash: rawHash,
-			canonical_id: canonicalIds.get(workflow.id) ?? null,
+			canonical_id: canonicalOf.get(workflow.id) ?? null,
 		}));
 		for (let start = 0; start < items.length; start += 500)
 			await trx

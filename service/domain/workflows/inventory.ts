@@ -81,14 +81,14 @@ export async function countInventory(db: Db, environmentId: string): Promise<num
 	return Number(count);
 }
 
-/** The n8n ids of the environment's inventory. */
-export async function inventoriedIds(db: Db, environmentId: string): Promise<string[]> {
+/** The canonical id of each workflow of the environment's inventory, by n8n id. */
+export async function canonicalIds(db: Db, environmentId: string): Promise<Map<string, string>> {
 	const rows = await db
 		.selectFrom('workflow_inventory')
-		.select('n8n_id')
+		.select(['n8n_id', 'canonical_id'])
 		.where('environment_id', '=', environmentId)
 		.execute();
-	return rows.map((row) => row.n8n_id);
+	return new Map(rows.map((row) => [row.n8n_id, row.canonical_id]));
 }
 
 export interface InventoryWorkflowDetail extends InventoryWorkflow {

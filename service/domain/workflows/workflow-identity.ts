@@ -3,6 +3,7 @@ import type { Db } from '../../db/database';
 import { listedOf } from '../../n8n/list-page';
 import type { N8nWorkflow } from '../../n8n/workflow-body';
 import { prepareWorkflows, type StoredWorkflow, storeWorkflows } from './content-store';
+import { canonicalIds } from './inventory';
 import { inventoried } from './inventory-sync';
 
 /**
@@ -16,13 +17,8 @@ export async function currentIds(
 	environmentId: string,
 	told: ReadonlyMap<string, string> = new Map(),
 ): Promise<(id: string) => string> {
-	const inventory = await db
-		.selectFrom('workflow_inventory')
-		.select(['n8n_id', 'canonical_id'])
-		.where('environment_id', '=', environmentId)
-		.execute();
-	const live = new Set(inventory.map((row) => row.n8n_id));
-	const idOfCanonical = new Map(inventory.map((row) => [row.canonical_id, row.n8n_id]));
+	const inventory = await canonicalIds(db, environmentId);
+	const idOfCanonical = new Map([...inventory].map(([n8nId, canonicalId]) => [canonicalId, n8nId]));
 	const former = await db
 		.selectFrom('snapshot_items')
 		.innerJoin('snapshots', 'snapshots.id', 'snapshot_items.snapshot_id')
@@ -33,7 +29,7 @@ export async function currentIds(
 		.execute();
 	const canonicalOf = new Map([...former.map((row) => [row.n8n_id, row.canonical_id] as const), ...told]);
 	return (id) => {
-		if (live.has(id)) return id;
+		if (inventory.has(id)) return id;
 		const canonical = canonicalOf.get(id);
 		return (canonical && idOfCanonical.get(canonical)) || id;
 	};
